@@ -20,10 +20,11 @@ external_engine() {
 }
 
 # A bridge of the engine's own: the default docker0 may belong to another engine.
+# Its name (15 bytes at most) tells apart engines of the same name in other homes.
 # Name and subnet are kept in the engine's directory so a restart reuses them.
 create_bridge() {
   local dir=$1 name=$2 bridge cidr n
-  bridge=$(printf 'iw-%.12s' "$name")
+  bridge=$(printf 'iw%.4s-%.8s' "$(echo -n "$ENGINE_HOME" | md5sum)" "$name")
   if [[ -s "$dir/bridge" ]]; then
     cidr=$(cut -d' ' -f2 "$dir/bridge")
   else

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { leftovers, parseExports, runEngine, socketPath, startSharedEngine } from './engine-cli.js';
+import { leftovers, networkLinks, parseExports, runEngine, socketPath, startSharedEngine } from './engine-cli.js';
 
 const PACKS = resolve(import.meta.dirname, '../../../dist/packs');
 const runId = `${Date.now().toString(36)}`;
@@ -99,6 +99,7 @@ describe('a base and a service image, shared through the registry', () => {
     await build(docker, serviceContext, service);
     await push(docker, service, registry);
 
+    const linksBefore = networkLinks();
     const second = await runEngine(['start-engine', `runner-${runId}`, '--fresh']);
     expect(second.code, second.stderr).toBe(0);
     const secondHost = parseExports(second.stdout).DOCKER_HOST;
@@ -130,7 +131,7 @@ describe('a base and a service image, shared through the registry', () => {
       const stopped = await runEngine(['stop-engine', `runner-${runId}`, '--purge']);
       expect(stopped.code, stopped.stderr).toBe(0);
     }
-    expect(leftovers(runDir, dataDir, `iw-runner-${runId}`.slice(0, 15))).toEqual([]);
+    expect(leftovers(runDir, dataDir, linksBefore)).toEqual([]);
   });
 });
 

@@ -46,11 +46,15 @@ export function socketPath(dockerHost: string): string {
   return dockerHost.slice('unix://'.length);
 }
 
+export function networkLinks(): string[] {
+  return readdirSync('/sys/class/net');
+}
+
 /**
  * What an engine whose exec-root is RUNDIR left on the machine: processes that
- * name it, mounts under it or DATADIR, and the bridge.
+ * name it, mounts under it or DATADIR, and network links that were not there before.
  */
-export function leftovers(runDir: string, dataDir: string, bridge: string): string[] {
+export function leftovers(runDir: string, dataDir: string, linksBefore: string[]): string[] {
   const found: string[] = [];
   for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
     let cmdline = '';
@@ -65,6 +69,6 @@ export function leftovers(runDir: string, dataDir: string, bridge: string): stri
     const mountPoint = line.split(' ')[4] ?? '';
     if (mountPoint.startsWith(runDir) || mountPoint.startsWith(dataDir)) found.push(`mount ${mountPoint}`);
   }
-  if (readdirSync('/sys/class/net').includes(bridge)) found.push(`bridge ${bridge}`);
+  for (const link of networkLinks()) if (!linksBefore.includes(link)) found.push(`network link ${link}`);
   return found;
 }

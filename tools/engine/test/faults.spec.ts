@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { leftovers, runEngine, startSharedEngine } from './engine-cli.js';
+import { leftovers, networkLinks, runEngine, startSharedEngine } from './engine-cli.js';
 
 /** The lines tools/engine prints as errors (the log tail follows them, indented). */
 function errorLines(stderr: string): string[] {
@@ -85,6 +85,7 @@ describe('tools/engine faults', () => {
   });
 
   it('reports a dockerd that exits during start-up, with its log, and cleans up', async () => {
+    const linksBefore = networkLinks();
     const run = await runEngine(
       ['start-engine', 'broken'],
       await isolated({ IMAGEWISE_DOCKERD_FLAGS: '--storage-driver=no-such-driver' }),
@@ -92,10 +93,11 @@ describe('tools/engine faults', () => {
     expect(run.code).toBe(1);
     expect(errorLines(run.stderr)).toEqual(['engine: error: dockerd for engine broken exited during start-up']);
     expect(run.stderr).toContain('no-such-driver');
-    expect(leftovers(`${runRoot}/broken`, join(home, 'engines/broken/data'), 'iw-broken')).toEqual([]);
+    expect(leftovers(`${runRoot}/broken`, join(home, 'engines/broken/data'), linksBefore)).toEqual([]);
   });
 
   it('gives up on a dockerd that never answers, within the timeout, and ends it', async () => {
+    const linksBefore = networkLinks();
     const fake = join(mkdtempSync(join(tmpdir(), 'fake-')), 'dockerd');
     writeFileSync(fake, '#!/bin/bash\necho "pretending to start"\nwhile :; do sleep 0.2; done\n');
     chmodSync(fake, 0o755);
@@ -109,6 +111,6 @@ describe('tools/engine faults', () => {
     ]);
     expect(run.stderr).toContain('pretending to start');
     expect(run.ms).toBeLessThan(15_000);
-    expect(leftovers(`${runRoot}/silent`, join(home, 'engines/silent/data'), 'iw-silent')).toEqual([]);
+    expect(leftovers(`${runRoot}/silent`, join(home, 'engines/silent/data'), linksBefore)).toEqual([]);
   });
 });
