@@ -1,0 +1,170 @@
+/**
+ * Dockerfile analysis: which images and stages a Dockerfile names, following BuildKit.
+ *
+ * dockerfile-ast does the parsing (escape directive, line continuations, comments,
+ * instruction keywords in any case, flags, heredocs). This module adds what BuildKit
+ * does on top of the parse and the library does not: ARG scoping and build-arg
+ * overrides (./arg-scope), variable substitution (./substitute), stages and stage
+ * lookup (./stages), COPY --from and RUN --mount from= (./image-uses), and image
+ * reference checks (../image-reference/reference).
+ */
+import { DockerfileParser, Keyword } from 'dockerfile-ast';
+import type { Arg, Env, ModifiableInstruction } from 'dockerfile-ast';
+import { ArgScopes, buildArgMap } from './arg-scope';
+import { ReferenceReader } from './image-uses';
+import { Stages } from './stages';
+
+export type ImageUseKind = 'from' | 'copy-from' | 'mount-from';
+
+/**
+ * What an image use resolved to:
+ * - `image`: an image to pull (`value` is a valid image reference);
+ * - `stage`: a stage of this Dockerfile (`stageRef`);
+ * - `scratch`: the empty image, nothing to pull;
+ * - `unresolved`: nothing usable; a problem on the same line says why.
+ */
+export type ImageUseTarget = 'image' | 'stage' | 'scratch' | 'unresolved';
+
+/** One place the Dockerfile names an image or stage. */
+export interface ImageUse {
+  kind: ImageUseKind;
+  /**
+   * As written, with continuations joined, e.g. `${REGISTRY}/node-base:${BASE_TAG}`;
+   * for `mount-from`, the from= field of the mount.
+   */
+  raw: string;
+  /** After ARG substitution; undefined when a variable it needs has no (known) value. */
+  value?: string;
+  /** 1-based line of the instruction's first line. */
+  line: number;
+  /** Index of the stage it appears in (for `from`, the stage it starts). */
+  stage: number;
+  /** `FROM --platform=…`, substituted; undefined when absent or not known before the build. */
+  platform?: string;
+  /**
+   * Index of the stage it names instead of an image. FROM can only name an earlier
+   * stage; COPY --from and RUN --mount from= may name any stage (BuildKit orders the
+   * stages by their dependencies), and COPY --from may also give a stage index.
+   */
+  stageRef?: number;
+  target: ImageUseTarget;
+}
+
+export interface Stage {
+  index: number;
+  /** The name after `AS`, as written. Lookups ignore case. */
+  name?: string;
+  from: ImageUse;
+}
+
+/** `message` starts with `line N:` and says what is wrong and what to do. */
+export interface DockerfileProblem {
+  line: number;
+  message: string;
+}
+
+export interface GlobalArg {
+  name: string;
+  /** Value after build-arg overrides; undefined when it has none or it is only known at build time. */
+  value?: string;
+  line: number;
+}
+
+export interface DockerfileAnalysis {
+  /** ARGs before the first FROM, after build-arg overrides. */
+  globalArgs: GlobalArg[];
+  stages: Stage[];
+  /** Every FROM, COPY --from and RUN --mount from=, in file order. */
+  imageUses: ImageUse[];
+  /** In line order. */
+  problems: DockerfileProblem[];
+}
+
+/** Records a problem; `message` is what follows `line N: `. Internal to the analysis. */
+export type ReportProblem = (line: number, message: string) => void;
+
+/**
+ * Analyses Dockerfile text. `buildArgs` play the part of `--build-arg`: they override the
+ * defaults of the ARGs the Dockerfile declares and are ignored otherwise; they may also
+ * give the platform ARGs BuildKit sets (TARGETARCH, BUILDPLATFORM, ...). Never throws.
+ */
+export function analyseDockerfile(
+  text: string,
+  buildArgs: Record<string, string> = {},
+): DockerfileAnalysis {
+  const analysis: DockerfileAnalysis = { globalArgs: [], stages: [], imageUses: [], problems: [] };
+  try {
+    analyse(typeof text === 'string' ? text : '', buildArgMap(buildArgs), analysis);
+  } catch (error) {
+    analysis.problems.push({
+      line: 1,
+      message: `line 1: the Dockerfile could not be analysed (${String(error)}): check that it is a valid Dockerfile`,
+    });
+  }
+  analysis.problems.sort((a, b) => a.line - b.line);
+  return analysis;
+}
+
+/** The image uses that name images (not stages or scratch), substituted; for graph building. */
+export function externalImageUses(analysis: DockerfileAnalysis): ImageUse[] {
+  return analysis.imageUses.filter((use) => use.target === 'image');
+}
+
+// ---------------------------------------------------------------------------------------
+
+const KEYWORDS = new Set<string>(Object.values(Keyword));
+
+function analyse(text: string, buildArgs: Map<string, string>, out: DockerfileAnalysis): void {
+  const report: ReportProblem = (line, message) => out.problems.push({ line, message: `line ${line}: ${message}` });
+  const dockerfile = DockerfileParser.parse(text);
+  const scopes = new ArgScopes(buildArgs, dockerfile.getEscapeCharacter(), report);
+  const stages = new Stages(scopes, report, out);
+  const references = new ReferenceReader(scopes, report, out);
+
+  for (const instruction of dockerfile.getInstructions()) {
+    const keyword = instruction.getKeyword();
+    const line = instruction.getRange().start.line + 1;
+    if (!KEYWORDS.has(keyword)) {
+      const shown = keyword.length > 40 ? `${keyword.slice(0, 40)}…` : keyword;
+      report(line, `${JSON.stringify(shown)} is not a Dockerfile instruction: fix or remove the line`);
+      continue;
+    }
+    if (keyword === 'FROM') {
+      stages.from(instruction as ModifiableInstruction, line);
+      continue;
+    }
+    const current = stages.current;
+    if (current === undefined) {
+      if (keyword === 'ARG') {
+        out.globalArgs.push(...scopes.declareArgs(instruction as Arg, line, scopes.globals));
+      } else {
+        report(line, `${keyword} comes before the first FROM: only ARG may appear there; move it into a stage`);
+      }
+      continue;
+    }
+    const { stage, scope } = current;
+    switch (keyword) {
+      case 'ARG':
+        scopes.declareArgs(instruction as Arg, line, scope);
+        break;
+      case 'ENV':
+        scopes.setEnv(instruction as Env, line, scope);
+        break;
+      case 'COPY':
+        references.copy(instruction as ModifiableInstruction, line, stage.index, scope);
+        break;
+      case 'ADD':
+        references.add(instruction as ModifiableInstruction, line);
+        break;
+      case 'RUN':
+        references.run(instruction as ModifiableInstruction, line, stage.index, scope);
+        break;
+      // ONBUILD triggers run in the builds that use this image, not in this one.
+    }
+  }
+  if (stages.count === 0) {
+    report(1, 'the Dockerfile has no FROM instruction: start a build stage with "FROM <image>"');
+  }
+  for (const use of references.pending) stages.resolveReference(use);
+  stages.reportCycles();
+}

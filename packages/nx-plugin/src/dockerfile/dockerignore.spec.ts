@@ -1,0 +1,78 @@
+import dockerignore from '@balena/dockerignore';
+import { minimatch } from 'minimatch';
+import { describe, expect, it } from 'vitest';
+import { contextInputs, parseDockerignore } from './dockerignore';
+
+/** What Nx would take as inputs: a positive glob matches and no negative one does. */
+function selected(inputs: string[], path: string): boolean {
+  const match = (glob: string) => minimatch(`ROOT/${path}`, glob.replace('{projectRoot}', 'ROOT'), { dot: true });
+  const negatives = inputs.filter((glob) => glob.startsWith('!')).map((glob) => glob.slice(1));
+  const positives = inputs.filter((glob) => !glob.startsWith('!'));
+  return positives.some(match) && !negatives.some(match);
+}
+
+const PATHS = [
+  'Dockerfile',
+  '.dockerignore',
+  'package.json',
+  'src/index.ts',
+  'src/index.spec.ts',
+  'src/deep/util.ts',
+  'node_modules/a/index.js',
+  'dist/main.js',
+  'README.md',
+  'docs/guide.md',
+  'docs/keep.md',
+  '.env',
+  'test/fixtures/data.json',
+];
+
+const CORPUS = [
+  '',
+  'node_modules',
+  'node_modules\ndist\n*.md',
+  '# comment\n\n**/*.spec.ts\n.env',
+  '/dist/\n./docs',
+  '*\n!package.json\n!src',
+  '*.md\n!README.md',
+  'docs\n!docs/keep.md\ntest',
+  '**\n!Dockerfile\n!src/**/*.ts\nsrc/**/*.spec.ts',
+  'src/deep/../index.ts',
+];
+
+describe('.dockerignore as Nx inputs', () => {
+  it.each(CORPUS)('never leaves out a file Docker sends (%j)', (text) => {
+    const docker = dockerignore().add(text);
+    const inputs = contextInputs(text);
+    for (const path of PATHS) {
+      if (!docker.ignores(path)) expect(selected(inputs, path), path).toBe(true);
+    }
+  });
+
+  it('excludes exactly what a pattern list without exceptions ignores', () => {
+    const text = 'node_modules\ndist\n*.md\n**/*.spec.ts\n.env';
+    const docker = dockerignore().add(text);
+    const inputs = contextInputs(text);
+    for (const path of PATHS.filter((p) => p !== 'Dockerfile' && p !== '.dockerignore')) {
+      expect(selected(inputs, path), path).toBe(!docker.ignores(path));
+    }
+  });
+
+  it('keeps exclusions that come after the last exception', () => {
+    expect(contextInputs('*.md\n!README.md\ntest')).toEqual(['{projectRoot}/**/*', '!{projectRoot}/test', '!{projectRoot}/test/**']);
+  });
+
+  it('never excludes a file that is always an input, since in Nx an exclusion wins', () => {
+    const inputs = contextInputs('Dockerfile\n*.json\n.*\nsrc', ['Dockerfile', '.dockerignore', 'imagewise.lock.json']);
+    for (const path of ['Dockerfile', '.dockerignore', 'imagewise.lock.json']) expect(selected(inputs, path), path).toBe(true);
+    expect(selected(inputs, 'src/index.ts')).toBe(false);
+  });
+
+  it('reads comments, blank lines, exceptions and unclean paths as Docker does', () => {
+    expect(parseDockerignore('# c\n\n  /dist/  \n! ./keep//me\n../outside\n.')).toEqual([
+      { pattern: 'dist', exception: false },
+      { pattern: 'keep/me', exception: true },
+      { pattern: 'outside', exception: false },
+    ]);
+  });
+});

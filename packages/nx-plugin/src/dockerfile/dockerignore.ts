@@ -1,0 +1,57 @@
+import { minimatch } from 'minimatch';
+
+/**
+ * A build context's files as Nx inputs: `.dockerignore` patterns become
+ * exclusion globs under the project root. The translation may include a file
+ * Docker ignores (a needless rebuild) but never leaves out one Docker sends
+ * (a missed rebuild): where a `!` exception could bring a file back, the
+ * exclusions it could override are dropped.
+ */
+export function contextInputs(
+  dockerignore: string | undefined,
+  alwaysInputs: string[] = ['Dockerfile', '.dockerignore'],
+  root = '{projectRoot}',
+): string[] {
+  const rules = parseDockerignore(dockerignore ?? '');
+  const inputs = [`${root}/**/*`];
+  const lastException = rules.map((rule) => rule.exception).lastIndexOf(true);
+  rules.forEach((rule, index) => {
+    // An exclusion followed by any exception may be partly undone: keep its files.
+    if (rule.exception || index < lastException) return;
+    // In Nx an exclusion wins over any inclusion, so one that would drop a file
+    // that is always an input (Docker always sends the Dockerfile) is left out.
+    if (alwaysInputs.some((file) => minimatch(file, rule.pattern, { dot: true }) || minimatch(file, `${rule.pattern}/**`, { dot: true }))) return;
+    inputs.push(`!${root}/${rule.pattern}`, `!${root}/${rule.pattern}/**`);
+  });
+  return inputs;
+}
+
+export interface DockerignoreRule {
+  pattern: string;
+  exception: boolean;
+}
+
+/** Docker's reading: comments, blank lines, `!` exceptions, paths cleaned and rooted at the context. */
+export function parseDockerignore(text: string): DockerignoreRule[] {
+  const rules: DockerignoreRule[] = [];
+  for (const rawLine of text.split(/\r?\n/)) {
+    if (rawLine.startsWith('#')) continue;
+    let line = rawLine.trim();
+    const exception = line.startsWith('!');
+    if (exception) line = line.slice(1).trim();
+    const pattern = cleanPath(line);
+    if (pattern) rules.push({ pattern, exception });
+  }
+  return rules;
+}
+
+// Like Go's filepath.Clean on a path relative to the context root.
+function cleanPath(path: string): string {
+  const parts: string[] = [];
+  for (const part of path.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') parts.pop();
+    else parts.push(part);
+  }
+  return parts.join('/');
+}

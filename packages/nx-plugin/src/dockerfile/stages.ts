@@ -1,0 +1,217 @@
+/**
+ * Build stages: FROM lines, stage names and indices, and what FROM, COPY --from and
+ * RUN --mount from= name (a stage, scratch or an image), including reference cycles.
+ */
+import type { ModifiableInstruction } from 'dockerfile-ast';
+import { ImageReferenceError, parseImageReference } from '../image-reference/reference';
+import type { DockerfileAnalysis, ImageUse, ReportProblem, Stage } from './analyse';
+import { Scope, type ArgScopes, type UseContext } from './arg-scope';
+import { unquote } from './flags';
+import { referenceContext, referenceText, type ReferenceUse } from './image-uses';
+
+/** BuildKit's rule for names after `FROM … AS` (checked lowercased). */
+const STAGE_NAME = /^[a-z][a-z0-9-_.]*$/;
+
+export interface StageState {
+  stage: Stage;
+  /** The stage's ARGs and ENVs. */
+  scope: Scope;
+}
+
+export class Stages {
+  private readonly states: StageState[] = [];
+  /** Lowercased stage name → index of the last stage with that name read so far. */
+  private readonly names = new Map<string, number>();
+
+  constructor(
+    private readonly scopes: ArgScopes,
+    private readonly report: ReportProblem,
+    private readonly out: DockerfileAnalysis,
+  ) {}
+
+  get count(): number {
+    return this.states.length;
+  }
+
+  /** The stage being read, if a FROM has been read. */
+  get current(): StageState | undefined {
+    return this.states[this.states.length - 1];
+  }
+
+  /** Starts a stage. */
+  from(instruction: ModifiableInstruction, line: number): void {
+    const index = this.states.length;
+    const platform = this.platform(instruction, line);
+
+    const args = instruction.getArguments().map((argument) => argument.getValue());
+    let name: string | undefined;
+    if (args.length === 3 && args[1].toLowerCase() === 'as') {
+      name = args[2];
+      if (!STAGE_NAME.test(name.toLowerCase())) {
+        this.report(line, `stage name "${name}" is invalid: start it with a letter and use only letters, digits, "-", "_" and "."`);
+      }
+    } else if (args.length === 0) {
+      this.report(line, 'FROM needs an image: write "FROM <image>" or "FROM <image> AS <name>"');
+    } else if (args.length !== 1) {
+      this.report(line, `FROM takes an image and optionally "AS <name>", but got "${args.join(' ')}": fix the line`);
+    }
+
+    const raw = args[0] ?? '';
+    const use: ImageUse = { kind: 'from', raw, line, stage: index, target: 'unresolved' };
+    if (platform !== undefined) use.platform = platform;
+    if (raw !== '') this.resolveFrom(use);
+    this.out.imageUses.push(use);
+
+    const stage: Stage = { index, from: use };
+    if (name !== undefined) {
+      stage.name = name;
+      const earlier = this.find(name);
+      if (earlier !== undefined) {
+        this.report(line, `stage name "${name}" is already used by stage ${earlier.index} on line ${earlier.from.line}: give each stage its own name`);
+      }
+      this.names.set(name.toLowerCase(), index);
+    }
+    this.out.stages.push(stage);
+    // A stage built on another stage inherits its ARGs and ENVs.
+    const parent = use.stageRef !== undefined ? this.states[use.stageRef] : undefined;
+    this.states.push({ stage, scope: parent ? parent.scope.copy() : new Scope() });
+  }
+
+  /** Looks up a COPY --from or mount from= value once all stages are known. */
+  resolveReference(use: ReferenceUse): void {
+    const value = use.value as string;
+    const count = this.states.length;
+    const byIndex = use.kind === 'copy-from'; // only COPY --from may give a stage index
+    if (byIndex && /^[+-]?\d+$/.test(value)) {
+      const index = Number(value);
+      if (index >= 0 && index < count) {
+        pointAtStage(use, index);
+      } else {
+        this.report(use.line, `${referenceText(use.kind, value)} names stage index ${index}, but the stages are numbered 0 to ${count - 1}: use an existing stage's index or name`);
+      }
+      return;
+    }
+    // BuildKit looks names up among all stages; with duplicates the last one wins.
+    const stage = this.find(value);
+    if (stage !== undefined) {
+      pointAtStage(use, stage.index);
+      return;
+    }
+    if (!byIndex && /^\d+$/.test(value)) {
+      this.report(use.line, `${referenceText(use.kind, value)} cannot name a stage by index (BuildKit would pull an image called "${value}"): use the stage's name`);
+      return;
+    }
+    this.classifyImage(use, value, referenceContext(use.kind));
+  }
+
+  /** Reports stages that copy or mount from themselves or from a stage that depends on them. */
+  reportCycles(): void {
+    const edges = new Map<number, Set<number>>();
+    for (const use of this.out.imageUses) {
+      if (use.stageRef === undefined) continue;
+      if (!edges.has(use.stage)) edges.set(use.stage, new Set());
+      edges.get(use.stage)?.add(use.stageRef);
+    }
+    const dependsOn = (from: number, to: number): boolean => {
+      const seen = new Set<number>();
+      const stack = [from];
+      while (stack.length > 0) {
+        const next = stack.pop() as number;
+        if (next === to) return true;
+        if (seen.has(next)) continue;
+        seen.add(next);
+        for (const target of edges.get(next) ?? []) stack.push(target);
+      }
+      return false;
+    };
+    for (const use of this.out.imageUses) {
+      if (use.kind === 'from' || use.stageRef === undefined || use.stageRef < use.stage) continue;
+      const what = referenceText(use.kind, use.value as string);
+      if (use.stageRef === use.stage) {
+        this.report(use.line, `${what} refers to the stage it is in (stage ${use.stage}): use an earlier stage or an image`);
+      } else if (dependsOn(use.stageRef, use.stage)) {
+        this.report(use.line, `${what} makes a cycle: stage ${use.stageRef} already depends on stage ${use.stage}; break the cycle`);
+      }
+    }
+  }
+
+  /** The substituted value of FROM --platform, if known before the build. */
+  private platform(instruction: ModifiableInstruction, line: number): string | undefined {
+    let platform: string | undefined;
+    for (const flag of instruction.getFlags()) {
+      if (flag.getName() !== 'platform') {
+        this.report(line, `FROM does not support --${flag.getName()}: remove it (FROM only takes --platform)`);
+        continue;
+      }
+      const written = flag.getValue();
+      if (written === null || written === '') {
+        this.report(line, 'FROM --platform needs a value: write --platform=<os/arch> or remove the flag');
+        continue;
+      }
+      const result = this.scopes.expand(unquote(written), this.scopes.globals);
+      this.scopes.explain(result, line, 'FROM --platform', written, this.scopes.globals);
+      platform = result.value;
+    }
+    return platform;
+  }
+
+  private resolveFrom(use: ImageUse): void {
+    const result = this.scopes.expand(use.raw, this.scopes.globals);
+    if (!this.scopes.explain(result, use.line, 'FROM', use.raw, this.scopes.globals)) return;
+    const value = result.value as string;
+    use.value = value;
+    if (value === '') {
+      this.report(use.line, `FROM ${use.raw} gives an empty image name: give the ARGs it uses non-empty values`);
+      return;
+    }
+    // Only earlier stages are known yet: BuildKit also registers a stage's name after
+    // reading its FROM, so `FROM x AS x` names the image x.
+    const stage = this.find(value);
+    if (stage !== undefined) {
+      pointAtStage(use, stage.index);
+      if (value !== value.toLowerCase()) {
+        this.report(
+          use.line,
+          `FROM ${value} names stage "${stage.name}" in different case; BuildKit matches stage names in FROM only in lowercase and would pull an image "${value}" instead: write "FROM ${value.toLowerCase()}"`,
+        );
+      }
+      return;
+    }
+    this.classifyImage(use, value, 'FROM');
+  }
+
+  /** The last stage read so far with this name (case-insensitive). */
+  private find(name: string): Stage | undefined {
+    const index = this.names.get(name.toLowerCase());
+    return index === undefined ? undefined : this.states[index].stage;
+  }
+
+  private classifyImage(use: ImageUse, value: string, context: UseContext): void {
+    if (value === 'scratch') {
+      use.target = 'scratch';
+    } else if (isValidImageReference(value)) {
+      use.target = 'image';
+    } else {
+      this.report(
+        use.line,
+        `${context} "${value}" is not a valid image reference: use [registry/]name[:tag][@digest] with a lowercase name, e.g. "registry.example.com/team/app:1.2"`,
+      );
+    }
+  }
+}
+
+function pointAtStage(use: ImageUse, index: number): void {
+  use.stageRef = index;
+  use.target = 'stage';
+}
+
+/** Whether `docker pull` would accept the text as an image reference. */
+function isValidImageReference(text: string): boolean {
+  try {
+    parseImageReference(text);
+    return true;
+  } catch (error) {
+    if (error instanceof ImageReferenceError) return false;
+    throw error;
+  }
+}
