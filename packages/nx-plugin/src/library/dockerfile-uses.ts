@@ -1,0 +1,44 @@
+import { basename } from 'node:path';
+import { Arg, DockerfileParser } from 'dockerfile-ast';
+import { classifyArgValue } from './docker-arg-value';
+import { argNameOf } from './names';
+import type { FoundUses, InternalLibrary, SourceFile } from './types';
+
+/** `Dockerfile`, `Containerfile`, `Dockerfile.prod`, `api.Dockerfile`, `dev.dockerfile`… */
+export function isDockerfile(path: string): boolean {
+  return /(?:^|\.)(?:docker|container)file(?:\.|$)/i.test(basename(path));
+}
+
+/**
+ * Uses of the internal libraries through their version ARG: every `ARG <argName>=<value>` declaration,
+ * in any stage or before the first FROM, with quotes, escapes and line continuations read the way Docker
+ * reads them (dockerfile-ast). An ARG without a default value (`ARG COMMON_VERSION`, `ARG COMMON_VERSION=`)
+ * asks for nothing and is not a use.
+ */
+export function dockerfileUses(file: SourceFile, libraries: InternalLibrary[]): FoundUses {
+  const found: FoundUses = { uses: [], problems: [] };
+  const byArgName = new Map<string, InternalLibrary[]>();
+  for (const library of libraries) {
+    const argName = argNameOf(library);
+    byArgName.set(argName, [...(byArgName.get(argName) ?? []), library]);
+  }
+  for (const instruction of DockerfileParser.parse(file.text).getInstructions()) {
+    if (!(instruction instanceof Arg)) continue;
+    for (const property of instruction.getProperties()) {
+      const argName = property.getName();
+      const value = property.getValue();
+      const argLibraries = byArgName.get(argName);
+      if (!argLibraries || value === null || value.trim() === '') continue;
+      const line = property.getNameRange().start.line + 1;
+      const classified = classifyArgValue(argName, value);
+      if (classified.kind === 'invalid') {
+        found.problems.push({ file: file.path, line, message: classified.message });
+        continue;
+      }
+      for (const library of argLibraries) {
+        found.uses.push({ library: library.project, file: file.path, line, source: 'dockerfile-arg', spec: value, section: 'ARG' });
+      }
+    }
+  }
+  return found;
+}

@@ -1,0 +1,43 @@
+import { basename } from 'node:path';
+import { dockerfileUses, isDockerfile } from './dockerfile-uses';
+import { packageJsonUses } from './package-json-uses';
+import { pyprojectUses } from './pyproject-uses';
+import { isRequirementsFile, requirementsUses } from './requirements-uses';
+import type { FoundUses, InternalLibrary, SourceFile } from './types';
+
+type Scanner = (file: SourceFile, libraries: InternalLibrary[]) => FoundUses;
+
+/** The scanner for a file, chosen by its name; undefined for files that cannot declare a library use. */
+export function scannerFor(path: string): Scanner | undefined {
+  const name = basename(path);
+  if (name === 'package.json') return packageJsonUses;
+  if (name === 'pyproject.toml') return pyprojectUses;
+  if (isRequirementsFile(path)) return requirementsUses;
+  if (isDockerfile(path)) return dockerfileUses;
+  return undefined;
+}
+
+/**
+ * Every place in `files` that asks for one of the internal `libraries`: package.json dependencies,
+ * requirements*.txt lines, pyproject.toml dependencies and Dockerfile version ARGs. Files of other kinds
+ * are ignored. Never throws: unreadable files and unreadable version requirements become problems.
+ */
+export function findLibraryUses(files: SourceFile[], libraries: InternalLibrary[]): FoundUses {
+  const found: FoundUses = { uses: [], problems: [] };
+  for (const file of files) {
+    const scan = scannerFor(file.path);
+    if (!scan) continue;
+    try {
+      const { uses, problems } = scan(file, libraries);
+      found.uses.push(...uses);
+      found.problems.push(...problems);
+    } catch (error) {
+      found.problems.push({
+        file: file.path,
+        line: 1,
+        message: `could not be read for internal library uses (${error instanceof Error ? error.message : String(error)}); check its syntax`,
+      });
+    }
+  }
+  return found;
+}
