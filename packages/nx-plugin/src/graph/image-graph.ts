@@ -1,0 +1,134 @@
+import { externalImageUses } from '../dockerfile/analyse';
+import type { ImageProject } from './image-project';
+import type { Problem } from './problems';
+import { classifyImageUse, indexWorkspaceImages, type ClassifyOptions } from './workspace-images';
+
+/** A FROM / --from that names another workspace image at its workspace version. */
+export interface WorkspaceImageDependency {
+  /** Root of the image project it names (names are only known once Nx merges projects). */
+  root: string;
+  line: number;
+}
+
+/** A FROM / --from that names an upstream image: an external node. */
+export interface UpstreamDependency {
+  node: string;
+  reference: string;
+  line: number;
+}
+
+/** A FROM / --from that names a workspace image at another version: it uses a published release. */
+export interface PinnedImage {
+  root: string;
+  imageName: string;
+  pin: string;
+  workspaceVersion?: string;
+  line: number;
+}
+
+export interface ImageDependencies {
+  images: WorkspaceImageDependency[];
+  upstream: UpstreamDependency[];
+  pinned: PinnedImage[];
+}
+
+export interface UpstreamNode {
+  name: string;
+  reference: string;
+  /** The digest the lock (or the FROM itself) fixes; undefined when unlocked. */
+  digest?: string;
+}
+
+export interface ImageGraph {
+  dependencies: Map<string, ImageDependencies>;
+  upstreamNodes: Map<string, UpstreamNode>;
+  problems: Problem[];
+}
+
+/**
+ * Where FROM lines become edges: every image use of every Dockerfile is a
+ * workspace image (an edge), a pinned release (reported), or an upstream image
+ * (an external node whose hash is its locked digest).
+ */
+export function buildImageGraph(projects: ImageProject[], options: ClassifyOptions): ImageGraph {
+  const index = indexWorkspaceImages(
+    projects.map((p) => ({ project: p.root, imageName: p.imageName, version: p.version, dockerfile: p.dockerfile })),
+  );
+  const problems: Problem[] = projects.flatMap((p) => p.problems);
+  for (const [imageName, claimants] of index.conflicts) {
+    for (const claimant of claimants) {
+      const others = claimants.filter((c) => c !== claimant).map((c) => c.dockerfile);
+      problems.push({
+        file: claimant.dockerfile,
+        line: 0,
+        message: `image name "${imageName}" is also claimed by ${others.join(', ')}; give each project its own imageName (docker:build options)`,
+      });
+    }
+  }
+
+  const dependencies = new Map<string, ImageDependencies>();
+  const digestsByNode = new Map<string, Map<string, string[]>>();
+  const upstreamNodes = new Map<string, UpstreamNode>();
+  for (const project of projects) {
+    const found: ImageDependencies = { images: [], upstream: [], pinned: [] };
+    for (const use of externalImageUses(project.analysis)) {
+      if (use.value === undefined) continue; // the analysis reported why
+      const registryFromArg = use.raw.split('/')[0].includes('$') && use.raw.includes('/');
+      const target = classifyImageUse(use.value, registryFromArg, index, options);
+      if (target.kind === 'workspace') {
+        if (target.project !== project.root) found.images.push({ root: target.project, line: use.line });
+        else problems.push({ file: project.dockerfile, line: use.line, message: `the image builds FROM itself ("${use.value}"); name a base image` });
+      } else if (target.kind === 'pinned') {
+        const image = index.byName.get(projects.find((p) => p.root === target.project)?.imageName ?? '');
+        found.pinned.push({ root: target.project, imageName: image?.imageName ?? use.value, pin: target.pin, workspaceVersion: image?.version, line: use.line });
+      } else if (target.kind === 'upstream') {
+        const digest = target.digest ?? project.lock[target.reference];
+        const name = `docker:${target.reference}${target.digest ? `@${target.digest}` : ''}`;
+        found.upstream.push({ node: name, reference: target.reference, line: use.line });
+        upstreamNodes.set(name, { name, reference: target.reference, digest: target.digest });
+        if (!target.digest) {
+          const byDigest = digestsByNode.get(name) ?? new Map<string, string[]>();
+          const key = digest ?? '';
+          const roots = byDigest.get(key) ?? [];
+          // A project naming the image twice (two FROMs) is still one project to report.
+          if (!roots.includes(project.root)) byDigest.set(key, [...roots, project.root]);
+          digestsByNode.set(name, byDigest);
+        }
+      } else {
+        problems.push({ file: project.dockerfile, line: use.line, message: `${target.message}; fix the image name` });
+      }
+    }
+    dependencies.set(project.root, found);
+  }
+
+  resolveLockedDigests(upstreamNodes, digestsByNode, projects, problems);
+  return { dependencies, upstreamNodes, problems };
+}
+
+/**
+ * An upstream node's digest is what the lock files say. Lock files that
+ * disagree about one reference are reported and the node keeps no digest, so
+ * no one's cache entry is reused on a guess.
+ */
+function resolveLockedDigests(
+  nodes: Map<string, UpstreamNode>,
+  digestsByNode: Map<string, Map<string, string[]>>,
+  projects: ImageProject[],
+  problems: Problem[],
+): void {
+  const dockerfileOf = new Map(projects.map((p) => [p.root, p.dockerfile]));
+  for (const [name, byDigest] of digestsByNode) {
+    const node = nodes.get(name)!;
+    const digests = [...byDigest.keys()];
+    const unlocked = byDigest.get('') ?? [];
+    for (const root of unlocked) {
+      problems.push({ file: dockerfileOf.get(root)!, line: 0, message: `upstream image ${node.reference} has no locked digest; run the docker:lock target` });
+    }
+    const locked = digests.filter((d) => d !== '');
+    if (locked.length === 1) node.digest = locked[0];
+    else if (locked.length > 1) {
+      const who = locked.map((d) => `${byDigest.get(d)!.join(', ')} → ${d.slice(0, 19)}…`).join('; ');
+      problems.push({ file: dockerfileOf.get(byDigest.get(locked[0])![0])!, line: 0, message: `lock files disagree on ${node.reference} (${who}); run docker:lock for all of them` });
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import { basename, dirname, join } from 'node:path/posix';
+import { analyseDockerfile, type DockerfileAnalysis } from '../dockerfile/analyse';
+import { contextInputs } from '../dockerfile/dockerignore';
+import { LOCK_FILE, parseLockFile } from '../lock/lock-file';
+import { stripLinePrefix, type Problem } from './problems';
+
+/** The texts an image project is read from; absent files are undefined. */
+export interface ImageProjectFiles {
+  /** Workspace-relative path of the Dockerfile. */
+  dockerfile: string;
+  dockerfileText: string;
+  dockerignoreText?: string;
+  projectJsonText?: string;
+  packageJsonText?: string;
+  lockText?: string;
+}
+
+/** Per-project settings, as options of the project's `docker:build` target. */
+interface BuildTargetOptions {
+  imageName?: string;
+  buildArgs?: Record<string, string>;
+}
+
+export interface ImageProject {
+  root: string;
+  dockerfile: string;
+  /** Set only when no project.json or package.json names the project already. */
+  name?: string;
+  imageName: string;
+  version?: string;
+  buildArgs: Record<string, string>;
+  analysis: DockerfileAnalysis;
+  /** Locked upstream digests, by normalised reference. */
+  lock: Record<string, string>;
+  /** Nx input globs for the build context, .dockerignore applied. */
+  contextInputs: string[];
+  problems: Problem[];
+}
+
+export function readImageProject(files: ImageProjectFiles): ImageProject {
+  const root = dirname(files.dockerfile);
+  const problems: Problem[] = [];
+  const projectJson = parseJson(files.projectJsonText, join(root, 'project.json'), problems);
+  const packageJson = parseJson(files.packageJsonText, join(root, 'package.json'), problems);
+  const buildOptions: BuildTargetOptions = {
+    ...packageJson?.nx?.targets?.['docker:build']?.options,
+    ...projectJson?.targets?.['docker:build']?.options,
+  };
+  const buildArgs = stringRecord(buildOptions.buildArgs);
+  const analysis = analyseDockerfile(files.dockerfileText, buildArgs);
+  for (const problem of analysis.problems) {
+    problems.push({ file: files.dockerfile, line: problem.line, message: stripLinePrefix(problem.message) });
+  }
+
+  let lock: Record<string, string> = {};
+  if (files.lockText !== undefined) {
+    const lockPath = join(root, LOCK_FILE);
+    const read = parseLockFile(files.lockText, lockPath);
+    if ('lock' in read) lock = read.lock.upstream;
+    // The Problem carries the path: drop it from the message, with or without its colon.
+    else problems.push({ file: lockPath, line: read.problem.line, message: withoutPathPrefix(read.problem.message, lockPath) });
+  }
+
+  const definesProject = files.projectJsonText !== undefined || files.packageJsonText !== undefined;
+  return {
+    root,
+    dockerfile: files.dockerfile,
+    name: definesProject ? undefined : basename(root),
+    imageName: typeof buildOptions.imageName === 'string' ? buildOptions.imageName : basename(root),
+    version: typeof packageJson?.version === 'string' ? packageJson.version : undefined,
+    buildArgs,
+    analysis,
+    lock,
+    contextInputs: contextInputs(files.dockerignoreText, ['Dockerfile', '.dockerignore', LOCK_FILE]),
+    problems,
+  };
+}
+
+// The subset of project.json / package.json this reads.
+interface ProjectFile {
+  version?: unknown;
+  targets?: Record<string, { options?: BuildTargetOptions }>;
+  nx?: { targets?: Record<string, { options?: BuildTargetOptions }> };
+}
+
+function parseJson(text: string | undefined, file: string, problems: Problem[]): ProjectFile | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as ProjectFile;
+  } catch (error) {
+    problems.push({ file, line: 0, message: `is not valid JSON (${(error as Error).message}); fix it so its image settings apply` });
+    return undefined;
+  }
+}
+
+function stringRecord(value: unknown): Record<string, string> {
+  if (typeof value !== 'object' || value === null) return {};
+  return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+}
+
+function withoutPathPrefix(message: string, path: string): string {
+  return message.startsWith(path) ? message.slice(path.length).replace(/^:?\s*/, '') : message;
+}

@@ -1,0 +1,176 @@
+import { describe, expect, it } from 'vitest';
+import { parseImageReference } from '../image-reference/reference';
+import { DOCKER_HUB_REGISTRY, MANIFEST_TYPES, RegistryClient, RegistryError, type RegistryClientOptions } from './registry-client';
+
+const DIGEST = `sha256:${'e'.repeat(64)}`;
+
+type Answer = Response | Error | 'hang';
+
+/** A fetch that gives the answers in order (the last one again when they run out), recording each call. */
+function fakeFetch(...answers: Answer[]) {
+  const calls: { url: string; init: RequestInit }[] = [];
+  const fetch = (async (input: string | URL | Request, init: RequestInit = {}) => {
+    calls.push({ url: String(input), init });
+    const answer = answers[Math.min(calls.length - 1, answers.length - 1)];
+    if (answer === 'hang') {
+      return new Promise<Response>((_, reject) => init.signal?.addEventListener('abort', () => reject(init.signal?.reason)));
+    }
+    if (answer instanceof Error) throw answer;
+    return answer.clone();
+  }) as typeof globalThis.fetch;
+  return { fetch, calls };
+}
+
+const ok = (digest = DIGEST) => new Response(null, { status: 200, headers: { 'Docker-Content-Digest': digest } });
+const status = (code: number, statusText: string) => new Response(null, { status: code, statusText });
+
+function client(fetch: typeof globalThis.fetch, options: RegistryClientOptions = {}) {
+  return new RegistryClient({ attempts: 3, retryDelayMs: 1, fetch, ...options });
+}
+
+const ref = parseImageReference;
+
+describe('RegistryClient.manifestDigest', () => {
+  it('asks for the manifest with HEAD, accepting all four manifest types, and returns its digest', async () => {
+    const { fetch, calls } = fakeFetch(ok());
+    await expect(client(fetch).manifestDigest(ref('registry.example.com/team/app:1.0'))).resolves.toBe(DIGEST);
+    expect(calls).toHaveLength(1);
+    expect(calls[0].url).toBe('https://registry.example.com/v2/team/app/manifests/1.0');
+    expect(calls[0].init.method).toBe('HEAD');
+    const accept = new Headers(calls[0].init.headers).get('accept') ?? '';
+    expect(accept.split(/,\s*/).sort()).toEqual(
+      [
+        'application/vnd.docker.distribution.manifest.list.v2+json',
+        'application/vnd.docker.distribution.manifest.v2+json',
+        'application/vnd.oci.image.index.v1+json',
+        'application/vnd.oci.image.manifest.v1+json',
+      ].sort(),
+    );
+    expect(accept).toBe(MANIFEST_TYPES);
+    expect(calls[0].init.signal).toBeInstanceOf(AbortSignal);
+  });
+
+  it('asks for latest when the reference has no tag', async () => {
+    const { fetch, calls } = fakeFetch(ok());
+    await client(fetch).manifestDigest(ref('ghcr.io/acme/app'));
+    expect(calls[0].url).toBe('https://ghcr.io/v2/acme/app/manifests/latest');
+  });
+
+  it('returns undefined for a tag the registry does not have (404), without retrying', async () => {
+    const { fetch, calls } = fakeFetch(status(404, 'Not Found'), ok());
+    await expect(client(fetch).manifestDigest(ref('ghcr.io/acme/app:nope'))).resolves.toBeUndefined();
+    expect(calls).toHaveLength(1);
+  });
+
+  it('fails at once, naming the URL, on another 4xx answer', async () => {
+    const { fetch, calls } = fakeFetch(status(401, 'Unauthorized'), ok());
+    const failure = client(fetch).manifestDigest(ref('ghcr.io/acme/app:1'));
+    await expect(failure).rejects.toBeInstanceOf(RegistryError);
+    await expect(failure).rejects.toThrow('https://ghcr.io/v2/acme/app/manifests/1 answered 401 Unauthorized');
+    expect(calls).toHaveLength(1);
+  });
+
+  it('fails when the answer has no Docker-Content-Digest header', async () => {
+    const { fetch } = fakeFetch(new Response(null, { status: 200 }));
+    await expect(client(fetch).manifestDigest(ref('ghcr.io/acme/app:1'))).rejects.toThrow(
+      new RegistryError('https://ghcr.io/v2/acme/app/manifests/1 answered without a Docker-Content-Digest header'),
+    );
+  });
+
+  describe('retries', () => {
+    it('retries 5xx answers and network errors, then returns the digest', async () => {
+      const { fetch, calls } = fakeFetch(status(503, 'Service Unavailable'), new TypeError('fetch failed'), ok());
+      await expect(client(fetch).manifestDigest(ref('ghcr.io/acme/app:1'))).resolves.toBe(DIGEST);
+      expect(calls).toHaveLength(3);
+      expect(new Set(calls.map((c) => c.url))).toEqual(new Set(['https://ghcr.io/v2/acme/app/manifests/1']));
+    });
+
+    it('gives up after the attempts with a RegistryError naming the URL and the last failure', async () => {
+      const { fetch, calls } = fakeFetch(status(500, 'Internal Server Error'), status(502, 'Bad Gateway'));
+      const failure = client(fetch, { attempts: 2 }).manifestDigest(ref('ghcr.io/acme/app:1'));
+      await expect(failure).rejects.toThrow(new RegistryError('https://ghcr.io/v2/acme/app/manifests/1 failed after 2 attempts: 502 Bad Gateway'));
+      expect(calls).toHaveLength(2);
+    });
+
+    it('names the network error when that was the last failure', async () => {
+      const { fetch, calls } = fakeFetch(new TypeError('getaddrinfo ENOTFOUND ghcr.io'));
+      const failure = client(fetch).manifestDigest(ref('ghcr.io/acme/app:1'));
+      await expect(failure).rejects.toBeInstanceOf(RegistryError);
+      await expect(failure).rejects.toThrow('https://ghcr.io/v2/acme/app/manifests/1 failed after 3 attempts: getaddrinfo ENOTFOUND ghcr.io');
+      expect(calls).toHaveLength(3);
+    });
+
+    it('makes one attempt when attempts is 1', async () => {
+      const { fetch, calls } = fakeFetch(status(503, 'Service Unavailable'), ok());
+      await expect(client(fetch, { attempts: 1 }).manifestDigest(ref('ghcr.io/acme/app:1'))).rejects.toThrow('failed after 1 attempts');
+      expect(calls).toHaveLength(1);
+    });
+
+    it('waits retryDelayMs before the first retry and twice as long before the next', async () => {
+      const { fetch, calls } = fakeFetch(status(503, 'Service Unavailable'));
+      const times: number[] = [];
+      const timed = (async (...args: Parameters<typeof globalThis.fetch>) => {
+        times.push(performance.now());
+        return fetch(...args);
+      }) as typeof globalThis.fetch;
+      await expect(client(timed, { retryDelayMs: 30 }).manifestDigest(ref('ghcr.io/acme/app:1'))).rejects.toThrow(RegistryError);
+      expect(calls).toHaveLength(3);
+      expect(times[1] - times[0]).toBeGreaterThanOrEqual(25);
+      expect(times[2] - times[1]).toBeGreaterThanOrEqual(55);
+    });
+
+    it('times out a request that hangs, and retries it, rather than hanging', async () => {
+      const { fetch, calls } = fakeFetch('hang', ok());
+      await expect(client(fetch, { timeoutMs: 20 }).manifestDigest(ref('ghcr.io/acme/app:1'))).resolves.toBe(DIGEST);
+      expect(calls).toHaveLength(2);
+
+      const always = fakeFetch('hang');
+      await expect(client(always.fetch, { timeoutMs: 20, attempts: 2 }).manifestDigest(ref('ghcr.io/acme/app:1'))).rejects.toThrow(
+        /^https:\/\/ghcr\.io\/v2\/acme\/app\/manifests\/1 failed after 2 attempts: /,
+      );
+    });
+  });
+
+  describe('which registry is asked', () => {
+    const urlFor = async (reference: string, options: RegistryClientOptions = {}) => {
+      const { fetch, calls } = fakeFetch(ok());
+      await client(fetch, options).manifestDigest(ref(reference));
+      return calls[0].url;
+    };
+
+    it('asks the Docker Hub mirror for docker.io images', async () => {
+      expect(await urlFor('node:18', { dockerHubMirror: 'mirror.example.com' })).toBe('https://mirror.example.com/v2/library/node/manifests/18');
+      expect(await urlFor('docker.io/bitnami/redis:7', { dockerHubMirror: 'localhost:5001' })).toBe('http://localhost:5001/v2/bitnami/redis/manifests/7');
+    });
+
+    it('asks Docker Hub registry host, not docker.io (the website), without a mirror', async () => {
+      expect(await urlFor('node:18')).toBe(`https://${DOCKER_HUB_REGISTRY}/v2/library/node/manifests/18`);
+      expect(DOCKER_HUB_REGISTRY).toBe('registry-1.docker.io');
+    });
+
+    it('asks other registries themselves, mirror or not', async () => {
+      expect(await urlFor('ghcr.io/acme/app:1', { dockerHubMirror: 'mirror.example.com' })).toBe('https://ghcr.io/v2/acme/app/manifests/1');
+    });
+
+    it('speaks http to loopback registries and https to all others', async () => {
+      expect(await urlFor('localhost:5000/app:1')).toBe('http://localhost:5000/v2/app/manifests/1');
+      expect(await urlFor('localhost/app:1')).toBe('http://localhost/v2/app/manifests/1');
+      expect(await urlFor('127.0.0.1:5000/app:1')).toBe('http://127.0.0.1:5000/v2/app/manifests/1');
+      expect(await urlFor('127.1.2.3/app:1')).toBe('http://127.1.2.3/v2/app/manifests/1');
+      expect(await urlFor('[::1]:5000/app:1')).toBe('http://[::1]:5000/v2/app/manifests/1');
+      expect(await urlFor('LOCALHOST:5000/app:1')).toBe('http://LOCALHOST:5000/v2/app/manifests/1');
+      expect(await urlFor('registry.example.com:5000/app:1')).toBe('https://registry.example.com:5000/v2/app/manifests/1');
+      expect(await urlFor('localhost.example.com/app:1')).toBe('https://localhost.example.com/v2/app/manifests/1');
+      expect(await urlFor('127.example.com/app:1')).toBe('https://127.example.com/v2/app/manifests/1');
+      expect(await urlFor('10.0.0.5:5000/app:1')).toBe('https://10.0.0.5:5000/v2/app/manifests/1');
+    });
+  });
+
+  describe('registryHost', () => {
+    it('is the mirror or registry-1.docker.io for docker.io, and the domain otherwise', () => {
+      expect(new RegistryClient({ dockerHubMirror: 'mirror.example.com' }).registryHost(ref('node'))).toBe('mirror.example.com');
+      expect(new RegistryClient().registryHost(ref('node'))).toBe('registry-1.docker.io');
+      expect(new RegistryClient({ dockerHubMirror: 'mirror.example.com' }).registryHost(ref('ghcr.io/a/b'))).toBe('ghcr.io');
+    });
+  });
+});
