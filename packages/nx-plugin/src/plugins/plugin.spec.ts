@@ -1,87 +1,265 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CreateNodesContextV2 } from '@nx/devkit';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createNodes, createNodesV2 } from './plugin';
+import { logger, type CreateNodesContextV2, type CreateNodesResult, type ProjectConfiguration } from '@nx/devkit';
+import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
+import { formatLockFile } from '../lock/lock-file';
+import type { ImagewisePluginOptions } from './options';
+import { createNodes, createNodesV2, type ImageProjectMetadata } from './plugin';
 
-describe('image projects inferred from Dockerfiles', () => {
-  let workspaceRoot = '';
+const NODE_DIGEST = `sha256:${'1'.repeat(64)}`;
+const PYTHON_DIGEST = `sha256:${'2'.repeat(64)}`;
+const REDIS_DIGEST = `sha256:${'3'.repeat(64)}`;
 
-  afterEach(() => {
-    if (workspaceRoot) rmSync(workspaceRoot, { recursive: true, force: true });
-  });
+const lock = (upstream: Record<string, string>) => formatLockFile({ upstream });
 
-  function workspace(files: Record<string, string>): CreateNodesContextV2 {
-    workspaceRoot = mkdtempSync(join(tmpdir(), 'imagewise-plugin-'));
-    for (const [path, text] of Object.entries(files)) {
-      mkdirSync(join(workspaceRoot, path, '..'), { recursive: true });
-      writeFileSync(join(workspaceRoot, path), text);
-    }
-    return { workspaceRoot, nxJsonConfiguration: {} };
+let workspaceRoot = '';
+let warn: MockInstance<typeof logger.warn>;
+beforeEach(() => {
+  workspaceRoot = mkdtempSync(join(tmpdir(), 'imagewise-plugin-'));
+  warn = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+});
+afterEach(() => {
+  rmSync(workspaceRoot, { recursive: true, force: true });
+  vi.restoreAllMocks();
+});
+
+function write(files: Record<string, string>): void {
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(workspaceRoot, path, '..'), { recursive: true });
+    writeFileSync(join(workspaceRoot, path), text);
   }
+}
 
-  it('exports one tuple under both names, matching Dockerfiles under images/ and services/', () => {
+function context(dockerImageInput = true): CreateNodesContextV2 {
+  return { workspaceRoot, nxJsonConfiguration: dockerImageInput ? { namedInputs: { dockerImage: ['default'] } } : {} };
+}
+
+async function run(dockerfiles: string[], options?: ImagewisePluginOptions, ctx = context()) {
+  return createNodesV2[1](dockerfiles, options, ctx);
+}
+
+const projectOf = (result: CreateNodesResult, root: string) => result.projects?.[root] as ProjectConfiguration & { metadata: { imagewise: ImageProjectMetadata } };
+
+/** A small workspace: two base images, two services, a library. */
+const WORKSPACE = {
+  'images/node-base/Dockerfile': 'FROM node:18-bookworm-slim\nRUN corepack enable\n',
+  'images/node-base/imagewise.lock.json': lock({ 'docker.io/library/node:18-bookworm-slim': NODE_DIGEST }),
+  'images/python-base/Dockerfile': 'FROM python:3.11-slim AS build\nFROM build\n',
+  'images/python-base/.dockerignore': '# local files\nnode_modules\n*.md\n',
+  'images/python-base/imagewise.lock.json': lock({ 'docker.io/library/python:3.11-slim': PYTHON_DIGEST }),
+  'services/notifier/Dockerfile': 'FROM node-base AS build\nCOPY --from=python-base /opt /opt\nFROM redis:7\n',
+  'services/notifier/package.json': JSON.stringify({ name: '@acme/notifier', version: '2.1.0', dependencies: { '@acme/common': '^1.4.0' } }),
+  'services/bruin-bridge/Dockerfile': 'FROM node-base:0.9.0\n',
+  'services/bruin-bridge/project.json': JSON.stringify({
+    name: 'bruin-bridge',
+    targets: { 'docker:build': { options: { imageName: 'acme/bruin-bridge' } } },
+  }),
+  'tools/ci/Dockerfile': 'FROM alpine:3.20\n',
+  'packages/common/package.json': JSON.stringify({ name: '@acme/common', version: '1.5.0' }),
+};
+const DOCKERFILES = ['images/node-base/Dockerfile', 'images/python-base/Dockerfile', 'services/notifier/Dockerfile', 'services/bruin-bridge/Dockerfile', 'tools/ci/Dockerfile'];
+
+describe('createNodesV2', () => {
+  it('exports one tuple under both names, looking at every Dockerfile', () => {
     expect(createNodes).toBe(createNodesV2);
-    expect(createNodesV2[0]).toBe('{images,services}/**/Dockerfile');
+    expect(createNodesV2[0]).toBe('**/Dockerfile');
   });
 
-  it('makes each Dockerfile directory a project, tagged base image or service', async () => {
-    const context = workspace({
-      'images/node-base/Dockerfile': 'FROM node:18-bookworm-slim\n',
-      'services/notifier/Dockerfile': 'FROM node-base\n',
-    });
-    const results = await createNodesV2[1](
-      ['images/node-base/Dockerfile', 'services/notifier/Dockerfile'],
-      undefined,
-      context,
-    );
-    expect(Object.fromEntries(results)).toEqual({
-      'images/node-base/Dockerfile': {
-        projects: {
-          'images/node-base': {
-            name: 'node-base',
-            tags: ['type:base-image'],
-            metadata: {
-              technologies: ['docker'],
-              imagewise: { imageName: 'node-base', dockerfile: 'images/node-base/Dockerfile' },
-            },
-          },
+  it('makes a project of each Dockerfile under images/ and services/ by default, keyed by the Dockerfile', async () => {
+    write(WORKSPACE);
+    const results = await run(DOCKERFILES);
+    expect(results.map(([file]) => file)).toEqual(DOCKERFILES.slice(0, 4));
+    expect(results.map(([, result]) => Object.keys(result.projects ?? {}))).toEqual([
+      ['images/node-base'],
+      ['images/python-base'],
+      ['services/notifier'],
+      ['services/bruin-bridge'],
+    ]);
+  });
+
+  it('configures a base image project: name, tag, inputs, targets and metadata', async () => {
+    write(WORKSPACE);
+    const [[, result]] = await run(DOCKERFILES);
+    expect(projectOf(result, 'images/node-base')).toEqual({
+      name: 'node-base',
+      tags: ['type:base-image'],
+      namedInputs: {
+        dockerImage: ['{projectRoot}/**/*'],
+      },
+      targets: {
+        'docker:build': {
+          executor: 'nx:noop',
+          dependsOn: ['^docker:build'],
+          inputs: ['dockerImage', '^dockerImage'],
+          metadata: { technologies: ['docker'], description: 'Build the image' },
+        },
+        'docker:lock': {
+          executor: '@imagewise/nx-plugin:lock',
+          metadata: { technologies: ['docker'], description: 'Resolve upstream image digests into imagewise.lock.json' },
+        },
+        'docker:drift': {
+          executor: '@imagewise/nx-plugin:drift',
+          metadata: { technologies: ['docker'], description: 'List pinned base images, excluded library ranges and changed upstream digests' },
         },
       },
-      'services/notifier/Dockerfile': {
-        projects: {
-          'services/notifier': {
-            name: 'notifier',
-            tags: ['type:service'],
-            metadata: {
-              technologies: ['docker'],
-              imagewise: { imageName: 'notifier', dockerfile: 'services/notifier/Dockerfile' },
-            },
+      metadata: {
+        technologies: ['docker'],
+        imagewise: {
+          imageName: 'node-base',
+          version: undefined,
+          dockerfile: 'images/node-base/Dockerfile',
+          stages: ['0'],
+          baseReferences: ['node:18-bookworm-slim'],
+          dependencies: {
+            images: [],
+            upstream: [{ node: 'docker:docker.io/library/node:18-bookworm-slim', reference: 'docker.io/library/node:18-bookworm-slim', line: 1 }],
+            pinned: [],
           },
+          problems: [],
         },
       },
     });
   });
 
-  it('merges into a project that package.json or project.json already defines, keeping its name', async () => {
-    const context = workspace({
-      'services/bruin-bridge/Dockerfile': 'FROM node-base\n',
-      'services/bruin-bridge/package.json': '{"name": "@acme/bruin-bridge"}',
-    });
-    const [[, result]] = await createNodesV2[1](['services/bruin-bridge/Dockerfile'], {}, context);
-    const project = result.projects?.['services/bruin-bridge'];
-    expect(project).not.toHaveProperty('name');
-    expect(project?.tags).toEqual(['type:service']);
+  it('honours .dockerignore in the dockerImage input and lists stages by name', async () => {
+    write(WORKSPACE);
+    const [, [, result]] = await run(DOCKERFILES);
+    const project = projectOf(result, 'images/python-base');
+    expect(project.namedInputs?.dockerImage).toEqual([
+      '{projectRoot}/**/*',
+      '!{projectRoot}/node_modules',
+      '!{projectRoot}/node_modules/**',
+      '!{projectRoot}/*.md',
+      '!{projectRoot}/*.md/**',
+    ]);
+    expect(project.metadata.imagewise.stages).toEqual(['build', '1']);
+    expect(project.metadata.imagewise.baseReferences).toEqual(['python:3.11-slim']);
   });
 
-  it('uses the tags the plugin options name', async () => {
-    const context = workspace({ 'images/python-base/Dockerfile': 'FROM python:3.11-slim-bookworm\n' });
-    const [[, result]] = await createNodesV2[1](
-      ['images/python-base/Dockerfile'],
-      { baseImageTag: 'layer:base', serviceTag: 'layer:app' },
-      context,
+  it('leaves the name to package.json or project.json, and records edges, upstream images and pinned releases', async () => {
+    write(WORKSPACE);
+    const results = Object.fromEntries(await run(DOCKERFILES));
+
+    const notifier = projectOf(results['services/notifier/Dockerfile'], 'services/notifier');
+    expect(notifier).not.toHaveProperty('name');
+    expect(notifier.tags).toEqual(['type:service']);
+    expect(notifier.metadata.imagewise).toMatchObject({
+      imageName: 'notifier',
+      version: '2.1.0',
+      stages: ['build', '1'],
+      baseReferences: ['node-base', 'redis:7'],
+      dependencies: {
+        images: [
+          { root: 'images/node-base', line: 1 },
+          { root: 'images/python-base', line: 2 },
+        ],
+        upstream: [{ node: 'docker:docker.io/library/redis:7', reference: 'docker.io/library/redis:7', line: 3 }],
+        pinned: [],
+      },
+      problems: ['services/notifier/Dockerfile: upstream image docker.io/library/redis:7 has no locked digest; run the docker:lock target'],
+    });
+
+    const bridge = projectOf(results['services/bruin-bridge/Dockerfile'], 'services/bruin-bridge');
+    expect(bridge).not.toHaveProperty('name');
+    expect(bridge.metadata.imagewise).toMatchObject({
+      imageName: 'acme/bruin-bridge',
+      dependencies: { images: [], upstream: [], pinned: [{ root: 'images/node-base', imageName: 'node-base', pin: '0.9.0', line: 1 }] },
+      problems: [],
+    });
+  });
+
+  it('puts the upstream images on the first result as external nodes, hashed by their locked digest', async () => {
+    write({
+      ...WORKSPACE,
+      'services/notifier/Dockerfile': `FROM node-base\nFROM redis:7@${REDIS_DIGEST}\nFROM busybox\n`,
+    });
+    const results = await run(DOCKERFILES);
+    expect(results[0][1].externalNodes).toEqual({
+      'docker:docker.io/library/node:18-bookworm-slim': {
+        type: 'docker',
+        name: 'docker:docker.io/library/node:18-bookworm-slim',
+        data: { packageName: 'docker.io/library/node:18-bookworm-slim', version: NODE_DIGEST, hash: NODE_DIGEST },
+      },
+      'docker:docker.io/library/python:3.11-slim': {
+        type: 'docker',
+        name: 'docker:docker.io/library/python:3.11-slim',
+        data: { packageName: 'docker.io/library/python:3.11-slim', version: PYTHON_DIGEST, hash: PYTHON_DIGEST },
+      },
+      [`docker:docker.io/library/redis:7@${REDIS_DIGEST}`]: {
+        type: 'docker',
+        name: `docker:docker.io/library/redis:7@${REDIS_DIGEST}`,
+        data: { packageName: 'docker.io/library/redis:7', version: REDIS_DIGEST, hash: REDIS_DIGEST },
+      },
+      'docker:docker.io/library/busybox': {
+        type: 'docker',
+        name: 'docker:docker.io/library/busybox',
+        data: { packageName: 'docker.io/library/busybox', version: 'unlocked', hash: 'unlocked:docker.io/library/busybox' },
+      },
+    });
+    expect(results.slice(1).map(([, result]) => result.externalNodes)).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('changes an external node hash when the lock file changes', async () => {
+    write(WORKSPACE);
+    const before = (await run(DOCKERFILES))[0][1].externalNodes?.['docker:docker.io/library/node:18-bookworm-slim'];
+    const refreshed = `sha256:${'9'.repeat(64)}`;
+    write({ 'images/node-base/imagewise.lock.json': lock({ 'docker.io/library/node:18-bookworm-slim': refreshed }) });
+    const after = (await run(DOCKERFILES))[0][1].externalNodes?.['docker:docker.io/library/node:18-bookworm-slim'];
+    expect(before?.data.hash).toBe(NODE_DIGEST);
+    expect(after?.data.hash).toBe(refreshed);
+  });
+
+  it('follows the options: dockerfiles globs, tags and registries', async () => {
+    write({
+      ...WORKSPACE,
+      'tools/ci/Dockerfile': 'FROM registry.example.com/acme/node-base\n',
+    });
+    const results = await run(DOCKERFILES, {
+      dockerfiles: ['images/*/Dockerfile', 'tools/**/Dockerfile'],
+      baseImageTag: 'layer:base',
+      serviceTag: 'layer:app',
+      registry: 'registry.example.com/acme',
+    });
+    expect(results.map(([file]) => file)).toEqual(['images/node-base/Dockerfile', 'images/python-base/Dockerfile', 'tools/ci/Dockerfile']);
+    const ci = projectOf(results[2][1], 'tools/ci');
+    expect(ci.name).toBe('ci');
+    expect(ci.tags).toEqual(['layer:app']);
+    expect(ci.metadata.imagewise.dependencies.images).toEqual([{ root: 'images/node-base', line: 1 }]);
+    expect(projectOf(results[0][1], 'images/node-base').tags).toEqual(['layer:base']);
+  });
+
+  it('takes all files of dependencies as inputs, with a warning, when nx.json has no dockerImage input', async () => {
+    write(WORKSPACE);
+    await run(DOCKERFILES);
+    expect(warn).not.toHaveBeenCalledWith(expect.stringContaining('nx.json defines no "dockerImage" named input'));
+
+    const [[, result]] = await run(DOCKERFILES, undefined, context(false));
+    expect(projectOf(result, 'images/node-base').targets?.['docker:build']?.inputs).toEqual(['dockerImage', '^default']);
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('nx.json defines no "dockerImage" named input'));
+  });
+
+  it('logs each problem and keeps it on its own project only', async () => {
+    write({
+      'images/a/Dockerfile': 'FROM a\n',
+      'images/b/Dockerfile': 'FROM Alpine\n',
+      'images/b/imagewise.lock.json': '{"upstream": ',
+    });
+    const results = await run(['images/a/Dockerfile', 'images/b/Dockerfile']);
+    expect(projectOf(results[0][1], 'images/a').metadata.imagewise.problems).toEqual([
+      'images/a/Dockerfile:1: the image builds FROM itself ("a"); name a base image',
+    ]);
+    const problems = projectOf(results[1][1], 'images/b').metadata.imagewise.problems;
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/^images\/b\/Dockerfile:1: FROM "Alpine" is not a valid image reference/);
+    expect(problems[1]).toMatch(/^images\/b\/imagewise\.lock\.json:1: is not valid JSON/);
+    expect(warn.mock.calls.map(([message]) => message).sort()).toEqual(
+      ['images/a/Dockerfile:1: the image builds FROM itself ("a"); name a base image', ...problems].map((p) => `[imagewise] ${p}`).sort(),
     );
-    expect(result.projects?.['images/python-base']?.tags).toEqual(['layer:base']);
+  });
+
+  it('makes no projects and no external nodes when no Dockerfile is selected', async () => {
+    write({ 'tools/ci/Dockerfile': 'FROM alpine\n' });
+    expect(await run(['tools/ci/Dockerfile'])).toEqual([]);
   });
 });

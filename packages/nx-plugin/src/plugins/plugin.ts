@@ -1,59 +1,153 @@
-import { existsSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import {
-  createNodesFromFiles,
+  logger,
   type CreateNodesContextV2,
   type CreateNodesResult,
   type CreateNodesV2,
+  type ProjectGraphExternalNode,
+  type TargetConfiguration,
 } from '@nx/devkit';
+import { minimatch } from 'minimatch';
+import { buildImageGraph, type ImageDependencies } from '../graph/image-graph';
+import { readImageProject, type ImageProject, type ImageProjectFiles } from '../graph/image-project';
+import { formatProblem } from '../graph/problems';
+import { LOCK_FILE } from '../lock/lock-file';
+import { normaliseOptions, type ImagewisePluginOptions, type NormalisedOptions } from './options';
 
-export interface ImagewisePluginOptions {
-  /** Tag given to image projects under `images/` (base images). */
-  baseImageTag?: string;
-  /** Tag given to image projects under `services/`. */
-  serviceTag?: string;
+/** What createNodes leaves on an image project for createDependencies and the executors. */
+export interface ImageProjectMetadata {
+  imageName: string;
+  version?: string;
+  dockerfile: string;
+  stages: string[];
+  baseReferences: string[];
+  dependencies: ImageDependencies;
+  problems: string[];
 }
 
-/** Every Dockerfile under images/ or services/ makes its directory an image project. */
-export const DOCKERFILE_GLOB = '{images,services}/**/Dockerfile';
-
+/** Every Dockerfile is looked at; the `dockerfiles` option selects the image projects. */
 export const createNodesV2: CreateNodesV2<ImagewisePluginOptions> = [
-  DOCKERFILE_GLOB,
-  (dockerfiles, options, context) =>
-    createNodesFromFiles(imageProjectFromDockerfile, dockerfiles, options ?? {}, context),
+  '**/Dockerfile',
+  (dockerfiles, rawOptions, context) => createImageNodes(dockerfiles, normaliseOptions(rawOptions), context),
 ];
 
 /** Nx 22+ reads `createNodes` with the v2 signature; both names carry the same tuple. */
 export const createNodes = createNodesV2;
 
-function imageProjectFromDockerfile(
-  dockerfile: string,
-  options: ImagewisePluginOptions | undefined,
+function createImageNodes(
+  dockerfiles: readonly string[],
+  options: NormalisedOptions,
   context: CreateNodesContextV2,
-): CreateNodesResult {
-  const root = dirname(dockerfile);
-  const imageName = basename(root);
-  const isBaseImage = root.split('/')[0] === 'images';
-  const tag = isBaseImage
-    ? (options?.baseImageTag ?? 'type:base-image')
-    : (options?.serviceTag ?? 'type:service');
-  return {
-    projects: {
-      [root]: {
-        // A project.json or package.json already names the project; merge into it.
-        ...(definesProject(context.workspaceRoot, root) ? {} : { name: imageName }),
-        tags: [tag],
-        metadata: {
-          technologies: ['docker'],
-          imagewise: { imageName, dockerfile },
-        },
+): Array<readonly [string, CreateNodesResult]> {
+  const selected = dockerfiles.filter((file) => options.dockerfiles.some((glob) => minimatch(file, glob)));
+  const projects = selected.map((dockerfile) => readImageProject(readProjectFiles(context.workspaceRoot, dockerfile)));
+  const graph = buildImageGraph(projects, { registries: options.registries });
+  for (const problem of graph.problems) logger.warn(`[imagewise] ${formatProblem(problem)}`);
+  const dependencyInput = dependencyInputOf(context, projects.length > 0);
+
+  const externalNodes = Object.fromEntries(
+    [...graph.upstreamNodes.values()].map((node): [string, ProjectGraphExternalNode] => [
+      node.name,
+      {
+        type: 'docker',
+        name: node.name as `docker:${string}`,
+        // The digest is the node's content: a refreshed lock changes its hash.
+        data: { packageName: node.reference, version: node.digest ?? 'unlocked', hash: node.digest ?? `unlocked:${node.reference}` },
       },
+    ]),
+  );
+  return projects.map((project, index) => {
+    const problems = graph.problems.filter((p) => dirname(p.file) === project.root).map(formatProblem);
+    const result: CreateNodesResult = {
+      projects: {
+        [project.root]: imageProjectConfiguration(project, graph.dependencies.get(project.root)!, problems, options, dependencyInput),
+      },
+    };
+    // Upstream nodes ride on the first result; Nx merges external nodes by name.
+    if (index === 0) result.externalNodes = externalNodes;
+    return [project.dockerfile, result] as const;
+  });
+}
+
+function imageProjectConfiguration(
+  project: ImageProject,
+  dependencies: ImageDependencies,
+  problems: string[],
+  options: NormalisedOptions,
+  dependencyInput: string,
+) {
+  const isBaseImage = project.root.split('/')[0] === 'images';
+  const metadata: ImageProjectMetadata = {
+    imageName: project.imageName,
+    version: project.version,
+    dockerfile: project.dockerfile,
+    stages: project.analysis.stages.map((stage) => stage.name ?? String(stage.index)),
+    baseReferences: project.analysis.stages.flatMap((stage) => (stage.from.target === 'image' && stage.from.value ? [stage.from.value] : [])),
+    dependencies,
+    problems,
+  };
+  return {
+    ...(project.name ? { name: project.name } : {}),
+    tags: [isBaseImage ? options.baseImageTag : options.serviceTag],
+    namedInputs: {
+      // Exactly what reaches the image: the build context less .dockerignore, and the lock.
+      dockerImage: project.contextInputs,
+    },
+    targets: imageTargets(dependencyInput),
+    metadata: { technologies: ['docker'], imagewise: metadata },
+  };
+}
+
+/**
+ * The input a build takes from its dependencies: `dockerImage`, which image
+ * projects define exactly and nx.json defines for the rest (libraries: what
+ * their package ships). Without it in nx.json, a dependency's whole project,
+ * which is safe but rebuilds more.
+ */
+function dependencyInputOf(context: CreateNodesContextV2, hasImages: boolean): string {
+  if (context.nxJsonConfiguration.namedInputs?.dockerImage) return '^dockerImage';
+  if (hasImages) {
+    logger.warn('[imagewise] nx.json defines no "dockerImage" named input: image builds take all files of their dependencies as inputs. Add "namedInputs": { "dockerImage": ["production"] } (or run the init generator) for exact affected builds.');
+  }
+  return '^default';
+}
+
+function imageTargets(dependencyInput: string): Record<string, TargetConfiguration> {
+  const docker = { technologies: ['docker'] };
+  return {
+    'docker:build': {
+      // The build executor arrives with image builds; until then the target
+      // carries the graph's inputs and ordering.
+      executor: 'nx:noop',
+      dependsOn: ['^docker:build'],
+      // A base image's and the library's changes reach this image through `^`.
+      inputs: ['dockerImage', dependencyInput],
+      metadata: { ...docker, description: 'Build the image' },
+    },
+    'docker:lock': {
+      executor: '@imagewise/nx-plugin:lock',
+      metadata: { ...docker, description: `Resolve upstream image digests into ${LOCK_FILE}` },
+    },
+    'docker:drift': {
+      executor: '@imagewise/nx-plugin:drift',
+      metadata: { ...docker, description: 'List pinned base images, excluded library ranges and changed upstream digests' },
     },
   };
 }
 
-function definesProject(workspaceRoot: string, root: string): boolean {
-  return ['project.json', 'package.json'].some((file) =>
-    existsSync(join(workspaceRoot, root, file)),
-  );
+function readProjectFiles(workspaceRoot: string, dockerfile: string): ImageProjectFiles {
+  const read = (path: string) => {
+    const absolute = join(workspaceRoot, path);
+    return existsSync(absolute) ? readFileSync(absolute, 'utf8') : undefined;
+  };
+  const root = dirname(dockerfile);
+  return {
+    dockerfile,
+    dockerfileText: read(dockerfile) ?? '',
+    dockerignoreText: read(join(root, '.dockerignore')),
+    projectJsonText: read(join(root, 'project.json')),
+    packageJsonText: read(join(root, 'package.json')),
+    lockText: read(join(root, LOCK_FILE)),
+  };
 }

@@ -1,0 +1,74 @@
+// nx show projects --affected and task inputs, in a real workspace with the
+// packed plugin: a change reaches exactly the images built on it.
+import { rmSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURE, NODE_DIGEST_PATCHED } from './fixture';
+import { Workspace, installTemplate } from './workspace';
+
+describe('the image graph in a real Nx workspace', () => {
+  let template: string;
+  let ws: Workspace;
+
+  beforeAll(() => {
+    template = installTemplate();
+    ws = new Workspace(template, FIXTURE);
+  });
+  afterEach(() => ws.reset());
+  afterAll(() => {
+    ws.dispose();
+    rmSync(template, { recursive: true, force: true });
+  });
+
+  it('a base image change affects exactly the images that track it, transitively through COPY --from and ARG-built FROMs', () => {
+    ws.write({ 'images/node-base/Dockerfile': `${FIXTURE['images/node-base/Dockerfile']}RUN echo patched\n` });
+    expect(ws.affected()).toEqual(['bruin-bridge', 'node-base', 'notifier', 'service-outage-monitor']);
+  });
+
+  it('a library change affects the base images bundling it and the services whose range it satisfies', () => {
+    ws.write({ 'packages/common/src/index.ts': 'export const VERSION = "1.5.1";\n' });
+    expect(ws.affected()).toEqual(['@acme/common', 'bruin-bridge', 'node-base', 'notifier', 'service-outage-monitor']);
+  });
+
+  it('a Python library change follows PEP 440 pins: ==1.5.0 and >=1.4,<2 track it, ==1.2.0 does not', () => {
+    ws.write({ 'packages/common-py/acme_common/__init__.py': 'VERSION = "1.5.0"  # patched\n' });
+    expect(ws.affected()).toEqual(['common-py', 'last-contact-report', 'python-base']);
+  });
+
+  it('a refreshed lock affects the image and all built on it, and changes the upstream node it depends on', () => {
+    const before = ws.inputs('notifier:docker:build');
+    ws.write({
+      'images/node-base/imagewise.lock.json': `${JSON.stringify({ upstream: { 'docker.io/library/node:18-bookworm-slim': NODE_DIGEST_PATCHED } })}\n`,
+    });
+    expect(ws.affected()).toEqual(['bruin-bridge', 'node-base', 'notifier', 'service-outage-monitor']);
+    expect(before.external).toContain('docker:docker.io/library/node:18-bookworm-slim');
+    expect(before.files).toContain('images/node-base/imagewise.lock.json');
+  });
+
+  it('a file .dockerignore excludes is no input of any image build', () => {
+    for (const task of ['node-base:docker:build', 'notifier:docker:build', 'bruin-bridge:docker:build']) {
+      const { files } = ws.inputs(task);
+      expect(files, task).toContain('images/node-base/Dockerfile');
+      expect(files, task).not.toContain('images/node-base/NOTES.md');
+    }
+  });
+
+  it('a service pinned to an older base release, or to an older library, is not affected by them', () => {
+    ws.write({ 'services/t7-bridge/Dockerfile': 'FROM registry.example.com/platform/node-base:1.9.0\nRUN true\n' });
+    expect(ws.affected()).toEqual(['t7-bridge']);
+    ws.reset();
+    ws.write({ 'services/service-affecting-monitor/Dockerfile': 'FROM node:18-bookworm-slim\nRUN true\n' });
+    expect(ws.affected()).toEqual(['service-affecting-monitor']);
+  });
+
+  it('a stage named like a workspace image is the stage, not the image', () => {
+    const { files } = ws.inputs('notifications-bridge:docker:build');
+    expect(files.filter((file) => file.startsWith('images/'))).toEqual([]);
+  });
+
+  it('a base image\'s files and the library\'s shipped files are inputs of a dependent\'s build, its tests are not', () => {
+    const { files, external } = ws.inputs('notifier:docker:build');
+    expect(files).toEqual(expect.arrayContaining(['images/node-base/Dockerfile', 'packages/common/src/index.ts', 'services/notifier/Dockerfile']));
+    expect(files).not.toContain('packages/common/src/index.spec.ts');
+    expect(external).toContain('docker:docker.io/library/node:18-bookworm-slim');
+  });
+});

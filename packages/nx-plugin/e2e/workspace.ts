@@ -1,0 +1,98 @@
+// Temporary Nx workspaces with the plugin installed from its packed tarball.
+// One npm install per test file (the template); each workspace links the
+// template's node_modules, so it runs the packed plugin, not this monorepo's source.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+
+const PACKS = resolve(__dirname, '../../../dist/packs');
+
+export function pluginTarball(): string {
+  const name = readdirSync(PACKS).find((file) => /^imagewise-nx-plugin-.*\.tgz$/.test(file));
+  if (!name) throw new Error(`no @imagewise/nx-plugin tarball in ${PACKS}: run nx run nx-plugin:pack`);
+  return join(PACKS, name);
+}
+
+/** npm-installs nx and the packed plugin into a new directory; returns it. */
+export function installTemplate(): string {
+  const template = mkdtempSync(join(tmpdir(), 'imagewise-template-'));
+  writeFiles(template, {
+    'package.json': JSON.stringify({
+      name: 'template',
+      private: true,
+      devDependencies: { nx: '23.2.1', '@imagewise/nx-plugin': `file:${pluginTarball()}` },
+    }),
+  });
+  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd: template,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return template;
+}
+
+export function writeFiles(root: string, files: Record<string, string>): void {
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+}
+
+export class Workspace {
+  readonly root: string;
+
+  constructor(template: string, files: Record<string, string>) {
+    this.root = mkdtempSync(join(tmpdir(), 'imagewise-ws-'));
+    symlinkSync(join(template, 'node_modules'), join(this.root, 'node_modules'));
+    writeFiles(this.root, { '.gitignore': 'node_modules\n.nx\n', ...files });
+    this.git('init', '-q', '-b', 'main');
+    this.git('add', '-A');
+    this.git('commit', '-q', '-m', 'initial');
+  }
+
+  git(...args: string[]): string {
+    return execFileSync('git', ['-c', 'user.email=e2e@imagewise.test', '-c', 'user.name=e2e', ...args], {
+      cwd: this.root,
+      encoding: 'utf8',
+    });
+  }
+
+  /** Runs nx; returns its stdout. Throws with stdout and stderr when it fails. */
+  nx(...args: string[]): string {
+    return this.run(...args).stdout;
+  }
+
+  run(...args: string[]): { stdout: string; stderr: string } {
+    const result = spawnSync(process.execPath, [join(this.root, 'node_modules/.bin/nx'), ...args], {
+      cwd: this.root,
+      encoding: 'utf8',
+      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0' },
+    });
+    if (result.status !== 0) throw new Error(`nx ${args.join(' ')} exited ${result.status}:\n${result.stdout}\n${result.stderr}`);
+    return { stdout: result.stdout, stderr: result.stderr };
+  }
+
+  /** Projects affected by the uncommitted changes. */
+  affected(): string[] {
+    return (JSON.parse(this.nx('show', 'projects', '--affected', '--base=HEAD', '--json')) as string[]).sort();
+  }
+
+  /** Files and external nodes that are inputs of a task. */
+  inputs(task: string): { files: string[]; external: string[] } {
+    return JSON.parse(this.nx('show', 'target', 'inputs', task, '--json'));
+  }
+
+  write(files: Record<string, string>): void {
+    writeFiles(this.root, files);
+  }
+
+  /** Back to the committed state. */
+  reset(): void {
+    this.git('checkout', '-q', '--', '.');
+    this.git('clean', '-q', '-fd');
+  }
+
+  dispose(): void {
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,64 @@
+import { logger, type ExecutorContext, type ProjectConfiguration } from '@nx/devkit';
+import { parseImageReference } from '../../image-reference/reference';
+import { findLibraryUses, matchLibraryUse } from '../../library';
+import { imageProjects, internalLibraries, libraryDeclarations } from '../../plugins/dependencies';
+import { RegistryClient } from '../../registry/registry-client';
+import { readLockFile } from '../../lock/read-lock-file';
+
+export interface DriftExecutorOptions {
+  mirror?: string;
+  failOnDrift?: boolean;
+}
+
+/** One image's drift from the workspace: what it pins, and what moved upstream. */
+export default async function driftExecutor(
+  options: DriftExecutorOptions,
+  context: ExecutorContext,
+): Promise<{ success: boolean }> {
+  const projects: Record<string, ProjectConfiguration> = Object.fromEntries(
+    Object.entries(context.projectGraph.nodes).map(([name, node]) => [name, node.data]),
+  );
+  const images = imageProjects(projects);
+  const image = images.get(context.projectName!);
+  if (!image) {
+    logger.error(`${context.projectName} has no Dockerfile that Imagewise reads; docker:drift needs an image project`);
+    return { success: false };
+  }
+  const { project, metadata } = image;
+  const findings: string[] = [];
+
+  for (const pin of metadata.dependencies.pinned) {
+    findings.push(
+      `${metadata.dockerfile}:${pin.line}: base image ${pin.imageName} pinned at ${pin.pin}; the workspace builds ${pin.workspaceVersion ?? 'an unversioned image'}`,
+    );
+  }
+
+  const libraries = internalLibraries({ projects, workspaceRoot: context.root }, undefined, new Set(images.keys()));
+  const { uses, problems } = findLibraryUses(libraryDeclarations(context.root, project.root, metadata.dockerfile), libraries);
+  for (const use of uses) {
+    const library = libraries.find((l) => l.project === use.library)!;
+    const match = matchLibraryUse(use, library);
+    if (!match.tracksWorkspace) findings.push(`${use.file}:${use.line}: ${library.npmName ?? library.pythonName ?? library.project} ${match.reason}`);
+  }
+  for (const problem of problems) findings.push(`${problem.file}:${problem.line}: ${problem.message}`);
+
+  const lock = readLockFile(context.root, project.root);
+  const client = new RegistryClient({ dockerHubMirror: options.mirror ?? process.env.IMAGEWISE_MIRROR, attempts: 2 });
+  for (const reference of [...new Set(metadata.dependencies.upstream.filter((u) => !u.node.includes('@')).map((u) => u.reference))]) {
+    const locked = lock[reference];
+    if (!locked) {
+      findings.push(`${metadata.dockerfile}: upstream ${reference} is not locked; run docker:lock`);
+      continue;
+    }
+    try {
+      const current = await client.manifestDigest(parseImageReference(reference));
+      if (current !== locked) findings.push(`${metadata.dockerfile}: upstream ${reference} is now ${current ?? 'gone'} (locked ${locked}); run docker:lock`);
+    } catch (error) {
+      findings.push(`${metadata.dockerfile}: could not check ${reference}: ${(error as Error).message}`);
+    }
+  }
+
+  if (findings.length === 0) logger.info(`${context.projectName}: no drift`);
+  else logger.info([`${context.projectName}: ${findings.length} drift${findings.length === 1 ? '' : 's'}`, ...findings.map((f) => `  ${f}`)].join('\n'));
+  return { success: !(options.failOnDrift && findings.length > 0) };
+}

@@ -1,0 +1,123 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  DependencyType,
+  logger,
+  type CreateDependencies,
+  type CreateDependenciesContext,
+  type ProjectConfiguration,
+  type RawProjectGraphDependency,
+} from '@nx/devkit';
+import { findImageCycles } from '../graph/cycles';
+import { formatProblem, type Problem } from '../graph/problems';
+import { findLibraryUses, matchLibraryUse, readLibraryVersion, type InternalLibrary, type SourceFile } from '../library';
+import { normaliseOptions, type ImagewisePluginOptions } from './options';
+import type { ImageProjectMetadata } from './plugin';
+
+/**
+ * Edges from each image project: to the workspace images its FROM lines track,
+ * to its upstream images (external nodes), and to the internal libraries whose
+ * workspace version its declared range accepts. All static, from the file
+ * that declares them.
+ */
+export const createDependencies: CreateDependencies<ImagewisePluginOptions> = (rawOptions, context) => {
+  const options = normaliseOptions(rawOptions);
+  const images = imageProjects(context.projects);
+  const nameByRoot = new Map(Object.entries(context.projects).map(([name, project]) => [project.root, name]));
+  const problems: Problem[] = [];
+
+  const imageEdges: RawProjectGraphDependency[] = [];
+  for (const [name, { metadata }] of images) {
+    for (const image of metadata.dependencies.images) {
+      const target = nameByRoot.get(image.root);
+      if (target) imageEdges.push(staticEdge(name, target, metadata.dockerfile));
+    }
+  }
+  // A cycle would make every image in it wait for the others: drop its closing edges.
+  const cycles = findImageCycles(imageEdges);
+  for (const cycle of cycles) {
+    const metadata = images.get(cycle.edge.source)!.metadata;
+    problems.push({ file: metadata.dockerfile, line: 0, message: `images build FROM each other in a cycle (${cycle.path.join(' → ')}); break it` });
+  }
+  const dependencies = imageEdges.filter((edge) => !cycles.some((cycle) => cycle.edge === edge));
+
+  for (const [name, { metadata }] of images) {
+    for (const upstream of metadata.dependencies.upstream) {
+      if (context.externalNodes?.[upstream.node]) dependencies.push(staticEdge(name, upstream.node, metadata.dockerfile));
+    }
+  }
+
+  const libraries = internalLibraries(context, options.libraries, new Set(images.keys()));
+  if (libraries.length) {
+    for (const [name, { project, metadata }] of images) {
+      const { uses, problems: found } = findLibraryUses(libraryDeclarations(context.workspaceRoot, project.root, metadata.dockerfile), libraries);
+      problems.push(...found);
+      for (const use of uses) {
+        const library = libraries.find((l) => l.project === use.library)!;
+        // Outside the range: the image uses a published release; docker:drift reports it.
+        if (matchLibraryUse(use, library).tracksWorkspace) dependencies.push(staticEdge(name, library.project, use.file));
+      }
+    }
+  }
+  for (const problem of problems) logger.warn(`[imagewise] ${formatProblem(problem)}`);
+  return dedupe(dependencies);
+};
+
+function staticEdge(source: string, target: string, sourceFile: string): RawProjectGraphDependency {
+  return { source, target, sourceFile, type: DependencyType.static };
+}
+
+export function imageProjects(
+  projects: Record<string, ProjectConfiguration>,
+): Map<string, { project: ProjectConfiguration; metadata: ImageProjectMetadata }> {
+  const images = new Map<string, { project: ProjectConfiguration; metadata: ImageProjectMetadata }>();
+  for (const [name, project] of Object.entries(projects)) {
+    const metadata = (project.metadata as { imagewise?: ImageProjectMetadata } | undefined)?.imagewise;
+    if (metadata) images.set(name, { project, metadata });
+  }
+  return images;
+}
+
+/** The configured libraries, or every non-image project with a package version. */
+export function internalLibraries(
+  context: Pick<CreateDependenciesContext, 'projects' | 'workspaceRoot'>,
+  configured: string[] | undefined,
+  imageNames: Set<string>,
+): InternalLibrary[] {
+  const libraries: InternalLibrary[] = [];
+  const candidates = configured ?? Object.keys(context.projects).filter((name) => !imageNames.has(name));
+  for (const name of candidates) {
+    const project = context.projects[name];
+    if (!project) continue;
+    const js = (project.metadata as { js?: { packageName?: string; packageVersion?: string } } | undefined)?.js;
+    const pyproject = join(context.workspaceRoot, project.root, 'pyproject.toml');
+    if (js?.packageName && js.packageVersion) {
+      libraries.push({ project: name, version: js.packageVersion, npmName: js.packageName });
+    } else if (existsSync(pyproject)) {
+      const read = readLibraryVersion(join(project.root, 'pyproject.toml'), readFileSync(pyproject, 'utf8'));
+      if (read.version && read.name) libraries.push({ project: name, version: read.version, pythonName: read.name });
+    }
+  }
+  return libraries;
+}
+
+/** The files of an image project that may declare a library: manifests and the Dockerfile's ARGs. */
+export function libraryDeclarations(workspaceRoot: string, root: string, dockerfile: string): SourceFile[] {
+  const names = readdirSync(join(workspaceRoot, root)).filter(
+    (file) => file === 'package.json' || file === 'pyproject.toml' || /^requirements.*\.txt$/.test(file),
+  );
+  return [...names.map((file) => join(root, file)), dockerfile].map((path) => ({
+    path,
+    text: readFileSync(join(workspaceRoot, path), 'utf8'),
+  }));
+}
+
+function dedupe(edges: RawProjectGraphDependency[]): RawProjectGraphDependency[] {
+  const seen = new Set<string>();
+  return edges.filter((edge) => {
+    const key = `${edge.source}\0${edge.target}\0${'sourceFile' in edge ? edge.sourceFile : ''}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,31 @@
+/** Options of `@imagewise/nx-plugin` in nx.json `plugins`. */
+export interface ImagewisePluginOptions {
+  /** Globs of Dockerfiles that make image projects. */
+  dockerfiles?: string[];
+  /** Where workspace images are pushed: `host[:port][/namespace]`. A FROM under it names a workspace image. */
+  registry?: string;
+  /** More registries whose images count as the workspace's (mirrors, old hosts). */
+  registries?: string[];
+  /** Projects that count as internal libraries; default: every non-image project with a package version. */
+  libraries?: string[];
+  /** Tag of image projects whose Dockerfile is under images/ (base images). */
+  baseImageTag?: string;
+  /** Tag of the other image projects (services). */
+  serviceTag?: string;
+}
+
+export type NormalisedOptions = Required<Omit<ImagewisePluginOptions, 'registry' | 'libraries'>> &
+  Pick<ImagewisePluginOptions, 'registry' | 'libraries'>;
+
+export const DEFAULT_DOCKERFILES = ['images/**/Dockerfile', 'services/**/Dockerfile'];
+
+export function normaliseOptions(options: ImagewisePluginOptions | undefined): NormalisedOptions {
+  return {
+    dockerfiles: options?.dockerfiles ?? DEFAULT_DOCKERFILES,
+    registry: options?.registry,
+    registries: [...(options?.registry ? [options.registry] : []), ...(options?.registries ?? [])],
+    libraries: options?.libraries,
+    baseImageTag: options?.baseImageTag ?? 'type:base-image',
+    serviceTag: options?.serviceTag ?? 'type:service',
+  };
+}
