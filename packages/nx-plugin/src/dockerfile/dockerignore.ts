@@ -20,10 +20,23 @@ export function contextInputs(
     if (rule.exception || index < lastException) return;
     // In Nx an exclusion wins over any inclusion, so one that would drop a file
     // that is always an input (Docker always sends the Dockerfile) is left out.
-    if (alwaysInputs.some((file) => minimatch(file, rule.pattern, { dot: true }) || minimatch(file, `${rule.pattern}/**`, { dot: true }))) return;
+    if (alwaysInputs.some((file) => excludes(rule.pattern, file))) return;
     inputs.push(`!${root}/${rule.pattern}`, `!${root}/${rule.pattern}/**`);
   });
   return inputs;
+}
+
+// Patterns repeat across a workspace's .dockerignore files; compiling each once matters at 1,000 images.
+const verdicts = new Map<string, boolean>();
+
+function excludes(pattern: string, file: string): boolean {
+  const key = `${pattern}\0${file}`;
+  let verdict = verdicts.get(key);
+  if (verdict === undefined) {
+    verdict = minimatch(file, pattern, { dot: true }) || minimatch(file, `${pattern}/**`, { dot: true });
+    verdicts.set(key, verdict);
+  }
+  return verdict;
 }
 
 export interface DockerignoreRule {

@@ -110,9 +110,13 @@ describe('package.json uses', () => {
     expect(problems).toEqual([{ file, line: 3, message: expect.stringMatching(/^package\.json is not valid JSON \(.+\); fix it/) }]);
   });
 
-  it('reports truncated JSON on its last line, and a JSON non-object', () => {
-    expect(scan('{\n"dependencies": {').problems).toMatchObject([{ line: 2 }]);
-    expect(scan('[]').problems).toMatchObject([{ line: 1, message: expect.stringContaining('does not hold a JSON object') }]);
+  it('reports truncated JSON on its last line, and a JSON non-object, when they name a library', () => {
+    expect(scan('{\n"dependencies": {"@imagewise/common": "^1').problems).toMatchObject([{ line: 2 }]);
+    expect(scan('["@imagewise/common"]').problems).toMatchObject([{ line: 1, message: expect.stringContaining('does not hold a JSON object') }]);
+  });
+
+  it('does not parse a file that names no library at all', () => {
+    expect(scan('{ not json, and no library named }')).toEqual({ uses: [], problems: [] });
   });
 
   it('ignores other packages, non-object sections and libraries without an npm name', () => {

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { dockerfileUses, isDockerfile } from './dockerfile-uses';
+import { argNameOf } from './names';
 import { packageJsonUses } from './package-json-uses';
 import { pyprojectUses } from './pyproject-uses';
 import { isRequirementsFile, requirementsUses } from './requirements-uses';
@@ -24,9 +25,11 @@ export function scannerFor(path: string): Scanner | undefined {
  */
 export function findLibraryUses(files: SourceFile[], libraries: InternalLibrary[]): FoundUses {
   const found: FoundUses = { uses: [], problems: [] };
+  const mentionsLibrary = mentionPattern(libraries);
   for (const file of files) {
     const scan = scannerFor(file.path);
-    if (!scan) continue;
+    // Most files never name a library: a text search spares parsing them.
+    if (!scan || !mentionsLibrary.test(file.text)) continue;
     try {
       const { uses, problems } = scan(file, libraries);
       found.uses.push(...uses);
@@ -40,4 +43,17 @@ export function findLibraryUses(files: SourceFile[], libraries: InternalLibrary[
     }
   }
   return found;
+}
+
+/** Matches any text that could name one of the libraries, in any spelling a scanner accepts. */
+function mentionPattern(libraries: InternalLibrary[]): RegExp {
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // Python names compare under PEP 503: any run of -_. is one separator, case aside.
+  const python = (name: string) => name.split(/[-_.]+/).map(escape).join('[-_.]+');
+  const names = libraries.flatMap((library) => [
+    ...(library.npmName ? [escape(library.npmName)] : []),
+    ...(library.pythonName ? [python(library.pythonName)] : []),
+    escape(argNameOf(library)),
+  ]);
+  return names.length ? new RegExp(names.join('|'), 'i') : /$^/;
 }

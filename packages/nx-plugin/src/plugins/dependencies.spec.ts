@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   DependencyType,
-  logger,
   validateDependency,
   type CreateDependenciesContext,
   type FileData,
@@ -21,10 +20,10 @@ const NODE_DIGEST = `sha256:${'1'.repeat(64)}`;
 const lock = (upstream: Record<string, string>) => formatLockFile({ upstream });
 
 let workspaceRoot = '';
-let warn: MockInstance<typeof logger.warn>;
+let warn: MockInstance<typeof console.warn>;
 beforeEach(() => {
   workspaceRoot = mkdtempSync(join(tmpdir(), 'imagewise-deps-'));
-  warn = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+  warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
 });
 afterEach(() => {
   rmSync(workspaceRoot, { recursive: true, force: true });

@@ -1,17 +1,19 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
+import type {
+  CreateDependencies,
+  CreateDependenciesContext,
   DependencyType,
-  logger,
-  type CreateDependencies,
-  type CreateDependenciesContext,
-  type ProjectConfiguration,
-  type RawProjectGraphDependency,
+  ProjectConfiguration,
+  RawProjectGraphDependency,
 } from '@nx/devkit';
 import { findImageCycles } from '../graph/cycles';
-import { formatProblem, type Problem } from '../graph/problems';
+import type { Problem } from '../graph/problems';
+import { warnProblems } from '../graph/report';
 import { findLibraryUses, matchLibraryUse, readLibraryVersion, type InternalLibrary, type SourceFile } from '../library';
 import { normaliseOptions, type ImagewisePluginOptions } from './options';
+import { LOCK_FILE } from '../lock/lock-file';
+import { imageDirectory } from './image-directory';
 import type { ImageProjectMetadata } from './plugin';
 
 /**
@@ -49,8 +51,8 @@ export const createDependencies: CreateDependencies<ImagewisePluginOptions> = (r
 
   const libraries = internalLibraries(context, options.libraries, new Set(images.keys()));
   if (libraries.length) {
-    for (const [name, { project, metadata }] of images) {
-      const { uses, problems: found } = findLibraryUses(libraryDeclarations(context.workspaceRoot, project.root, metadata.dockerfile), libraries);
+    for (const [name, { project }] of images) {
+      const { uses, problems: found } = findLibraryUses(libraryDeclarations(context.workspaceRoot, project.root), libraries);
       problems.push(...found);
       for (const use of uses) {
         const library = libraries.find((l) => l.project === use.library)!;
@@ -59,12 +61,13 @@ export const createDependencies: CreateDependencies<ImagewisePluginOptions> = (r
       }
     }
   }
-  for (const problem of problems) logger.warn(`[imagewise] ${formatProblem(problem)}`);
+  warnProblems(problems);
   return dedupe(dependencies);
 };
 
 function staticEdge(source: string, target: string, sourceFile: string): RawProjectGraphDependency {
-  return { source, target, sourceFile, type: DependencyType.static };
+  // The enum's value; importing @nx/devkit at run time is too slow for graph code.
+  return { source, target, sourceFile, type: 'static' as DependencyType.static };
 }
 
 export function imageProjects(
@@ -102,14 +105,10 @@ export function internalLibraries(
 }
 
 /** The files of an image project that may declare a library: manifests and the Dockerfile's ARGs. */
-export function libraryDeclarations(workspaceRoot: string, root: string, dockerfile: string): SourceFile[] {
-  const names = readdirSync(join(workspaceRoot, root)).filter(
-    (file) => file === 'package.json' || file === 'pyproject.toml' || /^requirements.*\.txt$/.test(file),
-  );
-  return [...names.map((file) => join(root, file)), dockerfile].map((path) => ({
-    path,
-    text: readFileSync(join(workspaceRoot, path), 'utf8'),
-  }));
+export function libraryDeclarations(workspaceRoot: string, root: string): SourceFile[] {
+  return [...imageDirectory(workspaceRoot, root)]
+    .filter(([name]) => name !== '.dockerignore' && name !== 'project.json' && name !== LOCK_FILE)
+    .map(([name, text]) => ({ path: join(root, name), text }));
 }
 
 function dedupe(edges: RawProjectGraphDependency[]): RawProjectGraphDependency[] {

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { logger, type CreateNodesContextV2, type CreateNodesResult, type ProjectConfiguration } from '@nx/devkit';
+import type { CreateNodesContextV2, CreateNodesResult, ProjectConfiguration } from '@nx/devkit';
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { formatLockFile } from '../lock/lock-file';
 import type { ImagewisePluginOptions } from './options';
@@ -14,10 +14,10 @@ const REDIS_DIGEST = `sha256:${'3'.repeat(64)}`;
 const lock = (upstream: Record<string, string>) => formatLockFile({ upstream });
 
 let workspaceRoot = '';
-let warn: MockInstance<typeof logger.warn>;
+let warn: MockInstance<typeof console.warn>;
 beforeEach(() => {
   workspaceRoot = mkdtempSync(join(tmpdir(), 'imagewise-plugin-'));
-  warn = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+  warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
 });
 afterEach(() => {
   rmSync(workspaceRoot, { recursive: true, force: true });

@@ -1,18 +1,18 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import {
-  logger,
-  type CreateNodesContextV2,
-  type CreateNodesResult,
-  type CreateNodesV2,
-  type ProjectGraphExternalNode,
-  type TargetConfiguration,
+import { dirname } from 'node:path';
+import type {
+  CreateNodesContextV2,
+  CreateNodesResult,
+  CreateNodesV2,
+  ProjectGraphExternalNode,
+  TargetConfiguration,
 } from '@nx/devkit';
-import { minimatch } from 'minimatch';
+import { Minimatch } from 'minimatch';
 import { buildImageGraph, type ImageDependencies } from '../graph/image-graph';
 import { readImageProject, type ImageProject, type ImageProjectFiles } from '../graph/image-project';
 import { formatProblem } from '../graph/problems';
+import { warn, warnProblems } from '../graph/report';
 import { LOCK_FILE } from '../lock/lock-file';
+import { readImageDirectories } from './image-directory';
 import { normaliseOptions, type ImagewisePluginOptions, type NormalisedOptions } from './options';
 
 /** What createNodes leaves on an image project for createDependencies and the executors. */
@@ -40,10 +40,12 @@ function createImageNodes(
   options: NormalisedOptions,
   context: CreateNodesContextV2,
 ): Array<readonly [string, CreateNodesResult]> {
-  const selected = dockerfiles.filter((file) => options.dockerfiles.some((glob) => minimatch(file, glob)));
-  const projects = selected.map((dockerfile) => readImageProject(readProjectFiles(context.workspaceRoot, dockerfile)));
+  const globs = options.dockerfiles.map((glob) => new Minimatch(glob));
+  const selected = dockerfiles.filter((file) => globs.some((glob) => glob.match(file)));
+  const directories = readImageDirectories(context.workspaceRoot, selected.map((dockerfile) => dirname(dockerfile)));
+  const projects = selected.map((dockerfile) => readImageProject(projectFiles(dockerfile, directories.get(dirname(dockerfile))!)));
   const graph = buildImageGraph(projects, { registries: options.registries });
-  for (const problem of graph.problems) logger.warn(`[imagewise] ${formatProblem(problem)}`);
+  warnProblems(graph.problems);
   const dependencyInput = dependencyInputOf(context, projects.length > 0);
 
   const externalNodes = Object.fromEntries(
@@ -108,7 +110,7 @@ function imageProjectConfiguration(
 function dependencyInputOf(context: CreateNodesContextV2, hasImages: boolean): string {
   if (context.nxJsonConfiguration.namedInputs?.dockerImage) return '^dockerImage';
   if (hasImages) {
-    logger.warn('[imagewise] nx.json defines no "dockerImage" named input: image builds take all files of their dependencies as inputs. Add "namedInputs": { "dockerImage": ["production"] } (or run the init generator) for exact affected builds.');
+    warn('nx.json defines no "dockerImage" named input: image builds take all files of their dependencies as inputs. Add "namedInputs": { "dockerImage": ["production"] } (or run the init generator) for exact affected builds.');
   }
   return '^default';
 }
@@ -136,18 +138,13 @@ function imageTargets(dependencyInput: string): Record<string, TargetConfigurati
   };
 }
 
-function readProjectFiles(workspaceRoot: string, dockerfile: string): ImageProjectFiles {
-  const read = (path: string) => {
-    const absolute = join(workspaceRoot, path);
-    return existsSync(absolute) ? readFileSync(absolute, 'utf8') : undefined;
-  };
-  const root = dirname(dockerfile);
+function projectFiles(dockerfile: string, files: Map<string, string>): ImageProjectFiles {
   return {
     dockerfile,
-    dockerfileText: read(dockerfile) ?? '',
-    dockerignoreText: read(join(root, '.dockerignore')),
-    projectJsonText: read(join(root, 'project.json')),
-    packageJsonText: read(join(root, 'package.json')),
-    lockText: read(join(root, LOCK_FILE)),
+    dockerfileText: files.get('Dockerfile') ?? '',
+    dockerignoreText: files.get('.dockerignore'),
+    projectJsonText: files.get('project.json'),
+    packageJsonText: files.get('package.json'),
+    lockText: files.get(LOCK_FILE),
   };
 }

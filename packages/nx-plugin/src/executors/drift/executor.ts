@@ -34,7 +34,7 @@ export default async function driftExecutor(
   }
 
   const libraries = internalLibraries({ projects, workspaceRoot: context.root }, undefined, new Set(images.keys()));
-  const { uses, problems } = findLibraryUses(libraryDeclarations(context.root, project.root, metadata.dockerfile), libraries);
+  const { uses, problems } = findLibraryUses(libraryDeclarations(context.root, project.root), libraries);
   for (const use of uses) {
     const library = libraries.find((l) => l.project === use.library)!;
     const match = matchLibraryUse(use, library);
