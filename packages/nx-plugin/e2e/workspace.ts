@@ -2,7 +2,7 @@
 // One npm install per test file (the template); each workspace links the
 // template's node_modules, so it runs the packed plugin, not this monorepo's source.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
@@ -44,7 +44,7 @@ export class Workspace {
   constructor(template: string, files: Record<string, string>) {
     this.root = mkdtempSync(join(tmpdir(), 'imagewise-ws-'));
     symlinkSync(join(template, 'node_modules'), join(this.root, 'node_modules'));
-    writeFiles(this.root, { '.gitignore': 'node_modules\n.nx\n', ...files });
+    writeFiles(this.root, { '.gitignore': 'node_modules\n.nx\n.nx-stdout\n', ...files });
     this.git('init', '-q', '-b', 'main');
     this.git('add', '-A');
     this.git('commit', '-q', '-m', 'initial');
@@ -63,13 +63,20 @@ export class Workspace {
   }
 
   run(...args: string[]): { stdout: string; stderr: string } {
+    // stdout goes to a file: through a pipe, nx 23 sometimes exits before it has
+    // written all of its output (seen here with and without plugins).
+    const outFile = join(this.root, '.nx-stdout');
+    const out = openSync(outFile, 'w');
     const result = spawnSync(process.execPath, [join(this.root, 'node_modules/.bin/nx'), ...args], {
       cwd: this.root,
       encoding: 'utf8',
+      stdio: ['ignore', out, 'pipe'],
       env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0' },
     });
-    if (result.status !== 0) throw new Error(`nx ${args.join(' ')} exited ${result.status}:\n${result.stdout}\n${result.stderr}`);
-    return { stdout: result.stdout, stderr: result.stderr };
+    closeSync(out);
+    const stdout = readFileSync(outFile, 'utf8');
+    if (result.status !== 0) throw new Error(`nx ${args.join(' ')} exited ${result.status}:\n${stdout}\n${result.stderr}`);
+    return { stdout, stderr: result.stderr };
   }
 
   /** Projects affected by the uncommitted changes. */
