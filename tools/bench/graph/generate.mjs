@@ -1,0 +1,49 @@
+// Generates a benchmark workspace: the internal library, 30 base images in 3
+// levels, and N services spread over them (deterministic, no randomness).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+const json = (value) => `${JSON.stringify(value, null, 2)}\n`;
+const digest = (n) => `sha256:${n.toString(16).padStart(64, '0')}`;
+
+export function generateWorkspace(root, { services = 1000, basesPerLevel = 10, plugins = [] } = {}) {
+  const files = {
+    'package.json': json({ name: 'bench', private: true, workspaces: ['packages/*', 'images/*', 'services/*'] }),
+    'nx.json': json({
+      namedInputs: { default: ['{projectRoot}/**/*'], production: ['default', '!{projectRoot}/**/*.spec.ts'], dockerImage: ['production'] },
+      plugins,
+    }),
+    'packages/common/package.json': json({ name: '@acme/common', version: '1.5.0' }),
+    'packages/common/src/index.ts': 'export const VERSION = "1.5.0";\n',
+  };
+  const bases = [];
+  for (let level = 1; level <= 3; level++) {
+    for (let i = 0; i < basesPerLevel; i++) {
+      const name = `base-l${level}-${i}`;
+      bases.push(name);
+      const from = level === 1 ? (i % 2 ? 'python:3.11-slim-bookworm' : 'node:18-bookworm-slim') : `base-l${level - 1}-${i}`;
+      files[`images/${name}/package.json`] = json({ name, version: '1.0.0', private: true });
+      files[`images/${name}/Dockerfile`] = `ARG COMMON_VERSION=1.5.0\nFROM ${from}\nARG COMMON_VERSION\nRUN echo ${name}\n`;
+      if (level === 1) files[`images/${name}/imagewise.lock.json`] = json({ upstream: { [`docker.io/library/${from}`]: digest(i % 2 ? 1 : 2) } });
+    }
+  }
+  for (let i = 0; i < services; i++) {
+    const name = `service-${String(i).padStart(4, '0')}`;
+    files[`services/${name}/package.json`] = json({ name, version: '0.1.0', private: true, dependencies: { '@acme/common': '^1.4.0' } });
+    files[`services/${name}/Dockerfile`] = [
+      `FROM ${bases[i % bases.length]} AS build`,
+      'COPY package.json src ./',
+      'RUN npm run build',
+      `FROM ${bases[(i * 7) % bases.length]}`,
+      'COPY --from=build /app/dist /app',
+      'CMD ["node", "/app/main.js"]',
+      '',
+    ].join('\n');
+    files[`services/${name}/.dockerignore`] = 'node_modules\n*.md\n';
+    files[`services/${name}/src/main.ts`] = `console.log(${JSON.stringify(name)});\n`;
+  }
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+}
