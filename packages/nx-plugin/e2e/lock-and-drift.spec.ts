@@ -29,15 +29,7 @@ describe('docker:lock and docker:drift with a real registry', () => {
     docker('tag', `${env.IMAGEWISE_MIRROR}/library/${seeded}`, `${upstream}:stable`);
     docker('push', `${upstream}:stable`);
   };
-  const nx = (...args: string[]) => {
-    const saved = { ...process.env };
-    Object.assign(process.env, env);
-    try {
-      return ws.run(...args);
-    } finally {
-      process.env = saved;
-    }
-  };
+  const nx = (...args: string[]) => ws.run(...args);
 
   beforeAll(async () => {
     env = await startSharedEngine();
@@ -56,6 +48,7 @@ describe('docker:lock and docker:drift with a real registry', () => {
       'services/notifier/Dockerfile': 'FROM node-base:2.9.0\n',
       'services/reporter/Dockerfile': 'FROM tools-base\n',
     });
+    ws.env = env;
   });
   afterAll(() => {
     ws?.dispose();

@@ -40,6 +40,8 @@ export function writeFiles(root: string, files: Record<string, string>): void {
 
 export class Workspace {
   readonly root: string;
+  /** More environment for every nx run (DOCKER_HOST, IMAGEWISE_REGISTRY, …). */
+  env: Record<string, string> = {};
 
   constructor(template: string, files: Record<string, string>) {
     this.root = mkdtempSync(join(tmpdir(), 'imagewise-ws-'));
@@ -71,7 +73,7 @@ export class Workspace {
       cwd: this.root,
       encoding: 'utf8',
       stdio: ['ignore', out, 'pipe'],
-      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0' },
+      env: { ...process.env, ...this.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0' },
     });
     closeSync(out);
     const stdout = readFileSync(outFile, 'utf8');

@@ -124,3 +124,8 @@ function withoutDigest(reference: ImageReference): ImageReference {
   const { digest: _digest, ...rest } = reference;
   return rest;
 }
+
+/** `${REGISTRY}/node-base`: the registry part comes from an ARG, so any registry may hold a workspace image. */
+export function registryFromArg(raw: string): boolean {
+  return raw.includes('/') && raw.split('/')[0].includes('$');
+}

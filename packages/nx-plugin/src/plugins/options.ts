@@ -29,3 +29,13 @@ export function normaliseOptions(options: ImagewisePluginOptions | undefined): N
     serviceTag: options?.serviceTag ?? 'type:service',
   };
 }
+
+/** The plugin's options as nx.json gives them, for executors (which Nx does not hand them). */
+export function pluginOptionsFromNxJson(nxJson: { plugins?: unknown[] } | undefined): ImagewisePluginOptions {
+  for (const entry of nxJson?.plugins ?? []) {
+    if (entry === '@imagewise/nx-plugin') return {};
+    const { plugin, options } = (entry ?? {}) as { plugin?: string; options?: ImagewisePluginOptions };
+    if (plugin === '@imagewise/nx-plugin') return options ?? {};
+  }
+  return {};
+}

@@ -119,13 +119,15 @@ function imageTargets(dependencyInput: string): Record<string, TargetConfigurati
   const docker = { technologies: ['docker'] };
   return {
     'docker:build': {
-      // The build executor arrives with image builds; until then the target
-      // carries the graph's inputs and ordering.
-      executor: 'nx:noop',
+      executor: '@imagewise/nx-plugin:build',
       dependsOn: ['^docker:build'],
       // A base image's and the library's changes reach this image through `^`.
       inputs: ['dockerImage', dependencyInput],
-      metadata: { ...docker, description: 'Build the image' },
+      outputs: ['{workspaceRoot}/dist/images/{projectName}'],
+      // The registry is the cache: a reuse must mean the image is there, so
+      // Nx's own cache (which would restore metadata.json alone) stays off.
+      cache: false,
+      metadata: { ...docker, description: 'Build the image, or reuse the one the registry holds for the same inputs' },
     },
     'docker:lock': {
       executor: '@imagewise/nx-plugin:lock',

@@ -1,4 +1,5 @@
 import { DOCKER_HUB_DOMAIN, type ImageReference } from '../image-reference/reference';
+import type { RegistryAuth } from './credentials';
 
 /** Accept every manifest kind, or distribution answers schema1 with another digest. */
 export const MANIFEST_TYPES = [
@@ -17,6 +18,8 @@ export interface RegistryClientOptions {
   timeoutMs?: number;
   /** Milliseconds before the first retry; each further retry waits twice as long. */
   retryDelayMs?: number;
+  /** Credentials for a registry host, when it asks for them (e.g. registryAuth). */
+  credentials?: (host: string) => RegistryAuth | undefined;
   fetch?: typeof fetch;
 }
 
@@ -40,6 +43,7 @@ export class RegistryClient {
   private readonly timeoutMs: number;
   private readonly retryDelayMs: number;
   private readonly fetch: typeof fetch;
+  private readonly tokens = new Map<string, string>();
 
   constructor(private readonly options: RegistryClientOptions = {}) {
     this.attempts = options.attempts ?? 4;
@@ -51,12 +55,42 @@ export class RegistryClient {
   /** The digest a tag points to now, or undefined when the registry has no such tag. */
   async manifestDigest(reference: ImageReference): Promise<string | undefined> {
     const url = this.manifestUrl(reference, reference.tag ?? 'latest');
-    const response = await this.request(url, { method: 'HEAD', headers: { Accept: MANIFEST_TYPES } });
+    const response = await this.authorised(reference, 'pull', url, { method: 'HEAD', headers: { Accept: MANIFEST_TYPES } });
     if (response.status === 404) return undefined;
     if (!response.ok) throw new RegistryError(`${url} answered ${response.status} ${response.statusText}`);
     const digest = response.headers.get('docker-content-digest');
     if (!digest) throw new RegistryError(`${url} answered without a Docker-Content-Digest header`);
     return digest;
+  }
+
+  /** The manifest a tag or digest names, byte for byte, with its own media type. */
+  async getManifest(reference: ImageReference, tagOrDigest: string): Promise<{ bytes: Buffer; mediaType: string; digest: string }> {
+    const url = this.manifestUrl(reference, tagOrDigest);
+    const response = await this.authorised(reference, 'pull', url, { headers: { Accept: MANIFEST_TYPES } });
+    if (!response.ok) throw new RegistryError(`${url} answered ${response.status} ${response.statusText}`);
+    return {
+      bytes: Buffer.from(await response.arrayBuffer()),
+      mediaType: response.headers.get('content-type') ?? '',
+      digest: response.headers.get('docker-content-digest') ?? '',
+    };
+  }
+
+  /**
+   * Points more tags at the manifest `fromTag` names: GET its bytes, PUT them
+   * under each tag with the manifest's own media type. No layer moves.
+   */
+  async retag(reference: ImageReference, fromTag: string, tags: string[]): Promise<string> {
+    const manifest = await this.getManifest(reference, fromTag);
+    for (const tag of tags) {
+      const url = this.manifestUrl(reference, tag);
+      const response = await this.authorised(reference, 'pull,push', url, {
+        method: 'PUT',
+        headers: { 'Content-Type': manifest.mediaType },
+        body: manifest.bytes,
+      });
+      if (response.status !== 201 && !response.ok) throw new RegistryError(`${url} answered ${response.status} ${response.statusText} to a manifest PUT`);
+    }
+    return manifest.digest;
   }
 
   /** host[:port] actually asked for this reference (for docker.io, the mirror or Docker Hub's registry host). */
@@ -70,6 +104,50 @@ export class RegistryClient {
     const host = this.registryHost(reference);
     const scheme = isLoopback(host) ? 'http' : 'https';
     return `${scheme}://${host}/v2/${reference.path}/manifests/${tagOrDigest}`;
+  }
+
+  /**
+   * A request with the registry's auth: anonymous first; on 401, Basic
+   * credentials or a Bearer token from the realm the challenge names.
+   * Errors name the registry and repository, never the credentials.
+   */
+  private async authorised(reference: ImageReference, actions: string, url: string, init: RequestInit): Promise<Response> {
+    const host = this.registryHost(reference);
+    const cached = this.tokens.get(`${host}/${reference.path}:${actions}`);
+    const first = await this.request(url, withAuthorization(init, cached));
+    if (first.status !== 401) return first;
+    const credentials = this.options.credentials?.(host);
+    const challenge = first.headers.get('www-authenticate') ?? '';
+    let authorization: string | undefined;
+    if (/^bearer /i.test(challenge)) {
+      authorization = `Bearer ${await this.bearerToken(challenge, `repository:${reference.path}:${actions}`, credentials, host)}`;
+    } else if (credentials) {
+      authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
+    }
+    if (!authorization) throw new RegistryError(`registry ${host} needs credentials for ${reference.path}; log in to it (docker login ${host})`);
+    this.tokens.set(`${host}/${reference.path}:${actions}`, authorization);
+    const second = await this.request(url, withAuthorization(init, authorization));
+    if (second.status === 401 || second.status === 403) {
+      throw new RegistryError(`registry ${host} refused the credentials for ${reference.path} (${second.status}); check docker login ${host}`);
+    }
+    return second;
+  }
+
+  private async bearerToken(challenge: string, scope: string, credentials: RegistryAuth | undefined, host: string): Promise<string> {
+    const params = Object.fromEntries([...challenge.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1].toLowerCase(), m[2]]));
+    if (!params.realm) throw new RegistryError(`registry ${host} sent an auth challenge without a realm`);
+    const url = new URL(params.realm);
+    if (params.service) url.searchParams.set('service', params.service);
+    url.searchParams.set('scope', params.scope ?? scope);
+    const headers: Record<string, string> = credentials
+      ? { Authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}` }
+      : {};
+    const response = await this.request(url.toString(), { headers });
+    if (!response.ok) throw new RegistryError(`registry ${host} refused a token for ${scope} (${response.status}); check docker login ${host}`);
+    const body = (await response.json()) as { token?: string; access_token?: string };
+    const token = body.token ?? body.access_token;
+    if (!token) throw new RegistryError(`registry ${host} answered a token request without a token`);
+    return token;
   }
 
   private async request(url: string, init: RequestInit): Promise<Response> {
@@ -86,6 +164,10 @@ export class RegistryClient {
     }
     throw new RegistryError(`${url} failed after ${this.attempts} attempts: ${lastError}`);
   }
+}
+
+function withAuthorization(init: RequestInit, authorization: string | undefined): RequestInit {
+  return authorization ? { ...init, headers: { ...(init.headers as Record<string, string>), Authorization: authorization } } : init;
 }
 
 function isLoopback(host: string): boolean {

@@ -1,0 +1,126 @@
+// docker:build against the real engine and registry from tools/engine: only
+// what changed builds, in dependency order, on exactly the bases this run
+// produced; what the registry holds is reused without a pull, on any engine.
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseExports, runEngine, startSharedEngine } from '../../../tools/engine/test/engine-cli';
+import type { ImageMetadata } from '../src/build/image-metadata';
+import { MANIFEST_TYPES } from '../src/registry/registry-client';
+import { Workspace, installTemplate } from './workspace';
+
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+const SERVICES = ['notifier', 'bruin-bridge', 'outage-monitor'];
+
+describe('docker:build with a real engine and registry', () => {
+  let template: string;
+  let ws: Workspace;
+  let env: Record<string, string>;
+  let registry: string;
+
+  const build = () => ws.run('run-many', '-t', 'docker:build', '--outputStyle=stream');
+  const metadata = (project: string): ImageMetadata =>
+    JSON.parse(readFileSync(join(ws.root, 'dist/images', project, 'metadata.json'), 'utf8'));
+  const rebuilt = () => ['node-base', ...SERVICES].filter((p) => !metadata(p).reused).sort();
+
+  beforeAll(async () => {
+    env = await startSharedEngine();
+    registry = `${env.IMAGEWISE_REGISTRY}/e2e-${Date.now().toString(36)}`;
+    template = installTemplate();
+    ws = new Workspace(template, {
+      'package.json': json({ name: 'builds', private: true, workspaces: ['images/*', 'services/*'] }),
+      'nx.json': json({ namedInputs: { default: ['{projectRoot}/**/*'], dockerImage: ['default'] }, plugins: ['@imagewise/nx-plugin'] }),
+      'images/node-base/package.json': json({ name: 'node-base', version: '1.0.0', private: true }),
+      'images/node-base/Dockerfile': 'FROM node:18-bookworm-slim\nCOPY base.txt /base.txt\n',
+      'images/node-base/base.txt': 'base v1\n',
+      'services/notifier/Dockerfile': 'FROM node-base:latest\nCOPY app.js /app.js\nCMD ["node", "/app.js"]\n',
+      'services/notifier/app.js': 'console.log(require("fs").readFileSync("/base.txt", "utf8").trim());\n',
+      'services/bruin-bridge/Dockerfile': 'FROM node-base\nCOPY app.js /app.js\n',
+      'services/bruin-bridge/app.js': 'console.log("bruin");\n',
+      'services/outage-monitor/Dockerfile': 'FROM node:18-bookworm-slim AS build\nRUN echo built > /out.txt\nFROM debian:bookworm-slim\nCOPY --from=node-base /base.txt /base.txt\nCOPY --from=build /out.txt /out.txt\n',
+    });
+    ws.env = { ...env, IMAGEWISE_REGISTRY: registry };
+    ws.run('run-many', '-t', 'docker:lock');
+  });
+  afterAll(() => {
+    ws?.dispose();
+    if (template) rmSync(template, { recursive: true, force: true });
+  });
+
+  it('builds everything the first time, services on the exact base digest, pushed under content and policy tags', () => {
+    build();
+    expect(rebuilt()).toEqual(['bruin-bridge', 'node-base', 'notifier', 'outage-monitor']);
+    const base = metadata('node-base');
+    expect(base.tags).toEqual(expect.arrayContaining([`h-${base.inputHash}`, '1.0.0']));
+    for (const service of SERVICES) {
+      expect(Object.values(metadata(service).baseImages), service).toContain(`${registry}/node-base@${base.digest}`);
+    }
+  });
+
+  it('builds nothing when nothing changed', () => {
+    build();
+    expect(rebuilt()).toEqual([]);
+  });
+
+  it('rebuilds only a changed service', () => {
+    ws.write({ 'services/bruin-bridge/app.js': 'console.log("bruin v2");\n' });
+    build();
+    expect(rebuilt()).toEqual(['bruin-bridge']);
+  });
+
+  it('rebuilds the base and everything built on it when the base changes, on the new base', async () => {
+    ws.write({ 'images/node-base/base.txt': 'base v2\n' });
+    build();
+    expect(rebuilt()).toEqual(['node-base', 'notifier', 'outage-monitor', 'bruin-bridge'].sort());
+    const base = metadata('node-base');
+    expect(Object.values(metadata('notifier').baseImages)).toContain(`${registry}/node-base@${base.digest}`);
+    const docker = new Docker({ socketPath: env.DOCKER_HOST.slice('unix://'.length) });
+    const container = await docker.createContainer({ Image: `${registry}/notifier:h-${metadata('notifier').inputHash}`, HostConfig: { NetworkMode: 'none' } });
+    await container.start();
+    await container.wait();
+    const output = (await container.logs({ stdout: true })).toString('utf8');
+    await container.remove();
+    expect(output).toContain('base v2');
+  });
+
+  it('on a fresh engine with an empty data-root, builds and pulls nothing: it only retags', async () => {
+    const name = `fresh-${Date.now().toString(36)}`;
+    const started = await runEngine(['start-engine', name, '--fresh']);
+    expect(started.code, started.stderr).toBe(0);
+    const freshHost = parseExports(started.stdout).DOCKER_HOST;
+    try {
+      ws.env = { ...ws.env, DOCKER_HOST: freshHost };
+      const { stdout } = build();
+      expect(rebuilt()).toEqual([]);
+      expect(stdout).toMatch(/reused, nothing built or pulled/);
+      const fresh = new Docker({ socketPath: freshHost.slice('unix://'.length) });
+      expect(await fresh.listImages()).toEqual([]);
+    } finally {
+      ws.env = { ...ws.env, DOCKER_HOST: env.DOCKER_HOST };
+      await runEngine(['stop-engine', name, '--purge']);
+    }
+  });
+
+  it('rebuilds an image whose content tag was deleted from the registry', async () => {
+    const notifier = metadata('notifier');
+    const repository = `${registry.slice(env.IMAGEWISE_REGISTRY.length + 1)}/notifier`;
+    const deleted = await fetch(`http://${env.IMAGEWISE_REGISTRY}/v2/${repository}/manifests/${notifier.digest}`, {
+      method: 'DELETE',
+      headers: { Accept: MANIFEST_TYPES },
+    });
+    expect(deleted.status).toBe(202);
+    build();
+    expect(rebuilt()).toEqual(['notifier']);
+  });
+
+  it('says what to do when the daemon is unreachable', () => {
+    ws.write({ 'services/notifier/app.js': 'console.log("changed");\n' });
+    ws.env = { ...ws.env, DOCKER_HOST: 'unix:///nonexistent/docker.sock' };
+    try {
+      expect(() => build()).toThrow(/cannot reach the Docker daemon at unix:\/\/\/nonexistent\/docker\.sock .*set DOCKER_HOST/);
+    } finally {
+      ws.env = { ...ws.env, DOCKER_HOST: env.DOCKER_HOST };
+    }
+  });
+});

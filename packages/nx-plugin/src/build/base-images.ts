@@ -1,0 +1,30 @@
+import { analyseDockerfile, externalImageUses } from '../dockerfile/analyse';
+import { classifyImageUse, indexWorkspaceImages, registryFromArg, type WorkspaceImage } from '../graph/workspace-images';
+import type { BaseReplacement } from './exact-bases';
+
+/** An image a Dockerfile builds on, and where it names it: a workspace project, or an upstream reference. */
+export type BaseImageUse = Omit<BaseReplacement, 'reference'> & ({ project: string } | { upstream: string });
+
+/**
+ * The images a Dockerfile builds on, as the graph classified them: workspace
+ * images at their workspace version (pinned to what this run built) and
+ * upstream images (pinned to their locked digest).
+ */
+export function baseImageUses(
+  dockerfileText: string,
+  buildArgs: Record<string, string>,
+  images: WorkspaceImage[],
+  registries: string[],
+): BaseImageUse[] {
+  const index = indexWorkspaceImages(images);
+  const analysis = analyseDockerfile(dockerfileText, buildArgs);
+  const uses: BaseImageUse[] = [];
+  for (const use of externalImageUses(analysis)) {
+    if (use.value === undefined) continue;
+    const target = classifyImageUse(use.value, registryFromArg(use.raw), index, { registries });
+    if (target.kind === 'workspace') uses.push({ line: use.line, kind: use.kind, raw: use.raw, project: target.project });
+    // Already pinned by digest in the Dockerfile: nothing to do.
+    if (target.kind === 'upstream' && !target.digest) uses.push({ line: use.line, kind: use.kind, raw: use.raw, upstream: target.reference });
+  }
+  return uses;
+}

@@ -1,0 +1,44 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/** What a docker:build leaves for its dependents and for people: dist/images/<project>/metadata.json. */
+export interface ImageMetadata {
+  /** Repository, `registry/name` or a local name. */
+  image: string;
+  /** Manifest digest in the registry; absent for a local-only build. */
+  digest?: string;
+  /** Local image ID. */
+  imageId?: string;
+  tags: string[];
+  inputHash: string;
+  /** The exact base images it was built on, by the name the Dockerfile used. */
+  baseImages: Record<string, string>;
+  reused: boolean;
+  buildSeconds: number;
+}
+
+export function imageMetadataPath(workspaceRoot: string, project: string): string {
+  return join(workspaceRoot, 'dist/images', project, 'metadata.json');
+}
+
+export function readImageMetadata(workspaceRoot: string, project: string): ImageMetadata | undefined {
+  try {
+    return JSON.parse(readFileSync(imageMetadataPath(workspaceRoot, project), 'utf8')) as ImageMetadata;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** Written whole or not at all. */
+export function writeImageMetadata(workspaceRoot: string, project: string, metadata: ImageMetadata): void {
+  const path = imageMetadataPath(workspaceRoot, project);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(`${path}.tmp`, `${JSON.stringify(metadata, null, 2)}\n`);
+  renameSync(`${path}.tmp`, path);
+}
+
+/** The exact reference a dependent builds FROM: by digest when pushed, else the local content tag. */
+export function exactReference(metadata: ImageMetadata, contentTag: string): string {
+  return metadata.digest ? `${metadata.image}@${metadata.digest}` : `${metadata.image}:${contentTag}`;
+}

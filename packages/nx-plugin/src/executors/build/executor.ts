@@ -1,0 +1,171 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ExecutorContext } from '@nx/devkit';
+import { baseImageUses } from '../../build/base-images';
+import { pinBases } from '../../build/exact-bases';
+import { gitFacts } from '../../build/git';
+import { exactReference, readImageMetadata, writeImageMetadata, type ImageMetadata } from '../../build/image-metadata';
+import { contentTag, imageTags, runFactsFromEnv, type TagPolicy } from '../../build/tag-policy';
+import { buildImage, daemonHasBuildKit } from '../../docker/build-image';
+import { connectDocker } from '../../docker/docker-client';
+import { pushImage } from '../../docker/push-image';
+import { parseImageReference } from '../../image-reference/reference';
+import { imageProjects } from '../../plugins/dependencies';
+import { normaliseOptions, pluginOptionsFromNxJson } from '../../plugins/options';
+import { readLockFile } from '../../lock/read-lock-file';
+import { registryAuth } from '../../registry/credentials';
+import { RegistryClient } from '../../registry/registry-client';
+
+export interface BuildExecutorOptions {
+  imageName?: string;
+  buildArgs?: Record<string, string>;
+  target?: string;
+  platform?: string;
+  builder?: 'buildkit' | 'classic';
+  push?: boolean;
+  tags?: TagPolicy;
+  labels?: Record<string, string>;
+}
+
+/**
+ * docker:build: the image's input hash (Nx's task hash, which folds in its
+ * bases') is its content tag. If the registry holds that tag, nothing is built
+ * or pulled: the other tags are added to the same manifest. Otherwise the image
+ * is built on exactly the base images this run produced, pushed under the
+ * content tag, then tagged.
+ */
+export default async function buildExecutor(options: BuildExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
+  const started = Date.now();
+  const log = (line: string) => console.log(line);
+  try {
+    const metadata = await buildOrReuse(options, context, log);
+    metadata.buildSeconds = Math.round((Date.now() - started) / 100) / 10;
+    writeImageMetadata(context.root, context.projectName!, metadata);
+    return { success: true };
+  } catch (error) {
+    console.error((error as Error).message);
+    return { success: false };
+  }
+}
+
+async function buildOrReuse(options: BuildExecutorOptions, context: ExecutorContext, log: (line: string) => void): Promise<ImageMetadata> {
+  const projectName = context.projectName!;
+  const projects = Object.fromEntries(Object.entries(context.projectGraph.nodes).map(([name, node]) => [name, node.data]));
+  const images = imageProjects(projects);
+  const image = images.get(projectName);
+  if (!image) throw new Error(`${projectName} has no Dockerfile that Imagewise reads; docker:build needs an image project`);
+  const { project, metadata } = image;
+
+  const pluginOptions = normaliseOptions(pluginOptionsFromNxJson(context.nxJsonConfiguration));
+  const registry = process.env.IMAGEWISE_REGISTRY ?? pluginOptions.registry;
+  const repository = registry ? `${registry.replace(/\/+$/, '')}/${metadata.imageName}` : metadata.imageName;
+  const inputHash = taskHash(context);
+  const tag = contentTag(inputHash);
+  const git = gitFacts(context.root);
+  const facts = runFactsFromEnv(process.env, git, context.nxJsonConfiguration?.defaultBase ?? 'main');
+  const tags = imageTags({ inputHash, version: metadata.version, policy: options.tags ?? {}, facts });
+  const otherTags = tags.filter((t) => t !== tag);
+  const push = registry !== undefined && options.push !== false;
+
+  const registryClient = new RegistryClient({ credentials: (host) => registryAuth(host) });
+  const reference = parseImageReference(`${repository}:${tag}`);
+  const docker = await connectDocker();
+
+  // Exact bases: what this run's builds of the base images produced, whatever tag the FROM names.
+  const dockerfileText = readFileSync(join(context.root, metadata.dockerfile), 'utf8');
+  const buildArgs = { ...options.buildArgs };
+  const uses = baseImageUses(
+    dockerfileText,
+    buildArgs,
+    [...images].map(([name, { metadata: m }]) => ({ project: name, imageName: m.imageName, version: m.version, dockerfile: m.dockerfile })),
+    pluginOptions.registries,
+  );
+  const lock = readLockFile(context.root, project.root);
+  const baseImages: Record<string, string> = {};
+  const replacements = uses.flatMap((use) => {
+    if ('upstream' in use) {
+      // Upstream images build at the digest the lock records, not wherever the tag points today.
+      const digest = lock[use.upstream];
+      if (!digest) return [];
+      baseImages[use.raw] = `${use.upstream}@${digest}`;
+    } else {
+      const base = readImageMetadata(context.root, use.project);
+      if (!base) throw new Error(`${metadata.dockerfile}:${use.line}: base image ${use.project} has no build output; build it first (docker:build depends on ^docker:build)`);
+      baseImages[use.raw] = exactReference(base, contentTag(base.inputHash));
+    }
+    return [{ ...use, reference: baseImages[use.raw] }];
+  });
+
+
+  // Content-addressed reuse: the registry is the cache, so a hit means the image is there.
+  if (push) {
+    const digest = await registryClient.manifestDigest(reference);
+    if (digest) {
+      await registryClient.retag(reference, tag, otherTags);
+      log(`${repository}:${tag} is in the registry (${digest}): reused, nothing built or pulled; tagged ${otherTags.join(', ') || 'nothing else'}`);
+      return { image: repository, digest, tags, inputHash, baseImages, reused: true, buildSeconds: 0 };
+    }
+  } else {
+    const local = await docker.getImage(`${repository}:${tag}`).inspect().catch(() => undefined);
+    if (local) {
+      for (const other of otherTags) await docker.getImage(local.Id).tag({ repo: repository, tag: other });
+      log(`${repository}:${tag} exists locally: reused, nothing built`);
+      return { image: repository, imageId: local.Id, tags, inputHash, baseImages, reused: true, buildSeconds: 0 };
+    }
+  }
+
+  const builder = options.builder ?? ((await daemonHasBuildKit(docker)) ? 'buildkit' : 'classic');
+  if (!push) log(`no registry configured (plugin option "registry" or IMAGEWISE_REGISTRY): building ${repository} locally only`);
+  const imageId = await buildImage(docker, {
+    contextDir: join(context.root, project.root),
+    dockerfileText: pinBases(dockerfileText, replacements),
+    dockerignoreText: readOptional(join(context.root, project.root, '.dockerignore')),
+    tag: `${repository}:${tag}`,
+    buildArgs: builder === 'buildkit' ? { BUILDKIT_INLINE_CACHE: '1', ...buildArgs } : buildArgs,
+    labels: {
+      'org.opencontainers.image.created': new Date().toISOString(),
+      ...(git.sha ? { 'org.opencontainers.image.revision': git.sha } : {}),
+      ...(git.remote ? { 'org.opencontainers.image.source': git.remote } : {}),
+      'dev.imagewise.input-hash': inputHash,
+      'dev.imagewise.base-images': JSON.stringify(baseImages),
+      ...options.labels,
+    },
+    target: options.target,
+    platform: options.platform,
+    cacheFrom: push && builder === 'buildkit' ? [`${repository}:latest`] : [],
+    builder,
+    log,
+  });
+
+  if (!push) {
+    for (const other of otherTags) await docker.getImage(imageId).tag({ repo: repository, tag: other });
+    return { image: repository, imageId, tags, inputHash, baseImages, reused: false, buildSeconds: 0 };
+  }
+  // Another runner may have pushed the same inputs meanwhile: then its image is the one.
+  let digest = await registryClient.manifestDigest(reference);
+  if (!digest) {
+    digest = await pushImage(docker, repository, tag, registryAuth(reference.domain), log);
+  } else {
+    log(`${repository}:${tag} appeared in the registry during the build: using it`);
+  }
+  await registryClient.retag(reference, tag, otherTags);
+  log(`pushed ${repository}:${tag} (${digest}); tagged ${otherTags.join(', ') || 'nothing else'}`);
+  return { image: repository, digest, imageId, tags, inputHash, baseImages, reused: false, buildSeconds: 0 };
+}
+
+/** Nx's hash of this task: its inputs, and through ^ inputs, its bases'. */
+function taskHash(context: ExecutorContext): string {
+  const task = Object.values(context.taskGraph?.tasks ?? {}).find(
+    (t) => t.target.project === context.projectName && t.target.target === context.targetName,
+  );
+  if (!task?.hash) throw new Error(`Nx gave no hash for ${context.projectName}:${context.targetName}; run it through nx (nx run, run-many or affected)`);
+  return task.hash;
+}
+
+function readOptional(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
