@@ -89,10 +89,12 @@ describe('createNodesV2', () => {
       },
       targets: {
         'docker:build': {
-          executor: 'nx:noop',
+          executor: '@imagewise/nx-plugin:build',
           dependsOn: ['^docker:build'],
           inputs: ['dockerImage', '^dockerImage'],
-          metadata: { technologies: ['docker'], description: 'Build the image' },
+          outputs: ['{workspaceRoot}/dist/images/{projectName}'],
+          cache: false,
+          metadata: { technologies: ['docker'], description: 'Build the image, or reuse the one the registry holds for the same inputs' },
         },
         'docker:lock': {
           executor: '@imagewise/nx-plugin:lock',

@@ -63,11 +63,18 @@ describe('RegistryClient.manifestDigest', () => {
   });
 
   it('fails at once, naming the URL, on another 4xx answer', async () => {
-    const { fetch, calls } = fakeFetch(status(401, 'Unauthorized'), ok());
+    const { fetch, calls } = fakeFetch(status(400, 'Bad Request'), ok());
     const failure = client(fetch).manifestDigest(ref('ghcr.io/acme/app:1'));
     await expect(failure).rejects.toBeInstanceOf(RegistryError);
-    await expect(failure).rejects.toThrow('https://ghcr.io/v2/acme/app/manifests/1 answered 401 Unauthorized');
+    await expect(failure).rejects.toThrow('https://ghcr.io/v2/acme/app/manifests/1 answered 400 Bad Request');
     expect(calls).toHaveLength(1);
+  });
+
+  it('asks to log in, naming the registry, when it wants credentials and none are configured', async () => {
+    const { fetch } = fakeFetch(status(401, 'Unauthorized'));
+    await expect(client(fetch).manifestDigest(ref('ghcr.io/acme/app:1'))).rejects.toThrow(
+      'registry ghcr.io needs credentials for acme/app; log in to it (docker login ghcr.io)',
+    );
   });
 
   it('fails when the answer has no Docker-Content-Digest header', async () => {
