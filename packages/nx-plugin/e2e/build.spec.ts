@@ -84,6 +84,31 @@ describe('docker:build with a real engine and registry', () => {
     expect(output).toContain('base v2');
   });
 
+  it('runs the smoke command in the built image, with no network', () => {
+    ws.write({ 'services/notifier/project.json': json({ name: 'notifier', targets: { 'docker:run': { options: { command: ['node', '/app.js'] } } } }) });
+    expect(ws.run('run', 'notifier:docker:run').stdout).toContain('base v2');
+    ws.write({ 'services/notifier/project.json': json({ name: 'notifier', targets: { 'docker:run': { options: { command: ['node', '-e', 'require("http").get("http://127.0.0.1:1").on("error", () => process.exit(3))'] } } } }) });
+    expect(() => ws.run('run', 'notifier:docker:run')).toThrow(/the smoke command exited 3/);
+    ws.git('checkout', '-q', '--', '.');
+    ws.git('clean', '-q', '-f', 'services/notifier/project.json');
+  });
+
+  it('without a registry builds locally and says so once; docker:push then publishes it', async () => {
+    ws.write({ 'services/bruin-bridge/app.js': 'console.log("bruin laptop");\n' });
+    ws.env = { ...ws.env, IMAGEWISE_REGISTRY: '' };
+    const { stdout } = ws.run('run', 'bruin-bridge:docker:build', '--outputStyle=stream');
+    expect(stdout.match(/no registry configured/g)).toHaveLength(1);
+    expect(metadata('bruin-bridge')).toMatchObject({ image: 'bruin-bridge', reused: false });
+    expect(metadata('bruin-bridge').digest).toBeUndefined();
+    ws.env = { ...ws.env, IMAGEWISE_REGISTRY: registry };
+    ws.run('run', 'bruin-bridge:docker:push');
+    const pushed = metadata('bruin-bridge');
+    expect(pushed.image).toBe(`${registry}/bruin-bridge`);
+    const repository = `${registry.slice(env.IMAGEWISE_REGISTRY.length + 1)}/bruin-bridge`;
+    const head = await fetch(`http://${env.IMAGEWISE_REGISTRY}/v2/${repository}/manifests/h-${pushed.inputHash}`, { method: 'HEAD', headers: { Accept: MANIFEST_TYPES } });
+    expect(head.headers.get('docker-content-digest')).toBe(pushed.digest);
+  });
+
   it('on a fresh engine with an empty data-root, builds and pulls nothing: it only retags', async () => {
     const name = `fresh-${Date.now().toString(36)}`;
     const started = await runEngine(['start-engine', name, '--fresh']);

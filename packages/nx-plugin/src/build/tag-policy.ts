@@ -47,14 +47,19 @@ export function contentTag(inputHash: string): string {
   return `h-${inputHash}`;
 }
 
-/** Run facts from GitLab CI or GitHub Actions variables; git fills what they leave out. */
+/**
+ * Run facts from GitLab CI or GitHub Actions variables; git fills what they leave out.
+ * An empty variable counts as unset: GitHub Actions sets GITHUB_HEAD_REF to "" outside
+ * pull requests, and that must not hide GITHUB_REF_NAME (the pushed branch).
+ */
 export function runFactsFromEnv(env: Record<string, string | undefined>, git: { branch?: string; sha?: string }, defaultBase: string): RunFacts {
-  const pullRequest = /^refs\/pull\/(\d+)\//.exec(env.GITHUB_REF ?? '')?.[1];
+  const get = (name: string) => env[name] || undefined;
+  const pullRequest = /^refs\/pull\/(\d+)\//.exec(get('GITHUB_REF') ?? '')?.[1];
   return {
-    branch: env.CI_COMMIT_BRANCH ?? env.GITHUB_HEAD_REF ?? env.GITHUB_REF_NAME ?? git.branch,
-    defaultBranch: env.CI_DEFAULT_BRANCH ?? defaultBase,
-    mergeRequest: env.CI_MERGE_REQUEST_IID ?? pullRequest,
-    sha: env.CI_COMMIT_SHA ?? env.GITHUB_SHA ?? git.sha,
-    pipeline: env.CI_PIPELINE_ID ?? env.GITHUB_RUN_ID,
+    branch: get('CI_COMMIT_BRANCH') ?? get('GITHUB_HEAD_REF') ?? get('GITHUB_REF_NAME') ?? (git.branch || undefined),
+    defaultBranch: get('CI_DEFAULT_BRANCH') ?? defaultBase,
+    mergeRequest: get('CI_MERGE_REQUEST_IID') ?? pullRequest,
+    sha: get('CI_COMMIT_SHA') ?? get('GITHUB_SHA') ?? (git.sha || undefined),
+    pipeline: get('CI_PIPELINE_ID') ?? get('GITHUB_RUN_ID'),
   };
 }

@@ -26,11 +26,22 @@ interface Vertex {
   error: string;
 }
 
+const CANCELED = /\bcancel(?:l)?ed\b/i;
+const CLASSIC_STEP = /^Step \d+\/\d+ : /;
+const TAIL_LINES = 15;
+
 /** Turns the daemon's build stream into log lines, remembering each step's last lines for errors. */
 export class BuildProgress {
   private readonly names = new Map<string, string>();
   private readonly printed = new Set<string>();
+  /** Last log lines by vertex digest (BuildKit) or classic step line. */
   private readonly tails = new Map<string, string[]>();
+  private failedVertex?: string;
+  private stepCanceled = false;
+  /** The failing step's own error, for a stream that ends without an errorDetail. */
+  private stepError?: string;
+  /** The classic builder's current `Step n/m : …` line. */
+  private classicStep?: string;
   imageId?: string;
   failedStep?: string;
   error?: string;
@@ -40,15 +51,26 @@ export class BuildProgress {
   /** One JSON message of the stream. */
   handle(message: { stream?: string; error?: string; errorDetail?: { message?: string }; id?: string; aux?: unknown }): void {
     if (message.error || message.errorDetail) {
-      this.error = message.errorDetail?.message ?? message.error;
+      this.error = message.errorDetail?.message || message.error || 'unknown error';
+      // The classic builder names no failing step but the one it was running.
+      if (!this.failedStep && this.classicStep) {
+        this.failedStep = this.classicStep;
+        this.failedVertex = this.classicStep;
+      }
       return;
     }
     if (message.stream) {
-      for (const line of message.stream.split('\n')) if (line.trim()) this.log(line);
+      for (const line of message.stream.split('\n')) {
+        if (!line.trim()) continue;
+        this.log(line);
+        if (CLASSIC_STEP.test(line)) this.classicStep = line.trim();
+        else if (this.classicStep) this.remember(this.classicStep, line);
+      }
       return;
     }
     if (message.id === 'moby.buildkit.trace' && typeof message.aux === 'string') this.trace(message.aux);
-    else if (message.id === 'moby.image.id' || (message.aux && typeof message.aux === 'object' && 'ID' in message.aux)) {
+    else if (message.aux && typeof message.aux === 'object' && typeof (message.aux as { ID?: unknown }).ID === 'string') {
+      // `moby.image.id` (BuildKit) or the classic builder's bare aux.
       this.imageId = (message.aux as { ID: string }).ID;
     }
   }
@@ -56,8 +78,8 @@ export class BuildProgress {
   /** The failing step and its last log lines, for the error a task shows. */
   failure(): string {
     const step = this.failedStep ?? 'the build';
-    const tail = this.failedStep ? (this.tails.get(this.failedStep) ?? []) : [];
-    return [`${step} failed: ${this.error ?? 'unknown error'}`, ...tail.map((line) => `  | ${line}`)].join('\n');
+    const tail = this.failedVertex ? (this.tails.get(this.failedVertex) ?? []) : [];
+    return [`${step} failed: ${this.error ?? this.stepError ?? 'unknown error'}`, ...tail.map((line) => `  | ${line}`)].join('\n');
   }
 
   private trace(base64: string): void {
@@ -66,22 +88,35 @@ export class BuildProgress {
       logs: { vertex: string; msg: Uint8Array }[];
     };
     for (const vertex of status.vertexes) {
-      this.names.set(vertex.digest, vertex.name);
-      if (!this.printed.has(vertex.digest) && vertex.name) {
+      // Later updates of a vertex may leave its name out.
+      if (vertex.name) this.names.set(vertex.digest, vertex.name);
+      const name = this.names.get(vertex.digest) ?? '';
+      if (!this.printed.has(vertex.digest) && name) {
         this.printed.add(vertex.digest);
-        this.log(`${vertex.name}${vertex.cached ? ' (cached)' : ''}`);
+        this.log(`${name}${vertex.cached ? ' (cached)' : ''}`);
       }
-      if (vertex.error) this.failedStep = vertex.name;
+      // The step that failed is the first with an error: the steps running beside it
+      // then end "canceled", and they must not take its place.
+      if (vertex.error && (!this.failedVertex || (this.stepCanceled && !CANCELED.test(vertex.error)))) {
+        this.failedVertex = vertex.digest;
+        this.failedStep = name || vertex.digest;
+        this.stepError = vertex.error;
+        this.stepCanceled = CANCELED.test(vertex.error);
+      }
     }
     for (const entry of status.logs) {
-      const name = this.names.get(entry.vertex) ?? '';
-      const tail = this.tails.get(name) ?? [];
       for (const line of Buffer.from(entry.msg).toString('utf8').split('\n')) {
         if (!line.trim()) continue;
         this.log(`  ${line}`);
-        tail.push(line);
+        this.remember(entry.vertex, line);
       }
-      this.tails.set(name, tail.slice(-15));
     }
+  }
+
+  private remember(key: string, line: string): void {
+    const tail = this.tails.get(key) ?? [];
+    tail.push(line);
+    if (tail.length > TAIL_LINES) tail.shift();
+    this.tails.set(key, tail);
   }
 }

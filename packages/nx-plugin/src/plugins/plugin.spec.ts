@@ -96,6 +96,17 @@ describe('createNodesV2', () => {
           cache: false,
           metadata: { technologies: ['docker'], description: 'Build the image, or reuse the one the registry holds for the same inputs' },
         },
+        'docker:push': {
+          executor: '@imagewise/nx-plugin:push',
+          cache: false,
+          metadata: { technologies: ['docker'], description: 'Push the locally built image to the registry under all its tags' },
+        },
+        'docker:run': {
+          executor: '@imagewise/nx-plugin:run',
+          dependsOn: ['docker:build'],
+          cache: false,
+          metadata: { technologies: ['docker'], description: "Run the image's smoke command in a container with no network" },
+        },
         'docker:lock': {
           executor: '@imagewise/nx-plugin:lock',
           metadata: { technologies: ['docker'], description: 'Resolve upstream image digests into imagewise.lock.json' },

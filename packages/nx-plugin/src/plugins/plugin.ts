@@ -129,6 +129,17 @@ function imageTargets(dependencyInput: string): Record<string, TargetConfigurati
       cache: false,
       metadata: { ...docker, description: 'Build the image, or reuse the one the registry holds for the same inputs' },
     },
+    'docker:push': {
+      executor: '@imagewise/nx-plugin:push',
+      cache: false,
+      metadata: { ...docker, description: 'Push the locally built image to the registry under all its tags' },
+    },
+    'docker:run': {
+      executor: '@imagewise/nx-plugin:run',
+      dependsOn: ['docker:build'],
+      cache: false,
+      metadata: { ...docker, description: "Run the image's smoke command in a container with no network" },
+    },
     'docker:lock': {
       executor: '@imagewise/nx-plugin:lock',
       metadata: { ...docker, description: `Resolve upstream image digests into ${LOCK_FILE}` },

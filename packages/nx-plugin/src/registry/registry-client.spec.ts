@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseImageReference } from '../image-reference/reference';
 import { DOCKER_HUB_REGISTRY, MANIFEST_TYPES, RegistryClient, RegistryError, type RegistryClientOptions } from './registry-client';
@@ -21,6 +22,10 @@ function fakeFetch(...answers: Answer[]) {
   return { fetch, calls };
 }
 
+const INDEX_TYPE = 'application/vnd.oci.image.index.v1+json';
+// Odd spacing and non-ASCII: a manifest's digest is of its exact bytes, so nothing may reformat them.
+const MANIFEST_BYTES = Buffer.from('{"schemaVersion":2,  "mediaType":"application/vnd.oci.image.index.v1+json","manifests":[],"annotations":{"a":"é"}}\n');
+const manifest = () => new Response(MANIFEST_BYTES, { status: 200, headers: { 'Content-Type': INDEX_TYPE, 'Docker-Content-Digest': DIGEST } });
 const ok = (digest = DIGEST) => new Response(null, { status: 200, headers: { 'Docker-Content-Digest': digest } });
 const status = (code: number, statusText: string) => new Response(null, { status: code, statusText });
 
@@ -179,5 +184,68 @@ describe('RegistryClient.manifestDigest', () => {
       expect(new RegistryClient().registryHost(ref('node'))).toBe('registry-1.docker.io');
       expect(new RegistryClient({ dockerHubMirror: 'mirror.example.com' }).registryHost(ref('ghcr.io/a/b'))).toBe('ghcr.io');
     });
+  });
+});
+
+describe('RegistryClient.getManifest', () => {
+  it('GETs the manifest by tag or digest and keeps its bytes, media type and digest', async () => {
+    const { fetch, calls } = fakeFetch(manifest());
+    const got = await client(fetch).getManifest(ref('ghcr.io/acme/app:1'), DIGEST);
+    expect(calls).toHaveLength(1);
+    expect(calls[0].url).toBe(`https://ghcr.io/v2/acme/app/manifests/${DIGEST}`);
+    expect(calls[0].init.method ?? 'GET').toBe('GET');
+    expect(new Headers(calls[0].init.headers).get('accept')).toBe(MANIFEST_TYPES);
+    expect(got.bytes.equals(MANIFEST_BYTES)).toBe(true);
+    expect(got.mediaType).toBe(INDEX_TYPE);
+    expect(got.digest).toBe(DIGEST);
+  });
+
+  it('computes the digest from the bytes when the registry does not send it', async () => {
+    const { fetch } = fakeFetch(new Response(MANIFEST_BYTES, { status: 200, headers: { 'Content-Type': INDEX_TYPE } }));
+    const got = await client(fetch).getManifest(ref('ghcr.io/acme/app'), 'latest');
+    expect(got.digest).toBe(`sha256:${createHash('sha256').update(MANIFEST_BYTES).digest('hex')}`);
+  });
+
+  it('fails naming the URL when the manifest is not there', async () => {
+    const { fetch } = fakeFetch(status(404, 'Not Found'));
+    await expect(client(fetch).getManifest(ref('ghcr.io/acme/app'), 'h-1')).rejects.toThrow(
+      new RegistryError('https://ghcr.io/v2/acme/app/manifests/h-1 answered 404 Not Found'),
+    );
+  });
+});
+
+describe('RegistryClient.retag', () => {
+  it('GETs the manifest once, then PUTs the identical bytes under each tag with its own media type', async () => {
+    const { fetch, calls } = fakeFetch(manifest(), status(201, 'Created'), status(201, 'Created'));
+    await expect(client(fetch).retag(ref('localhost:5000/team/app'), 'h-abc', ['latest', '1.0.0'])).resolves.toBe(DIGEST);
+    expect(calls.map((c) => `${c.init.method ?? 'GET'} ${c.url}`)).toEqual([
+      'GET http://localhost:5000/v2/team/app/manifests/h-abc',
+      'PUT http://localhost:5000/v2/team/app/manifests/latest',
+      'PUT http://localhost:5000/v2/team/app/manifests/1.0.0',
+    ]);
+    for (const put of calls.slice(1)) {
+      expect(new Headers(put.init.headers).get('content-type')).toBe(INDEX_TYPE);
+      expect(Buffer.from(put.init.body as Uint8Array).equals(MANIFEST_BYTES)).toBe(true);
+    }
+  });
+
+  it('only reads the manifest when there is no other tag', async () => {
+    const { fetch, calls } = fakeFetch(manifest(), status(201, 'Created'));
+    await expect(client(fetch).retag(ref('ghcr.io/acme/app'), 'h-abc', [])).resolves.toBe(DIGEST);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('fails naming the tag URL when a PUT is refused, and PUTs no further tag', async () => {
+    const { fetch, calls } = fakeFetch(manifest(), status(400, 'Bad Request'), status(201, 'Created'));
+    const failure = client(fetch).retag(ref('ghcr.io/acme/app'), 'h-abc', ['mr-7', 'latest']);
+    await expect(failure).rejects.toBeInstanceOf(RegistryError);
+    await expect(failure).rejects.toThrow('https://ghcr.io/v2/acme/app/manifests/mr-7 answered 400 Bad Request to a manifest PUT');
+    expect(calls).toHaveLength(2);
+  });
+
+  it('fails without any PUT when the source tag is missing', async () => {
+    const { fetch, calls } = fakeFetch(status(404, 'Not Found'), status(201, 'Created'));
+    await expect(client(fetch).retag(ref('ghcr.io/acme/app'), 'h-gone', ['latest'])).rejects.toThrow('manifests/h-gone answered 404');
+    expect(calls).toHaveLength(1);
   });
 });

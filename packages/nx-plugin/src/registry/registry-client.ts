@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DOCKER_HUB_DOMAIN, type ImageReference } from '../image-reference/reference';
 import type { RegistryAuth } from './credentials';
 
@@ -68,10 +69,12 @@ export class RegistryClient {
     const url = this.manifestUrl(reference, tagOrDigest);
     const response = await this.authorised(reference, 'pull', url, { headers: { Accept: MANIFEST_TYPES } });
     if (!response.ok) throw new RegistryError(`${url} answered ${response.status} ${response.statusText}`);
+    const bytes = Buffer.from(await response.arrayBuffer());
     return {
-      bytes: Buffer.from(await response.arrayBuffer()),
+      bytes,
       mediaType: response.headers.get('content-type') ?? '',
-      digest: response.headers.get('docker-content-digest') ?? '',
+      // A manifest's digest is the sha256 of its bytes, when the registry does not say.
+      digest: response.headers.get('docker-content-digest') || `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
     };
   }
 
@@ -124,12 +127,16 @@ export class RegistryClient {
     } else if (credentials) {
       authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
     }
-    if (!authorization) throw new RegistryError(`registry ${host} needs credentials for ${reference.path}; log in to it (docker login ${host})`);
-    this.tokens.set(`${host}/${reference.path}:${actions}`, authorization);
+    const needsCredentials = () => new RegistryError(`registry ${host} needs credentials for ${reference.path}; log in to it (docker login ${host})`);
+    if (!authorization) throw needsCredentials();
     const second = await this.request(url, withAuthorization(init, authorization));
     if (second.status === 401 || second.status === 403) {
+      // An anonymous token that is not enough is no refused login.
+      if (!credentials) throw needsCredentials();
       throw new RegistryError(`registry ${host} refused the credentials for ${reference.path} (${second.status}); check docker login ${host}`);
     }
+    // Only what worked is kept for the next call.
+    this.tokens.set(`${host}/${reference.path}:${actions}`, authorization);
     return second;
   }
 

@@ -4,11 +4,11 @@ import type { ExecutorContext } from '@nx/devkit';
 import { baseImageUses } from '../../build/base-images';
 import { pinBases } from '../../build/exact-bases';
 import { gitFacts } from '../../build/git';
+import { publishImage } from '../../build/publish';
 import { exactReference, readImageMetadata, writeImageMetadata, type ImageMetadata } from '../../build/image-metadata';
 import { contentTag, imageTags, runFactsFromEnv, type TagPolicy } from '../../build/tag-policy';
 import { buildImage, daemonHasBuildKit } from '../../docker/build-image';
 import { connectDocker } from '../../docker/docker-client';
-import { pushImage } from '../../docker/push-image';
 import { parseImageReference } from '../../image-reference/reference';
 import { imageProjects } from '../../plugins/dependencies';
 import { normaliseOptions, pluginOptionsFromNxJson } from '../../plugins/options';
@@ -57,7 +57,7 @@ async function buildOrReuse(options: BuildExecutorOptions, context: ExecutorCont
   const { project, metadata } = image;
 
   const pluginOptions = normaliseOptions(pluginOptionsFromNxJson(context.nxJsonConfiguration));
-  const registry = process.env.IMAGEWISE_REGISTRY ?? pluginOptions.registry;
+  const registry = process.env.IMAGEWISE_REGISTRY || pluginOptions.registry;
   const repository = registry ? `${registry.replace(/\/+$/, '')}/${metadata.imageName}` : metadata.imageName;
   const inputHash = taskHash(context);
   const tag = contentTag(inputHash);
@@ -141,15 +141,7 @@ async function buildOrReuse(options: BuildExecutorOptions, context: ExecutorCont
     for (const other of otherTags) await docker.getImage(imageId).tag({ repo: repository, tag: other });
     return { image: repository, imageId, tags, inputHash, baseImages, reused: false, buildSeconds: 0 };
   }
-  // Another runner may have pushed the same inputs meanwhile: then its image is the one.
-  let digest = await registryClient.manifestDigest(reference);
-  if (!digest) {
-    digest = await pushImage(docker, repository, tag, registryAuth(reference.domain), log);
-  } else {
-    log(`${repository}:${tag} appeared in the registry during the build: using it`);
-  }
-  await registryClient.retag(reference, tag, otherTags);
-  log(`pushed ${repository}:${tag} (${digest}); tagged ${otherTags.join(', ') || 'nothing else'}`);
+  const digest = await publishImage(docker, registryClient, repository, tag, otherTags, log);
   return { image: repository, digest, imageId, tags, inputHash, baseImages, reused: false, buildSeconds: 0 };
 }
 

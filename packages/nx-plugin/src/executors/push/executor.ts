@@ -1,0 +1,37 @@
+import type { ExecutorContext } from '@nx/devkit';
+import { readImageMetadata, writeImageMetadata } from '../../build/image-metadata';
+import { publishImage } from '../../build/publish';
+import { contentTag } from '../../build/tag-policy';
+import { connectDocker } from '../../docker/docker-client';
+import { normaliseOptions, pluginOptionsFromNxJson } from '../../plugins/options';
+import { registryAuth } from '../../registry/credentials';
+import { RegistryClient } from '../../registry/registry-client';
+
+/** docker:push: a local build (a laptop's) into the registry, tags and all. */
+export default async function pushExecutor(_options: Record<string, never>, context: ExecutorContext): Promise<{ success: boolean }> {
+  const project = context.projectName!;
+  const built = readImageMetadata(context.root, project);
+  const registry = process.env.IMAGEWISE_REGISTRY || normaliseOptions(pluginOptionsFromNxJson(context.nxJsonConfiguration)).registry;
+  if (!built) {
+    console.error(`${project} has no build output: run its docker:build first`);
+    return { success: false };
+  }
+  if (!registry) {
+    console.error('no registry configured: set the plugin option "registry" in nx.json or IMAGEWISE_REGISTRY');
+    return { success: false };
+  }
+  try {
+    const docker = await connectDocker();
+    const tag = contentTag(built.inputHash);
+    const name = built.image.split('/').pop()!;
+    const repository = `${registry.replace(/\/+$/, '')}/${name}`;
+    if (repository !== built.image) await docker.getImage(`${built.image}:${tag}`).tag({ repo: repository, tag });
+    const client = new RegistryClient({ credentials: (host) => registryAuth(host) });
+    const digest = await publishImage(docker, client, repository, tag, built.tags.filter((t) => t !== tag), (line) => console.log(line));
+    writeImageMetadata(context.root, project, { ...built, image: repository, digest });
+    return { success: true };
+  } catch (error) {
+    console.error((error as Error).message);
+    return { success: false };
+  }
+}
