@@ -94,13 +94,17 @@ describe('docker:build with a real engine and registry', () => {
   });
 
   it('without a registry builds locally and says so once; docker:push then publishes it', async () => {
-    ws.write({ 'services/bruin-bridge/app.js': 'console.log("bruin laptop");\n' });
+    // Unique content: the shared engine keeps local images from earlier runs.
+    ws.write({ 'services/bruin-bridge/app.js': `console.log("bruin laptop ${Date.now()}");\n` });
     ws.env = { ...ws.env, IMAGEWISE_REGISTRY: '' };
-    const { stdout } = ws.run('run', 'bruin-bridge:docker:build', '--outputStyle=stream');
-    expect(stdout.match(/no registry configured/g)).toHaveLength(1);
-    expect(metadata('bruin-bridge')).toMatchObject({ image: 'bruin-bridge', reused: false });
-    expect(metadata('bruin-bridge').digest).toBeUndefined();
-    ws.env = { ...ws.env, IMAGEWISE_REGISTRY: registry };
+    try {
+      const { stdout } = ws.run('run', 'bruin-bridge:docker:build', '--outputStyle=stream');
+      expect(stdout.match(/no registry configured/g), stdout).toHaveLength(1);
+      expect(metadata('bruin-bridge')).toMatchObject({ image: 'bruin-bridge', reused: false });
+      expect(metadata('bruin-bridge').digest).toBeUndefined();
+    } finally {
+      ws.env = { ...ws.env, IMAGEWISE_REGISTRY: registry };
+    }
     ws.run('run', 'bruin-bridge:docker:push');
     const pushed = metadata('bruin-bridge');
     expect(pushed.image).toBe(`${registry}/bruin-bridge`);

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { baseImageUses } from '../../build/base-images';
@@ -97,6 +99,8 @@ async function buildOrReuse(options: BuildExecutorOptions, context: ExecutorCont
   });
 
 
+  if (!push) sayOncePerRun(log, 'no registry configured (plugin option "registry" or IMAGEWISE_REGISTRY): images are built locally only');
+
   // Content-addressed reuse: the registry is the cache, so a hit means the image is there.
   if (push) {
     const digest = await registryClient.manifestDigest(reference);
@@ -115,7 +119,6 @@ async function buildOrReuse(options: BuildExecutorOptions, context: ExecutorCont
   }
 
   const builder = options.builder ?? ((await daemonHasBuildKit(docker)) ? 'buildkit' : 'classic');
-  if (!push) log(`no registry configured (plugin option "registry" or IMAGEWISE_REGISTRY): building ${repository} locally only`);
   const imageId = await buildImage(docker, {
     contextDir: join(context.root, project.root),
     dockerfileText: pinBases(dockerfileText, replacements),
@@ -152,6 +155,30 @@ function taskHash(context: ExecutorContext): string {
   );
   if (!task?.hash) throw new Error(`Nx gave no hash for ${context.projectName}:${context.targetName}; run it through nx (nx run, run-many or affected)`);
   return task.hash;
+}
+
+/**
+ * Nx runs each task in a process of its own, forked from the one nx command:
+ * a marker named after that parent (its PID and start time, since PIDs are
+ * reused) makes a note appear once per command.
+ */
+function sayOncePerRun(log: (line: string) => void, line: string): void {
+  const parent = `${process.ppid}-${processStartTime(process.ppid)}`;
+  try {
+    writeFileSync(join(tmpdir(), `imagewise-said-${parent}-${createHash('sha256').update(line).digest('hex').slice(0, 8)}`), '', { flag: 'wx' });
+    log(line);
+  } catch {
+    // Already said in this run.
+  }
+}
+
+function processStartTime(pid: number): string {
+  try {
+    // Field 22 of /proc/PID/stat, counted after the parenthesised command name.
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[19] ?? '';
+  } catch {
+    return '';
+  }
 }
 
 function readOptional(path: string): string | undefined {
