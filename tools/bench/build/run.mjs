@@ -36,7 +36,8 @@ write('package.json', JSON.stringify({ name: 'bench', private: true, workspaces:
 write('nx.json', JSON.stringify({ namedInputs: { default: ['{projectRoot}/**/*'], dockerImage: ['default'] }, plugins: ['@imagewise/nx-plugin'] }));
 for (const image of images) {
   write(`${image.dir}/${image.name}/package.json`, JSON.stringify({ name: image.name, version: '1.0.0', private: true }));
-  write(`${image.dir}/${image.name}/data.txt`, `${image.name} v1\n`);
+  // The run id makes every layer new: no engine cache from an earlier run helps (a) or (b).
+  write(`${image.dir}/${image.name}/data.txt`, `${image.name} v1 ${run}\n`);
   write(`${image.dir}/${image.name}/Dockerfile`, `FROM ${image.from}\nCOPY data.txt /${image.name}.txt\nRUN head -c 4000000 /dev/urandom > /${image.name}.bin\n`);
 }
 symlinkSync(join(template, 'node_modules'), join(ws, 'node_modules'));

@@ -1,4 +1,4 @@
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 
 export class DockerUnavailableError extends Error {
   constructor(message: string) {
@@ -9,6 +9,8 @@ export class DockerUnavailableError extends Error {
 
 /** The engine at DOCKER_HOST (unix:// or tcp://), else the default socket; checked with one ping. */
 export async function connectDocker(env: NodeJS.ProcessEnv = process.env): Promise<Docker> {
+  // Loaded on demand: a build that the registry already holds never needs the engine.
+  const { default: Docker } = await import('dockerode');
   const host = env.DOCKER_HOST;
   const docker = host?.startsWith('unix://')
     ? new Docker({ socketPath: host.slice('unix://'.length) })

@@ -37,15 +37,19 @@ export interface BuildExecutorOptions {
  * content tag, then tagged.
  */
 export default async function buildExecutor(options: BuildExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
+  return buildTask(options, context, (line) => console.log(line));
+}
+
+/** One image: build or reuse, then its metadata.json; failures are reported, never thrown. */
+export async function buildTask(options: BuildExecutorOptions, context: ExecutorContext, log: (line: string) => void): Promise<{ success: boolean }> {
   const started = Date.now();
-  const log = (line: string) => console.log(line);
   try {
     const metadata = await buildOrReuse(options, context, log);
     metadata.buildSeconds = Math.round((Date.now() - started) / 100) / 10;
     writeImageMetadata(context.root, context.projectName!, metadata);
     return { success: true };
   } catch (error) {
-    console.error((error as Error).message);
+    log((error as Error).message);
     return { success: false };
   }
 }
@@ -71,7 +75,6 @@ async function buildOrReuse(options: BuildExecutorOptions, context: ExecutorCont
 
   const registryClient = new RegistryClient({ credentials: (host) => registryAuth(host) });
   const reference = parseImageReference(`${repository}:${tag}`);
-  const docker = await connectDocker();
 
   // Exact bases: what this run's builds of the base images produced, whatever tag the FROM names.
   const dockerfileText = readFileSync(join(context.root, metadata.dockerfile), 'utf8');
@@ -109,7 +112,9 @@ async function buildOrReuse(options: BuildExecutorOptions, context: ExecutorCont
       log(`${repository}:${tag} is in the registry (${digest}): reused, nothing built or pulled; tagged ${otherTags.join(', ') || 'nothing else'}`);
       return { image: repository, digest, tags, inputHash, baseImages, reused: true, buildSeconds: 0 };
     }
-  } else {
+  }
+  const docker = await connectDocker();
+  if (!push) {
     const local = await docker.getImage(`${repository}:${tag}`).inspect().catch(() => undefined);
     if (local) {
       for (const other of otherTags) await docker.getImage(local.Id).tag({ repo: repository, tag: other });
