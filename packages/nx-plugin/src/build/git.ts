@@ -1,7 +1,18 @@
 import { execFileSync } from 'node:child_process';
 
+type GitFacts = { branch?: string; sha?: string; remote?: string };
+
+// One answer per process: a batch builds many images from one checkout.
+const known = new Map<string, GitFacts>();
+
 /** Branch, commit and origin URL of the workspace's git checkout; absent when git cannot say. */
-export function gitFacts(cwd: string): { branch?: string; sha?: string; remote?: string } {
+export function gitFacts(cwd: string): GitFacts {
+  let facts = known.get(cwd);
+  if (!facts) known.set(cwd, (facts = readGitFacts(cwd)));
+  return facts;
+}
+
+function readGitFacts(cwd: string): GitFacts {
   const git = (...args: string[]) => {
     try {
       return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
