@@ -84,6 +84,20 @@ describe('docker:build with a real engine and registry', () => {
     expect(output).toContain('base v2');
   });
 
+  it("builds the project's own build target first, so the Dockerfile can copy what it makes", () => {
+    ws.write({
+      'services/reporter/package.json': json({
+        name: 'reporter',
+        private: true,
+        scripts: { build: `node -e "require('fs').mkdirSync('dist',{recursive:true});require('fs').writeFileSync('dist/report.txt','made by build ${Date.now()}')"` },
+      }),
+      'services/reporter/Dockerfile': 'FROM node-base\nCOPY dist/report.txt /report.txt\nCMD ["cat", "/report.txt"]\n',
+      'services/reporter/project.json': json({ name: 'reporter', targets: { 'docker:run': { options: {} } } }),
+    });
+    expect(ws.run('run', 'reporter:docker:run', '--outputStyle=stream').stdout).toMatch(/made by build \d+/);
+    ws.git('clean', '-q', '-fdx', 'services/reporter');
+  });
+
   it('runs the smoke command in the built image, with no network', () => {
     ws.write({ 'services/notifier/project.json': json({ name: 'notifier', targets: { 'docker:run': { options: { command: ['node', '/app.js'] } } } }) });
     expect(ws.run('run', 'notifier:docker:run').stdout).toContain('base v2');

@@ -35,7 +35,7 @@ describe('@imagewise/nx-plugin installed from npm pack', () => {
       root: 'services/hello',
       tags: ['type:service'],
       metadata: { technologies: ['docker'], imagewise: { imageName: 'hello' } },
-      targets: { 'docker:build': { dependsOn: ['^docker:build'] }, 'docker:lock': {}, 'docker:drift': {} },
+      targets: { 'docker:build': { dependsOn: ['^docker:build', 'build', '^pack'] }, 'docker:lock': {}, 'docker:drift': {} },
     });
   });
 });

@@ -90,7 +90,7 @@ describe('createNodesV2', () => {
       targets: {
         'docker:build': {
           executor: '@imagewise/nx-plugin:build',
-          dependsOn: ['^docker:build'],
+          dependsOn: ['^docker:build', 'build', '^pack'],
           inputs: ['dockerImage', '^dockerImage'],
           outputs: ['{workspaceRoot}/dist/images/{projectName}'],
           cache: false,

@@ -9,7 +9,7 @@ import type {
 import { Minimatch } from 'minimatch';
 import { buildImageGraph, type ImageDependencies } from '../graph/image-graph';
 import { readImageProject, type ImageProject, type ImageProjectFiles } from '../graph/image-project';
-import { formatProblem } from '../graph/problems';
+import { formatProblem, type Problem } from '../graph/problems';
 import { warn, warnProblems } from '../graph/report';
 import { LOCK_FILE } from '../lock/lock-file';
 import { readImageDirectories } from './image-directory';
@@ -59,8 +59,9 @@ function createImageNodes(
       },
     ]),
   );
+  const problemsByRoot = groupByRoot(graph.problems);
   return projects.map((project, index) => {
-    const problems = graph.problems.filter((p) => dirname(p.file) === project.root).map(formatProblem);
+    const problems = problemsByRoot.get(project.root) ?? [];
     const result: CreateNodesResult = {
       projects: {
         [project.root]: imageProjectConfiguration(project, graph.dependencies.get(project.root)!, problems, options, dependencyInput),
@@ -70,6 +71,16 @@ function createImageNodes(
     if (index === 0) result.externalNodes = externalNodes;
     return [project.dockerfile, result] as const;
   });
+}
+
+/** Each project's problems, formatted, in the order found: grouped once, as a workspace may have one per image. */
+function groupByRoot(problems: Problem[]): Map<string, string[]> {
+  const byRoot = new Map<string, string[]>();
+  for (const problem of problems) {
+    const root = dirname(problem.file);
+    byRoot.set(root, [...(byRoot.get(root) ?? []), formatProblem(problem)]);
+  }
+  return byRoot;
 }
 
 function imageProjectConfiguration(
@@ -120,7 +131,9 @@ function imageTargets(dependencyInput: string): Record<string, TargetConfigurati
   return {
     'docker:build': {
       executor: '@imagewise/nx-plugin:build',
-      dependsOn: ['^docker:build'],
+      // Bases first; and whatever makes the files a Dockerfile copies: the
+      // project's own build, its libraries' packs. Nx skips targets a project lacks.
+      dependsOn: ['^docker:build', 'build', '^pack'],
       // A base image's and the library's changes reach this image through `^`.
       inputs: ['dockerImage', dependencyInput],
       outputs: ['{workspaceRoot}/dist/images/{projectName}'],
