@@ -157,6 +157,24 @@ describe('docker:build with a real engine and registry', () => {
     expect(rebuilt()).toEqual(['notifier']);
   });
 
+  it('fails on a failing step, shows it with its last lines, and leaves no tag behind', async () => {
+    ws.write({
+      'services/broken/Dockerfile': 'FROM node-base\nRUN echo "about to fail" && echo "disk full" >&2 && exit 3\n',
+      'services/broken/project.json': json({ name: 'broken' }),
+    });
+    let output = '';
+    try {
+      ws.run('run', 'broken:docker:build', '--outputStyle=stream');
+    } catch (error) {
+      output = (error as Error).message;
+    }
+    expect(output).toMatch(/RUN echo "about to fail".* failed: .*exit code: 3/);
+    expect(output).toMatch(/\| disk full/);
+    const tags = await fetch(`http://${env.IMAGEWISE_REGISTRY}/v2/${registry.slice(env.IMAGEWISE_REGISTRY.length + 1)}/broken/tags/list`);
+    expect(tags.status).toBe(404);
+    ws.git('clean', '-q', '-fdx', 'services/broken');
+  });
+
   it('says what to do when the daemon is unreachable', () => {
     ws.write({ 'services/notifier/app.js': 'console.log("changed");\n' });
     ws.env = { ...ws.env, DOCKER_HOST: 'unix:///nonexistent/docker.sock' };

@@ -174,6 +174,15 @@ describe('BuildProgress (BuildKit)', () => {
     expect(early.failedStep).toBe('real');
   });
 
+  it('does not take a cache import that found nothing for the failing step', () => {
+    const { progress: p } = progress();
+    p.handle(trace({ vertexes: [{ digest: A, name: 'importing cache manifest from r/app:latest', error: 'r/app:latest: not found' }] }));
+    p.handle(trace({ logs: [{ vertex: B, msg: 'disk full\n' }] }));
+    p.handle(trace({ vertexes: [{ digest: B, name: '[2/2] RUN make', error: 'exit code: 3' }] }));
+    p.handle({ errorDetail: { message: 'executor failed running [make]: exit code: 3' } });
+    expect(p.failure()).toBe('[2/2] RUN make failed: executor failed running [make]: exit code: 3\n  | disk full');
+  });
+
   it('keeps a failing vertex its name when the update with the error leaves it out', () => {
     const { progress: p } = progress();
     p.handle(trace({ vertexes: [{ digest: A, name: '[1/1] RUN false' }] }));

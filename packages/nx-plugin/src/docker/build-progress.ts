@@ -30,6 +30,8 @@ const CANCELED = /\bcancel(?:l)?ed\b/i;
 const CLASSIC_STEP = /^Step \d+\/\d+ : /;
 const TAIL_LINES = 15;
 
+const NON_FATAL_STEP = /^importing cache manifest /;
+
 /** Turns the daemon's build stream into log lines, remembering each step's last lines for errors. */
 export class BuildProgress {
   private readonly names = new Map<string, string>();
@@ -96,8 +98,10 @@ export class BuildProgress {
         this.log(`${name}${vertex.cached ? ' (cached)' : ''}`);
       }
       // The step that failed is the first with an error: the steps running beside it
-      // then end "canceled", and they must not take its place.
-      if (vertex.error && (!this.failedVertex || (this.stepCanceled && !CANCELED.test(vertex.error)))) {
+      // then end "canceled", and they must not take its place. A cache import
+      // that finds nothing reports an error too, but the build goes on.
+      const fatal = vertex.error && !NON_FATAL_STEP.test(name);
+      if (fatal && (!this.failedVertex || (this.stepCanceled && !CANCELED.test(vertex.error)))) {
         this.failedVertex = vertex.digest;
         this.failedStep = name || vertex.digest;
         this.stepError = vertex.error;
