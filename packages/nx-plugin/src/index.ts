@@ -1,4 +1,14 @@
+import type { CreateDependencies } from '@nx/devkit';
+import type { ImagewisePluginOptions } from './plugins/options';
+
 export const name = '@imagewise/nx-plugin';
 export { createNodes, createNodesV2 } from './plugins/plugin';
-export { createDependencies } from './plugins/dependencies';
 export type { ImagewisePluginOptions } from './plugins/options';
+
+/**
+ * Loaded on first call, with the library matching it needs: loading it with the
+ * plugin would put it on a cold graph's critical path, where every plugin worker
+ * starts at once, rather than beside Nx's own createDependencies.
+ */
+export const createDependencies: CreateDependencies<ImagewisePluginOptions> = (options, context) =>
+  (require('./plugins/dependencies') as typeof import('./plugins/dependencies')).createDependencies(options, context);

@@ -1,17 +1,17 @@
 /**
  * Dockerfile analysis: which images and stages a Dockerfile names, following BuildKit.
  *
- * dockerfile-ast does the parsing (escape directive, line continuations, comments,
- * instruction keywords in any case, flags, heredocs). This module adds what BuildKit
- * does on top of the parse and the library does not: ARG scoping and build-arg
- * overrides (./arg-scope), variable substitution (./substitute), stages and stage
- * lookup (./stages), COPY --from and RUN --mount from= (./image-uses), and image
- * reference checks (../image-reference/reference).
+ * ./read does the parsing (escape directive, line continuations, comments, instruction
+ * keywords in any case, flags, heredocs): dockerfile-ast, or a line reader for the
+ * common file that needs none of that. This module adds what BuildKit does on top of the
+ * parse: ARG scoping and build-arg overrides (./arg-scope), variable substitution
+ * (./substitute), stages and stage lookup (./stages), COPY --from and RUN --mount from=
+ * (./image-uses), and image reference checks (../image-reference/reference).
  */
-import { DockerfileParser, Keyword } from 'dockerfile-ast';
-import type { Arg, Env, ModifiableInstruction } from 'dockerfile-ast';
 import { ArgScopes, buildArgMap } from './arg-scope';
 import { ReferenceReader } from './image-uses';
+import { KEYWORDS } from './instruction';
+import { readDockerfile } from './read';
 import { Stages } from './stages';
 
 export type ImageUseKind = 'from' | 'copy-from' | 'mount-from';
@@ -112,31 +112,28 @@ export function externalImageUses(analysis: DockerfileAnalysis): ImageUse[] {
 
 // ---------------------------------------------------------------------------------------
 
-const KEYWORDS = new Set<string>(Object.values(Keyword));
-
 function analyse(text: string, buildArgs: Map<string, string>, out: DockerfileAnalysis): void {
   const report: ReportProblem = (line, message) => out.problems.push({ line, message: `line ${line}: ${message}` });
-  const dockerfile = DockerfileParser.parse(text);
-  const scopes = new ArgScopes(buildArgs, dockerfile.getEscapeCharacter(), report);
+  const dockerfile = readDockerfile(text);
+  const scopes = new ArgScopes(buildArgs, dockerfile.escapeChar, report);
   const stages = new Stages(scopes, report, out);
   const references = new ReferenceReader(scopes, report, out);
 
-  for (const instruction of dockerfile.getInstructions()) {
-    const keyword = instruction.getKeyword();
-    const line = instruction.getRange().start.line + 1;
+  for (const instruction of dockerfile.instructions) {
+    const { keyword, line } = instruction;
     if (!KEYWORDS.has(keyword)) {
       const shown = keyword.length > 40 ? `${keyword.slice(0, 40)}…` : keyword;
       report(line, `${JSON.stringify(shown)} is not a Dockerfile instruction: fix or remove the line`);
       continue;
     }
     if (keyword === 'FROM') {
-      stages.from(instruction as ModifiableInstruction, line);
+      stages.from(instruction, line);
       continue;
     }
     const current = stages.current;
     if (current === undefined) {
       if (keyword === 'ARG') {
-        out.globalArgs.push(...scopes.declareArgs(instruction as Arg, line, scopes.globals));
+        out.globalArgs.push(...scopes.declareArgs(instruction.properties, line, scopes.globals));
       } else {
         report(line, `${keyword} comes before the first FROM: only ARG may appear there; move it into a stage`);
       }
@@ -145,19 +142,19 @@ function analyse(text: string, buildArgs: Map<string, string>, out: DockerfileAn
     const { stage, scope } = current;
     switch (keyword) {
       case 'ARG':
-        scopes.declareArgs(instruction as Arg, line, scope);
+        scopes.declareArgs(instruction.properties, line, scope);
         break;
       case 'ENV':
-        scopes.setEnv(instruction as Env, line, scope);
+        scopes.setEnv(instruction.properties, line, scope);
         break;
       case 'COPY':
-        references.copy(instruction as ModifiableInstruction, line, stage.index, scope);
+        references.copy(instruction.flags, line, stage.index, scope);
         break;
       case 'ADD':
-        references.add(instruction as ModifiableInstruction, line);
+        references.add(instruction.flags, line);
         break;
       case 'RUN':
-        references.run(instruction as ModifiableInstruction, line, stage.index, scope);
+        references.run(instruction.flags, line, stage.index, scope);
         break;
       // ONBUILD triggers run in the builds that use this image, not in this one.
     }

@@ -4,8 +4,8 @@
  * overriding the defaults of declared ARGs. Also explains, as problems, why a word that
  * uses these variables has no value.
  */
-import type { Arg, Env } from 'dockerfile-ast';
 import type { GlobalArg, ReportProblem } from './analyse';
+import type { InstructionProperty } from './instruction';
 import { substitute, UNKNOWN_VALUE, type Substitution, type VariableValue } from './substitute';
 
 /** Where a word is used, as problem messages name it. */
@@ -88,10 +88,10 @@ export class ArgScopes {
     return substitute(word, scope.lookup, { escapeChar: this.escapeChar, processQuotes });
   }
 
-  /** Applies an ARG line to `scope`; returns its declarations with their values. */
-  declareArgs(instruction: Arg, line: number, scope: Scope): GlobalArg[] {
+  /** Applies an ARG line's properties to `scope`; returns its declarations with their values. */
+  declareArgs(properties: readonly InstructionProperty[], line: number, scope: Scope): GlobalArg[] {
     const declared: GlobalArg[] = [];
-    const declarations = argDeclarations(instruction, this.escapeChar);
+    const declarations = argDeclarations(properties, this.escapeChar);
     if (declarations.length === 0) this.report(line, 'ARG needs a name: write "ARG NAME" or "ARG NAME=default"');
     for (const { name, written } of declarations) {
       if (name === '') {
@@ -118,11 +118,11 @@ export class ArgScopes {
     return declared;
   }
 
-  /** Applies an ENV line to `scope`. */
-  setEnv(instruction: Env, line: number, scope: Scope): void {
-    for (const property of instruction.getProperties()) {
-      const name = property.getName();
-      const written = property.getUnescapedValue();
+  /** Applies an ENV line's properties to `scope`. */
+  setEnv(properties: readonly InstructionProperty[], line: number, scope: Scope): void {
+    for (const property of properties) {
+      const name = property.name;
+      const written = property.raw;
       if (name === '' || written === null) continue;
       assign(scope.env, name, this.entryFor(this.expand(written, scope), scope, line, `ENV ${name}`));
     }
@@ -218,15 +218,15 @@ function assign(map: Map<string, ScopeEntry>, name: string, entry: ScopeEntry | 
  * "B=1"; BuildKit reads every word as its own declaration, so such values are split
  * into words again here.
  */
-function argDeclarations(instruction: Arg, escapeChar: string): { name: string; written: string | null }[] {
+function argDeclarations(properties: readonly InstructionProperty[], escapeChar: string): { name: string; written: string | null }[] {
   const declarations: { name: string; written: string | null }[] = [];
-  for (const property of instruction.getProperties()) {
-    const written = property.getUnescapedValue();
-    if (written === null || property.getAssignmentOperator() !== null) {
-      declarations.push({ name: property.getName(), written });
+  for (const property of properties) {
+    const written = property.raw;
+    if (written === null || property.assigned) {
+      declarations.push({ name: property.name, written });
       continue;
     }
-    declarations.push({ name: property.getName(), written: null });
+    declarations.push({ name: property.name, written: null });
     for (const word of splitWords(written, escapeChar)) {
       const eq = word.indexOf('=');
       declarations.push(eq < 0 ? { name: word, written: null } : { name: word.slice(0, eq), written: word.slice(eq + 1) });

@@ -62,6 +62,15 @@ describe('.dockerignore as Nx inputs', () => {
     expect(contextInputs('*.md\n!README.md\ntest')).toEqual(['{projectRoot}/**/*', '!{projectRoot}/test', '!{projectRoot}/test/**']);
   });
 
+  it('translates a text once but gives each caller its own array, which Nx may grow in place', () => {
+    const first = contextInputs('node_modules\n*.md\n');
+    first.push('!{projectRoot}/changed');
+    const second = contextInputs('node_modules\n*.md\n');
+    expect(second).not.toBe(first);
+    expect(second).toEqual(['{projectRoot}/**/*', '!{projectRoot}/node_modules', '!{projectRoot}/node_modules/**', '!{projectRoot}/*.md', '!{projectRoot}/*.md/**']);
+    expect(contextInputs('node_modules\n*.md\n', ['Dockerfile'], '{workspaceRoot}/x')[0]).toBe('{workspaceRoot}/x/**/*');
+  });
+
   it('never excludes a file that is always an input, since in Nx an exclusion wins', () => {
     const inputs = contextInputs('Dockerfile\n*.json\n.*\nsrc', ['Dockerfile', '.dockerignore', 'imagewise.lock.json']);
     for (const path of ['Dockerfile', '.dockerignore', 'imagewise.lock.json']) expect(selected(inputs, path), path).toBe(true);

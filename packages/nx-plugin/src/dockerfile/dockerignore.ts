@@ -12,7 +12,21 @@ export function contextInputs(
   alwaysInputs: string[] = ['Dockerfile', '.dockerignore'],
   root = '{projectRoot}',
 ): string[] {
-  const rules = parseDockerignore(dockerignore ?? '');
+  const key = JSON.stringify([root, alwaysInputs, dockerignore ?? '']);
+  let inputs = inputsByText.get(key);
+  if (inputs === undefined) {
+    inputs = translate(dockerignore ?? '', alwaysInputs, root);
+    inputsByText.set(key, inputs);
+  }
+  // A copy: Nx may grow a project's input arrays in place when it merges them.
+  return [...inputs];
+}
+
+// Most images share one .dockerignore text (or have none): translate each text once.
+const inputsByText = new Map<string, string[]>();
+
+function translate(dockerignore: string, alwaysInputs: string[], root: string): string[] {
+  const rules = parseDockerignore(dockerignore);
   const inputs = [`${root}/**/*`];
   const lastException = rules.map((rule) => rule.exception).lastIndexOf(true);
   rules.forEach((rule, index) => {

@@ -3,10 +3,10 @@
  * BuildKit rejects). They may name any stage, so looking them up waits until all stages
  * are known (Stages.resolveReference).
  */
-import type { Flag, ModifiableInstruction } from 'dockerfile-ast';
 import type { DockerfileAnalysis, ImageUse, ReportProblem } from './analyse';
 import type { ArgScopes, Scope, UseContext } from './arg-scope';
 import { mountFields, unquote } from './flags';
+import type { InstructionFlag } from './instruction';
 
 export type ReferenceKind = 'copy-from' | 'mount-from';
 
@@ -32,12 +32,12 @@ export class ReferenceReader {
   ) {}
 
   /** COPY --from, in the stage with index `stage` and ARG/ENV scope `scope`. */
-  copy(instruction: ModifiableInstruction, line: number, stage: number, scope: Scope): void {
-    const flags = fromFlags(instruction);
-    if (flags.length > 1) this.report(line, 'COPY has more than one --from: keep one');
-    const flag = flags[0];
+  copy(flags: readonly InstructionFlag[], line: number, stage: number, scope: Scope): void {
+    const from = fromFlags(flags);
+    if (from.length > 1) this.report(line, 'COPY has more than one --from: keep one');
+    const flag = from[0];
     if (flag === undefined) return;
-    const written = flag.getValue();
+    const written = flag.value;
     if (written === null) {
       this.report(line, 'COPY --from needs a value: write --from=<stage name, stage index or image>');
       return;
@@ -47,18 +47,18 @@ export class ReferenceReader {
     this.record('copy-from', written, text, line, stage, scope);
   }
 
-  add(instruction: ModifiableInstruction, line: number): void {
-    const flag = fromFlags(instruction)[0];
+  add(flags: readonly InstructionFlag[], line: number): void {
+    const flag = fromFlags(flags)[0];
     if (flag !== undefined) {
-      this.report(line, `ADD does not support --from (BuildKit rejects the flag): use COPY --from=${flag.getValue() ?? '<stage or image>'} instead`);
+      this.report(line, `ADD does not support --from (BuildKit rejects the flag): use COPY --from=${flag.value ?? '<stage or image>'} instead`);
     }
   }
 
   /** The from= of each RUN --mount. */
-  run(instruction: ModifiableInstruction, line: number, stage: number, scope: Scope): void {
-    for (const flag of instruction.getFlags()) {
-      const written = flag.getValue();
-      if (flag.getName() !== 'mount' || written === null) continue;
+  run(flags: readonly InstructionFlag[], line: number, stage: number, scope: Scope): void {
+    for (const flag of flags) {
+      const written = flag.value;
+      if (flag.name !== 'mount' || written === null) continue;
       const { type, from } = mountFields(written);
       if (from === undefined || from === '') continue;
       if (type !== 'bind' && type !== 'cache') {
@@ -91,6 +91,6 @@ export class ReferenceReader {
 }
 
 /** Copy.getFromFlag() only finds --from when it is the only flag, so filter all flags. */
-function fromFlags(instruction: ModifiableInstruction): Flag[] {
-  return instruction.getFlags().filter((flag) => flag.getName() === 'from');
+function fromFlags(flags: readonly InstructionFlag[]): InstructionFlag[] {
+  return flags.filter((flag) => flag.name === 'from');
 }

@@ -2,12 +2,12 @@
  * Build stages: FROM lines, stage names and indices, and what FROM, COPY --from and
  * RUN --mount from= name (a stage, scratch or an image), including reference cycles.
  */
-import type { ModifiableInstruction } from 'dockerfile-ast';
 import { ImageReferenceError, parseImageReference } from '../image-reference/reference';
 import type { DockerfileAnalysis, ImageUse, ReportProblem, Stage } from './analyse';
 import { Scope, type ArgScopes, type UseContext } from './arg-scope';
 import { unquote } from './flags';
 import { referenceContext, referenceText, type ReferenceUse } from './image-uses';
+import type { Instruction } from './instruction';
 
 /** BuildKit's rule for names after `FROM … AS` (checked lowercased). */
 const STAGE_NAME = /^[a-z][a-z0-9-_.]*$/;
@@ -39,11 +39,11 @@ export class Stages {
   }
 
   /** Starts a stage. */
-  from(instruction: ModifiableInstruction, line: number): void {
+  from(instruction: Instruction, line: number): void {
     const index = this.states.length;
     const platform = this.platform(instruction, line);
 
-    const args = instruction.getArguments().map((argument) => argument.getValue());
+    const args = instruction.args;
     let name: string | undefined;
     if (args.length === 3 && args[1].toLowerCase() === 'as') {
       name = args[2];
@@ -136,14 +136,14 @@ export class Stages {
   }
 
   /** The substituted value of FROM --platform, if known before the build. */
-  private platform(instruction: ModifiableInstruction, line: number): string | undefined {
+  private platform(instruction: Instruction, line: number): string | undefined {
     let platform: string | undefined;
-    for (const flag of instruction.getFlags()) {
-      if (flag.getName() !== 'platform') {
-        this.report(line, `FROM does not support --${flag.getName()}: remove it (FROM only takes --platform)`);
+    for (const flag of instruction.flags) {
+      if (flag.name !== 'platform') {
+        this.report(line, `FROM does not support --${flag.name}: remove it (FROM only takes --platform)`);
         continue;
       }
-      const written = flag.getValue();
+      const written = flag.value;
       if (written === null || written === '') {
         this.report(line, 'FROM --platform needs a value: write --platform=<os/arch> or remove the flag');
         continue;

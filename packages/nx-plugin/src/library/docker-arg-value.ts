@@ -1,5 +1,5 @@
-import { valid as validSemver, validRange as validSemverRange } from 'semver';
 import { valid as validPep440, validRange as validPep440Range } from '@renovatebot/pep440';
+import { valid as validSemver, validRange as validSemverRange } from './semver';
 
 /** What the default value of a Dockerfile version ARG (`ARG COMMON_VERSION=1.5.0`) asks for. */
 export type ArgValue =

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { Arg, DockerfileParser } from 'dockerfile-ast';
+import { readDockerfile } from '../dockerfile/read';
 import { classifyArgValue } from './docker-arg-value';
 import { argNameOf } from './names';
 import type { FoundUses, InternalLibrary, SourceFile } from './types';
@@ -12,7 +12,7 @@ export function isDockerfile(path: string): boolean {
 /**
  * Uses of the internal libraries through their version ARG: every `ARG <argName>=<value>` declaration,
  * in any stage or before the first FROM, with quotes, escapes and line continuations read the way Docker
- * reads them (dockerfile-ast). An ARG without a default value (`ARG COMMON_VERSION`, `ARG COMMON_VERSION=`)
+ * reads them (../dockerfile/read). An ARG without a default value (`ARG COMMON_VERSION`, `ARG COMMON_VERSION=`)
  * asks for nothing and is not a use.
  */
 export function dockerfileUses(file: SourceFile, libraries: InternalLibrary[]): FoundUses {
@@ -22,14 +22,11 @@ export function dockerfileUses(file: SourceFile, libraries: InternalLibrary[]): 
     const argName = argNameOf(library);
     byArgName.set(argName, [...(byArgName.get(argName) ?? []), library]);
   }
-  for (const instruction of DockerfileParser.parse(file.text).getInstructions()) {
-    if (!(instruction instanceof Arg)) continue;
-    for (const property of instruction.getProperties()) {
-      const argName = property.getName();
-      const value = property.getValue();
+  for (const instruction of readDockerfile(file.text).instructions) {
+    if (instruction.keyword !== 'ARG') continue;
+    for (const { name: argName, value, line } of instruction.properties) {
       const argLibraries = byArgName.get(argName);
       if (!argLibraries || value === null || value.trim() === '') continue;
-      const line = property.getNameRange().start.line + 1;
       const classified = classifyArgValue(argName, value);
       if (classified.kind === 'invalid') {
         found.problems.push({ file: file.path, line, message: classified.message });

@@ -1,8 +1,8 @@
 import { basename } from 'node:path';
-import { valid as validSemver } from 'semver';
 import { valid as validPep440 } from '@renovatebot/pep440';
-import { parse as parseToml } from 'smol-toml';
 import { parseJson } from './json-text';
+import { valid as validSemver } from './semver';
+import { parseToml } from './toml';
 
 export interface LibraryVersion {
   version?: string;

@@ -1,4 +1,4 @@
-import { validRange } from 'semver';
+import { validRange } from './semver';
 
 /** What an npm dependency spec (the value in package.json `dependencies`) asks for. */
 export type NpmSpec =

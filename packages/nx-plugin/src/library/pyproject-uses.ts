@@ -1,7 +1,7 @@
-import { parse, TomlError } from 'smol-toml';
 import { libraryByPythonName } from './names';
 import { parseRequirement } from './pep508';
 import { poetryToPep440 } from './poetry-constraint';
+import { isTomlError, parseToml } from './toml';
 import { pythonNamePattern, TomlLines } from './toml-lines';
 import type { FoundUses, InternalLibrary, SourceFile } from './types';
 
@@ -17,12 +17,12 @@ export function pyprojectUses(file: SourceFile, libraries: InternalLibrary[]): F
   const found: FoundUses = { uses: [], problems: [] };
   let document: Table;
   try {
-    document = parse(file.text);
+    document = parseToml(file.text);
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
     found.problems.push({
       file: file.path,
-      line: error instanceof TomlError && error.line > 0 ? error.line : 1,
+      line: isTomlError(error) && error.line > 0 ? error.line : 1,
       message: `pyproject.toml is not valid TOML (${message}); fix it so Imagewise can see which version of the internal library the image asks for`,
     });
     return found;

@@ -24,8 +24,17 @@ export function scannerFor(path: string): Scanner | undefined {
  * are ignored. Never throws: unreadable files and unreadable version requirements become problems.
  */
 export function findLibraryUses(files: SourceFile[], libraries: InternalLibrary[]): FoundUses {
-  const found: FoundUses = { uses: [], problems: [] };
+  return libraryUseFinder(libraries)(files);
+}
+
+/** {@link findLibraryUses} for one set of libraries, prepared once to scan many images' files. */
+export function libraryUseFinder(libraries: InternalLibrary[]): (files: SourceFile[]) => FoundUses {
   const mentionsLibrary = mentionPattern(libraries);
+  return (files) => scanFiles(files, libraries, mentionsLibrary);
+}
+
+function scanFiles(files: SourceFile[], libraries: InternalLibrary[], mentionsLibrary: RegExp): FoundUses {
+  const found: FoundUses = { uses: [], problems: [] };
   for (const file of files) {
     const scan = scannerFor(file.path);
     // Most files never name a library: a text search spares parsing them.

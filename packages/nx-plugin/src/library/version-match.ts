@@ -1,9 +1,9 @@
-import { eq as semverEq, satisfies as semverSatisfies } from 'semver';
 import { eq as pep440Eq, satisfies as pep440Satisfies, validRange as validPep440Range } from '@renovatebot/pep440';
-import { parse as parseToml } from 'smol-toml';
 import { classifyArgValue } from './docker-arg-value';
 import { classifyNpmSpec, type NpmSpec } from './npm-spec';
 import { poetryToPep440 } from './poetry-constraint';
+import { eq as semverEq, satisfies as semverSatisfies } from './semver';
+import { parseToml } from './toml';
 import type { InternalLibrary, LibraryUse, Match } from './types';
 import { pep440Of, semverOf } from './versions';
 

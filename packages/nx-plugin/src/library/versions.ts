@@ -1,4 +1,4 @@
-import { valid as validSemver } from 'semver';
+import { valid as validSemver } from './semver';
 import { explain, valid as validPep440 } from '@renovatebot/pep440';
 
 /**

@@ -10,7 +10,7 @@ import type {
 import { findImageCycles } from '../graph/cycles';
 import type { Problem } from '../graph/problems';
 import { warnProblems } from '../graph/report';
-import { findLibraryUses, matchLibraryUse, readLibraryVersion, type InternalLibrary, type SourceFile } from '../library';
+import { libraryUseFinder, libraryUseMatcher, readLibraryVersion, type InternalLibrary, type SourceFile } from '../library';
 import { normaliseOptions, type ImagewisePluginOptions } from './options';
 import { LOCK_FILE } from '../lock/lock-file';
 import { imageDirectory } from './image-directory';
@@ -51,13 +51,15 @@ export const createDependencies: CreateDependencies<ImagewisePluginOptions> = (r
 
   const libraries = internalLibraries(context, options.libraries, new Set(images.keys()));
   if (libraries.length) {
+    const findUses = libraryUseFinder(libraries);
+    const matchUse = libraryUseMatcher();
     for (const [name, { project }] of images) {
-      const { uses, problems: found } = findLibraryUses(libraryDeclarations(context.workspaceRoot, project.root), libraries);
+      const { uses, problems: found } = findUses(libraryDeclarations(context.workspaceRoot, project.root));
       problems.push(...found);
       for (const use of uses) {
         const library = libraries.find((l) => l.project === use.library)!;
         // Outside the range: the image uses a published release; docker:drift reports it.
-        if (matchLibraryUse(use, library).tracksWorkspace) dependencies.push(staticEdge(name, library.project, use.file));
+        if (matchUse(use, library).tracksWorkspace) dependencies.push(staticEdge(name, library.project, use.file));
       }
     }
   }

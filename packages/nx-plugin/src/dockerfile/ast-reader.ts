@@ -1,0 +1,34 @@
+import { DockerfileParser, type Instruction as AstInstruction, type ModifiableInstruction, type PropertyInstruction } from 'dockerfile-ast';
+import { FLAGGED_KEYWORDS, PROPERTY_KEYWORDS, type Instruction, type ParsedDockerfile } from './instruction';
+
+/**
+ * Reads any Dockerfile with dockerfile-ast: escape directives, continuations,
+ * comments inside them, heredocs, quotes. Each instruction is converted once;
+ * the analysis then reads plain data instead of calling the AST's getters,
+ * which re-scan the instruction's text on every call.
+ */
+export function readWithDockerfileAst(text: string): ParsedDockerfile {
+  const dockerfile = DockerfileParser.parse(text);
+  return { escapeChar: dockerfile.getEscapeCharacter(), instructions: convert(dockerfile.getInstructions()) };
+}
+
+function* convert(instructions: Iterable<AstInstruction>): Generator<Instruction> {
+  for (const instruction of instructions) {
+    const keyword = instruction.getKeyword();
+    const read: Instruction = { keyword, line: instruction.getRange().start.line + 1, flags: [], args: [], properties: [] };
+    if (FLAGGED_KEYWORDS.has(keyword)) {
+      const modifiable = instruction as ModifiableInstruction;
+      read.flags = modifiable.getFlags().map((flag) => ({ name: flag.getName(), value: flag.getValue() }));
+      if (keyword === 'FROM') read.args = modifiable.getArguments().map((argument) => argument.getValue());
+    } else if (PROPERTY_KEYWORDS.has(keyword)) {
+      read.properties = (instruction as PropertyInstruction).getProperties().map((property) => ({
+        name: property.getName(),
+        raw: property.getUnescapedValue(),
+        value: property.getValue(),
+        assigned: property.getAssignmentOperator() !== null,
+        line: property.getNameRange().start.line + 1,
+      }));
+    }
+    yield read;
+  }
+}
