@@ -21,7 +21,7 @@ const tarball = readdirSync(packs).find((f) => f.startsWith('imagewise-nx-plugin
 if (!tarball) throw new Error('no plugin tarball: run npx nx run nx-plugin:pack');
 const template = mkdtempSync(join(tmpdir(), 'imagewise-build-bench-template-'));
 writeFileSync(join(template, 'package.json'), JSON.stringify({ name: 't', private: true, devDependencies: { nx: '23.2.1', '@imagewise/nx-plugin': `file:${join(packs, tarball)}` } }));
-execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: template, stdio: 'inherit' });
+execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: template, stdio: ['ignore', 'ignore', 'inherit'] });
 
 // The images: each writes a little data so every build does real work.
 const images = [];

@@ -21,7 +21,7 @@ writeFileSync(join(template, 'package.json'), JSON.stringify({
   name: 'bench-template', private: true,
   devDependencies: { nx: '23.2.1', '@nx/docker': '23.2.1', '@imagewise/nx-plugin': `file:${join(packs, tarball)}` },
 }));
-execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: template, stdio: 'inherit' });
+execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: template, stdio: ['ignore', 'ignore', 'inherit'] });
 
 const variants = {
   'no plugin': [],
