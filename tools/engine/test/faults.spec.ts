@@ -29,6 +29,12 @@ describe('tools/engine faults', () => {
   let home: string;
   let runRoot: string;
   const servers: Server[] = [];
+  const scratch: string[] = [];
+  const scratchDir = (prefix: string) => {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    scratch.push(dir);
+    return dir;
+  };
 
   beforeAll(async () => {
     // The shared setup makes sure the packages are installed, so each case
@@ -40,6 +46,7 @@ describe('tools/engine faults', () => {
     for (const server of servers.splice(0)) server.close();
     rmSync(home, { recursive: true, force: true });
     rmSync(runRoot, { recursive: true, force: true });
+    for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
 
@@ -70,7 +77,7 @@ describe('tools/engine faults', () => {
   });
 
   it('says apt could not install the missing packages, with apt’s last lines', async () => {
-    const fakeApt = join(mkdtempSync(join(tmpdir(), 'apt-')), 'apt-get');
+    const fakeApt = join(scratchDir('apt-'), 'apt-get');
     writeFileSync(fakeApt, '#!/bin/sh\necho "E: Unable to locate package docker-registry" >&2\nexit 100\n');
     chmodSync(fakeApt, 0o755);
     const run = await runEngine(
@@ -98,7 +105,7 @@ describe('tools/engine faults', () => {
 
   it('gives up on a dockerd that never answers, within the timeout, and ends it', async () => {
     const linksBefore = networkLinks();
-    const fake = join(mkdtempSync(join(tmpdir(), 'fake-')), 'dockerd');
+    const fake = join(scratchDir('fake-'), 'dockerd');
     writeFileSync(fake, '#!/bin/bash\necho "pretending to start"\nwhile :; do sleep 0.2; done\n');
     chmodSync(fake, 0o755);
     const run = await runEngine(
