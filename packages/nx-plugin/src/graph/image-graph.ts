@@ -1,7 +1,7 @@
 import { externalImageUses } from '../dockerfile/analyse';
 import type { ImageProject } from './image-project';
 import type { Problem } from './problems';
-import { classifyImageUse, indexWorkspaceImages, type ClassifyOptions } from './workspace-images';
+import { classifyImageUse, indexWorkspaceImages, registryFromArg, type ClassifyOptions } from './workspace-images';
 
 /** A FROM / --from that names another workspace image at its workspace version. */
 export interface WorkspaceImageDependency {
@@ -73,8 +73,7 @@ export function buildImageGraph(projects: ImageProject[], options: ClassifyOptio
     const found: ImageDependencies = { images: [], upstream: [], pinned: [] };
     for (const use of externalImageUses(project.analysis)) {
       if (use.value === undefined) continue; // the analysis reported why
-      const registryFromArg = use.raw.split('/')[0].includes('$') && use.raw.includes('/');
-      const target = classifyImageUse(use.value, registryFromArg, index, options);
+      const target = classifyImageUse(use.value, registryFromArg(use.raw), index, options);
       if (target.kind === 'workspace') {
         if (target.project !== project.root) found.images.push({ root: target.project, line: use.line });
         else problems.push({ file: project.dockerfile, line: use.line, message: `the image builds FROM itself ("${use.value}"); name a base image` });
