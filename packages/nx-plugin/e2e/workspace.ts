@@ -1,7 +1,7 @@
 // Temporary Nx workspaces with the plugin installed from its packed tarball.
 // One npm install per test file (the template); each workspace links the
 // template's node_modules, so it runs the packed plugin, not this monorepo's source.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -64,6 +64,27 @@ export class Workspace {
     return this.run(...args).stdout;
   }
 
+  /**
+   * Starts nx in a process group of its own (so a test can interrupt it and
+   * everything it started); `output` resolves once nx has exited.
+   */
+  start(...args: string[]): { child: ChildProcess; output: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+    const child = spawn(process.execPath, [join(this.root, 'node_modules/.bin/nx'), ...args], {
+      cwd: this.root,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: this.nxEnv(),
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk) => (stdout += chunk));
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    const output = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+      child.on('close', (code) => resolve({ code, stdout, stderr })),
+    );
+    return { child, output };
+  }
+
   run(...args: string[]): { stdout: string; stderr: string } {
     // stdout goes to a file: through a pipe, nx 23 sometimes exits before it has
     // written all of its output (seen here with and without plugins).
@@ -73,12 +94,16 @@ export class Workspace {
       cwd: this.root,
       encoding: 'utf8',
       stdio: ['ignore', out, 'pipe'],
-      env: { ...process.env, ...this.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0' },
+      env: this.nxEnv(),
     });
     closeSync(out);
     const stdout = readFileSync(outFile, 'utf8');
     if (result.status !== 0) throw new Error(`nx ${args.join(' ')} exited ${result.status}:\n${stdout}\n${result.stderr}`);
     return { stdout, stderr: result.stderr };
+  }
+
+  private nxEnv(): NodeJS.ProcessEnv {
+    return { ...process.env, ...this.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0' };
   }
 
   /** Projects affected by the uncommitted changes. */

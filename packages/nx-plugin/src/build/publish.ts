@@ -3,12 +3,21 @@ import { pushImage } from '../docker/push-image';
 import { parseImageReference } from '../image-reference/reference';
 import { registryAuth } from '../registry/credentials';
 import type { RegistryClient } from '../registry/registry-client';
+import { claimContentTag } from './claim-content-tag';
 
 /**
- * Puts a locally built image in the registry: the content tag first (a tag
- * appears only once its manifest is whole), then the other tags on that same
- * manifest. If another runner pushed the same content tag meanwhile, its image
- * is the one, so every runner ends with the same digest for the same inputs.
+ * The one tag a push goes through before the content tag names it. Pushing
+ * takes long (layers); claiming the content tag afterwards is one quick read
+ * and write, which is what keeps concurrent runners in agreement.
+ */
+export const STAGING_TAG = 'imagewise-staging';
+
+/**
+ * Puts a locally built image in the registry: pushed whole under the staging
+ * tag, then the content tag claimed for it (or for the image another runner
+ * pushed with the same inputs meanwhile: that one is used), then the other
+ * tags on the content tag's manifest. Every runner ends with the same digest
+ * for the same inputs.
  */
 export async function publishImage(
   docker: Docker,
@@ -18,11 +27,21 @@ export async function publishImage(
   otherTags: string[],
   log: (line: string) => void,
 ): Promise<string> {
-  const reference = parseImageReference(`${repository}:${contentTag}`);
+  const reference = { ...parseImageReference(`${repository}:${contentTag}`), tag: contentTag };
   let digest = await registry.manifestDigest(reference);
   if (digest) log(`${repository}:${contentTag} is already in the registry (another runner?): using it`);
-  else digest = await pushImage(docker, repository, contentTag, registryAuth(reference.domain), log);
-  await registry.retag(reference, contentTag, otherTags);
+  else {
+    const local = docker.getImage(`${repository}:${contentTag}`);
+    await local.tag({ repo: repository, tag: STAGING_TAG });
+    try {
+      const candidate = await pushImage(docker, repository, STAGING_TAG, registryAuth(reference.domain), log);
+      digest = await claimContentTag(registry, reference, candidate);
+      if (digest !== candidate) log(`another runner pushed ${repository}:${contentTag} at the same time: using its ${digest}`);
+    } finally {
+      await docker.getImage(`${repository}:${STAGING_TAG}`).remove({ noprune: true }).catch(() => undefined);
+    }
+  }
+  await registry.retag(reference, digest, otherTags);
   log(`pushed ${repository}:${contentTag} (${digest}); tagged ${otherTags.join(', ') || 'nothing else'}`);
   return digest;
 }

@@ -1,0 +1,97 @@
+// docker:build when runs overlap or stop half-way, on the real engine and
+// registry: two runners with the same inputs agree on one image, and an
+// interrupted build leaves no tag anywhere.
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSharedEngine } from '../../../tools/engine/test/engine-cli';
+import type { ImageMetadata } from '../src/build/image-metadata';
+import { MANIFEST_TYPES } from '../src/registry/registry-client';
+import { Workspace, installTemplate } from './workspace';
+
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+const FILES = {
+  'package.json': json({ name: 'races', private: true }),
+  'nx.json': json({ namedInputs: { default: ['{projectRoot}/**/*'], dockerImage: ['default'] }, plugins: ['@imagewise/nx-plugin'] }),
+  // Both runners find the content tag absent and build; the layer is large
+  // enough that their pushes overlap.
+  'services/slow/Dockerfile': 'FROM debian:bookworm-slim\nRUN sleep 3 && head -c 96M /dev/urandom > /payload\n',
+  'services/slow/project.json': json({ name: 'slow' }),
+};
+
+describe('docker:build races and interruptions', () => {
+  let template: string;
+  let env: Record<string, string>;
+  let namespace: string;
+  const workspaces: Workspace[] = [];
+
+  const runner = (files: Record<string, string> = FILES) => {
+    const ws = new Workspace(template, files);
+    ws.env = { ...env, IMAGEWISE_REGISTRY: `${env.IMAGEWISE_REGISTRY}/${namespace}` };
+    workspaces.push(ws);
+    return ws;
+  };
+  const metadata = (ws: Workspace, project: string): ImageMetadata =>
+    JSON.parse(readFileSync(join(ws.root, 'dist/images', project, 'metadata.json'), 'utf8'));
+  const tags = async (image: string) => {
+    const response = await fetch(`http://${env.IMAGEWISE_REGISTRY}/v2/${namespace}/${image}/tags/list`);
+    return response.status === 404 ? [] : ((await response.json()) as { tags: string[] | null }).tags ?? [];
+  };
+
+  beforeAll(async () => {
+    env = await startSharedEngine();
+    namespace = `races-${Date.now().toString(36)}`;
+    template = installTemplate();
+  });
+  afterAll(() => {
+    for (const ws of workspaces) ws.dispose();
+    if (template) rmSync(template, { recursive: true, force: true });
+  });
+
+  it('two runners building the same image at once both succeed and agree on the content tag digest', async () => {
+    const [a, b] = [runner(), runner()];
+    const runs = await Promise.all([a, b].map((ws) => ws.start('run', 'slow:docker:build', '--outputStyle=stream').output));
+    for (const run of runs) expect(run.code, run.stdout + run.stderr).toBe(0);
+
+    const [fromA, fromB] = [metadata(a, 'slow'), metadata(b, 'slow')];
+    expect(fromA.inputHash).toBe(fromB.inputHash);
+    // Both really built, each its own image…
+    expect([fromA.reused, fromB.reused]).toEqual([false, false]);
+    expect(fromA.imageId).not.toBe(fromB.imageId);
+    // …and both report the one image the content tag names.
+    expect(fromA.digest).toBe(fromB.digest);
+    const head = await fetch(`http://${env.IMAGEWISE_REGISTRY}/v2/${namespace}/slow/manifests/h-${fromA.inputHash}`, {
+      method: 'HEAD',
+      headers: { Accept: MANIFEST_TYPES },
+    });
+    expect(head.headers.get('docker-content-digest')).toBe(fromA.digest);
+  });
+
+  it('an interrupted build leaves no tag on a partial image, in the registry or the engine', async () => {
+    const ws = runner({
+      ...FILES,
+      'services/interrupted/Dockerfile': 'FROM debian:bookworm-slim\nRUN echo step-started && sleep 120\n',
+      'services/interrupted/project.json': json({ name: 'interrupted' }),
+    });
+    const { child, output } = ws.start('run', 'interrupted:docker:build', '--outputStyle=stream');
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the build step never started')), 60_000);
+      child.stdout!.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('step-started')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    // Ctrl-C, as a person or a cancelled CI job does, to nx and all it started.
+    process.kill(-child.pid!, 'SIGINT');
+    const run = await output;
+    expect(run.code).not.toBe(0);
+
+    expect(await tags('interrupted')).toEqual([]);
+    const docker = new Docker({ socketPath: env.DOCKER_HOST.slice('unix://'.length) });
+    expect(await docker.listImages({ filters: JSON.stringify({ reference: [`${env.IMAGEWISE_REGISTRY}/${namespace}/interrupted`] }) })).toEqual([]);
+  });
+});
