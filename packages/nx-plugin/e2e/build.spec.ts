@@ -98,6 +98,60 @@ describe('docker:build with a real engine and registry', () => {
     ws.git('clean', '-q', '-fdx', 'services/reporter');
   });
 
+  it("stages the packed library into the build context, so a base image bundles the version its ARG names", () => {
+    ws.write({
+      'packages/acme-lib/package.json': json({ name: '@acme/lib', version: '1.2.0' }),
+      'packages/acme-lib/index.js': 'module.exports = "acme lib";\n',
+      'packages/acme-lib/project.json': json({
+        name: 'acme-lib',
+        projectType: 'library',
+        targets: {
+          pack: {
+            command: 'mkdir -p ../../dist/packs && npm pack --pack-destination ../../dist/packs',
+            options: { cwd: 'packages/acme-lib' },
+            outputs: ['{workspaceRoot}/dist/packs/acme-lib-*.tgz'],
+          },
+        },
+      }),
+      'images/lib-base/package.json': json({ name: 'lib-base', version: '1.0.0', private: true }),
+      'images/lib-base/Dockerfile': [
+        'FROM node:18-bookworm-slim',
+        'ARG LIB_VERSION=1.2.0',
+        'WORKDIR /app',
+        'COPY .imagewise/packs/acme-lib-${LIB_VERSION}.tgz /tmp/lib.tgz',
+        'RUN npm install --offline --no-audit --no-fund /tmp/lib.tgz && rm /tmp/lib.tgz',
+        '',
+      ].join('\n'),
+      'images/lib-base/project.json': json({
+        name: 'lib-base',
+        targets: { 'docker:run': { options: { command: ['node', '-p', 'require("@acme/lib")'] } } },
+      }),
+    });
+    ws.run('run', 'lib-base:docker:lock');
+    expect(ws.run('run', 'lib-base:docker:run', '--outputStyle=stream').stdout).toContain('acme lib');
+    ws.git('clean', '-q', '-fdx', 'packages/acme-lib', 'images/lib-base');
+  });
+
+  it('builds with the classic builder on request, with the same labels and tags', async () => {
+    ws.write({
+      'services/classic/Dockerfile': 'FROM node-base\nCOPY app.js /app.js\nCMD ["node", "/app.js"]\n',
+      'services/classic/app.js': 'console.log(require("fs").readFileSync("/base.txt", "utf8").trim());\n',
+      'services/classic/project.json': json({
+        name: 'classic',
+        targets: { 'docker:build': { options: { builder: 'classic' } }, 'docker:run': { options: {} } },
+      }),
+    });
+    expect(ws.run('run', 'classic:docker:run', '--outputStyle=stream').stdout).toContain('base v2');
+    const built = metadata('classic');
+    expect(built.reused).toBe(false);
+    expect(built.tags).toContain(`h-${built.inputHash}`);
+    expect(Object.values(built.baseImages)).toContain(`${registry}/node-base@${metadata('node-base').digest}`);
+    const docker = new Docker({ socketPath: env.DOCKER_HOST.slice('unix://'.length) });
+    const labels = (await docker.getImage(`${registry}/classic:h-${built.inputHash}`).inspect()).Config.Labels;
+    expect(labels).toMatchObject({ 'dev.imagewise.input-hash': built.inputHash });
+    ws.git('clean', '-q', '-fdx', 'services/classic');
+  });
+
   it('runs the smoke command in the built image, with no network', () => {
     ws.write({ 'services/notifier/project.json': json({ name: 'notifier', targets: { 'docker:run': { options: { command: ['node', '/app.js'] } } } }) });
     expect(ws.run('run', 'notifier:docker:run').stdout).toContain('base v2');

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import dockerignore from '@balena/dockerignore';
 import type Docker from 'dockerode';
@@ -9,6 +10,8 @@ export interface BuildImageOptions {
   /** The Dockerfile to build with (bases already pinned); sent inside the context. */
   dockerfileText: string;
   dockerignoreText?: string;
+  /** More files for the context (the libraries' tarballs); .dockerignore does not apply to them. */
+  stagedFiles?: Array<{ name: string; path: string }>;
   tag: string;
   buildArgs: Record<string, string>;
   labels: Record<string, string>;
@@ -41,6 +44,7 @@ export async function buildImage(docker: Docker, options: BuildImageOptions): Pr
     finalize: false,
     finish: (archive) => {
       archive.entry({ name: DOCKERFILE_ENTRY }, options.dockerfileText);
+      for (const file of options.stagedFiles ?? []) archive.entry({ name: file.name }, readFileSync(file.path));
       archive.finalize();
     },
   });

@@ -6,6 +6,7 @@ import type { ExecutorContext } from '@nx/devkit';
 import { baseImageUses } from '../../build/base-images';
 import { pinBases } from '../../build/exact-bases';
 import { gitFacts } from '../../build/git';
+import { libraryPacks } from '../../build/library-packs';
 import { publishImage } from '../../build/publish';
 import { exactReference, readImageMetadata, writeImageMetadata, type ImageMetadata } from '../../build/image-metadata';
 import { contentTag, imageTags, runFactsFromEnv, type TagPolicy } from '../../build/tag-policy';
@@ -101,7 +102,6 @@ async function buildOrReuse(options: BuildExecutorOptions, context: ExecutorCont
     return [{ ...use, reference: baseImages[use.raw] }];
   });
 
-
   if (!push) sayOncePerRun(log, 'no registry configured (plugin option "registry" or IMAGEWISE_REGISTRY): images are built locally only');
 
   // Content-addressed reuse: the registry is the cache, so a hit means the image is there.
@@ -128,6 +128,7 @@ async function buildOrReuse(options: BuildExecutorOptions, context: ExecutorCont
     contextDir: join(context.root, project.root),
     dockerfileText: pinBases(dockerfileText, replacements),
     dockerignoreText: readOptional(join(context.root, project.root, '.dockerignore')),
+    stagedFiles: libraryPacks(context.root, context.projectGraph, projectName),
     tag: `${repository}:${tag}`,
     buildArgs: builder === 'buildkit' ? { BUILDKIT_INLINE_CACHE: '1', ...buildArgs } : buildArgs,
     labels: {
