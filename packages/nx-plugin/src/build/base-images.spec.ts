@@ -22,9 +22,9 @@ describe('baseImageUses', () => {
     ]);
   });
 
-  it('gives nothing for a pinned release of a workspace image', () => {
-    expect(uses(['FROM node-base:1.1.0'])).toEqual([]);
-    expect(uses([`FROM node-base@${DIGEST}`])).toEqual([]);
+  it('gives the project and the pin for a release of a workspace image', () => {
+    expect(uses(['FROM node-base:1.1.0'])).toEqual([{ line: 1, kind: 'from', raw: 'node-base:1.1.0', pinned: 'node-base', pin: '1.1.0' }]);
+    expect(uses([`FROM node-base@${DIGEST}`])).toEqual([{ line: 1, kind: 'from', raw: `node-base@${DIGEST}`, pinned: 'node-base', pin: DIGEST }]);
   });
 
   it('gives the normalised upstream reference for an upstream image without a digest', () => {
@@ -59,7 +59,7 @@ describe('baseImageUses', () => {
     const lines = ['ARG REGISTRY=registry.example.com/acme', 'ARG TAG=latest', 'FROM ${REGISTRY}/node-base:${TAG}'];
     expect(uses(lines)).toEqual([{ line: 3, kind: 'from', raw: '${REGISTRY}/node-base:${TAG}', project: 'node-base' }]);
     expect(uses(lines, { REGISTRY: 'localhost:5000/ci' }, [])).toEqual([{ line: 3, kind: 'from', raw: '${REGISTRY}/node-base:${TAG}', project: 'node-base' }]);
-    expect(uses(lines, { TAG: '0.9.0' })).toEqual([]);
+    expect(uses(lines, { TAG: '0.9.0' })).toEqual([{ line: 3, kind: 'from', raw: '${REGISTRY}/node-base:${TAG}', pinned: 'node-base', pin: '0.9.0' }]);
   });
 
   it('gives an upstream image whose registry an ARG names as upstream, substituted', () => {

@@ -2,12 +2,16 @@ import { analyseDockerfile, externalImageUses } from '../dockerfile/analyse';
 import { classifyImageUse, indexWorkspaceImages, registryFromArg, type WorkspaceImage } from '../graph/workspace-images';
 import type { BaseReplacement } from './exact-bases';
 
-/** An image a Dockerfile builds on, and where it names it: a workspace project, or an upstream reference. */
-export type BaseImageUse = Omit<BaseReplacement, 'reference'> & ({ project: string } | { upstream: string });
+/**
+ * An image a Dockerfile builds on, and where it names it: a workspace project
+ * at its workspace version, a published release of one (a pin), or an upstream reference.
+ */
+export type BaseImageUse = Omit<BaseReplacement, 'reference'> & ({ project: string } | { pinned: string; pin: string } | { upstream: string });
 
 /**
  * The images a Dockerfile builds on, as the graph classified them: workspace
- * images at their workspace version (pinned to what this run built) and
+ * images at their workspace version (pinned to what this run built), releases
+ * of workspace images (pinned to what the registry holds for that release) and
  * upstream images (pinned to their locked digest).
  */
 export function baseImageUses(
@@ -23,6 +27,7 @@ export function baseImageUses(
     if (use.value === undefined) continue;
     const target = classifyImageUse(use.value, registryFromArg(use.raw), index, { registries });
     if (target.kind === 'workspace') uses.push({ line: use.line, kind: use.kind, raw: use.raw, project: target.project });
+    if (target.kind === 'pinned') uses.push({ line: use.line, kind: use.kind, raw: use.raw, pinned: target.project, pin: target.pin });
     // Already pinned by digest in the Dockerfile: nothing to do.
     if (target.kind === 'upstream' && !target.digest) uses.push({ line: use.line, kind: use.kind, raw: use.raw, upstream: target.reference });
   }

@@ -17,6 +17,8 @@ export interface BuildImageOptions {
   labels: Record<string, string>;
   target?: string;
   platform?: string;
+  /** docker build --network: where RUN steps may connect. */
+  network?: string;
   /** Images whose layers may be reused (the project's previous image). */
   cacheFrom: string[];
   builder: 'buildkit' | 'classic';
@@ -55,6 +57,7 @@ export async function buildImage(docker: Docker, options: BuildImageOptions): Pr
     labels: options.labels,
     target: options.target,
     platform: options.platform,
+    networkmode: options.network,
     cachefrom: JSON.stringify(options.cacheFrom),
     // "2" selects BuildKit inside the daemon (dockerd 20.10 has it built in).
     version: options.builder === 'buildkit' ? '2' : '1',

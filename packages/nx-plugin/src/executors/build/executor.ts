@@ -24,6 +24,7 @@ export interface BuildExecutorOptions {
   buildArgs?: Record<string, string>;
   target?: string;
   platform?: string;
+  network?: string;
   builder?: 'buildkit' | 'classic';
   push?: boolean;
   tags?: TagPolicy;
@@ -88,19 +89,24 @@ async function buildOrReuse(options: BuildExecutorOptions, context: ExecutorCont
   );
   const lock = readLockFile(context.root, project.root);
   const baseImages: Record<string, string> = {};
-  const replacements = uses.flatMap((use) => {
+  const replacements = [];
+  for (const use of uses) {
     if ('upstream' in use) {
       // Upstream images build at the digest the lock records, not wherever the tag points today.
       const digest = lock[use.upstream];
-      if (!digest) return [];
+      if (!digest) continue;
       baseImages[use.raw] = `${use.upstream}@${digest}`;
+    } else if ('pinned' in use) {
+      // A published release: the image the registry holds for it, by digest.
+      if (!registry) continue;
+      baseImages[use.raw] = await releaseReference(registryClient, registry, images.get(use.pinned)!.metadata.imageName, use, metadata.dockerfile);
     } else {
       const base = readImageMetadata(context.root, use.project);
       if (!base) throw new Error(`${metadata.dockerfile}:${use.line}: base image ${use.project} has no build output; build it first (docker:build depends on ^docker:build)`);
       baseImages[use.raw] = exactReference(base, contentTag(base.inputHash));
     }
-    return [{ ...use, reference: baseImages[use.raw] }];
-  });
+    replacements.push({ ...use, reference: baseImages[use.raw] });
+  }
 
   if (!push) sayOncePerRun(log, 'no registry configured (plugin option "registry" or IMAGEWISE_REGISTRY): images are built locally only');
 
@@ -141,6 +147,7 @@ async function buildOrReuse(options: BuildExecutorOptions, context: ExecutorCont
     },
     target: options.target,
     platform: options.platform,
+    network: options.network,
     cacheFrom: push && builder === 'buildkit' ? [`${repository}:latest`] : [],
     builder,
     log,
@@ -152,6 +159,26 @@ async function buildOrReuse(options: BuildExecutorOptions, context: ExecutorCont
   }
   const digest = await publishImage(docker, registryClient, repository, tag, otherTags, log);
   return { image: repository, digest, imageId, tags, inputHash, baseImages, reused: false, buildSeconds: 0 };
+}
+
+/** `<registry>/<image>@<digest>` of a pinned release; says what to do when the registry lacks it. */
+async function releaseReference(
+  client: RegistryClient,
+  registry: string,
+  imageName: string,
+  use: { pin: string; raw: string; line: number },
+  dockerfile: string,
+): Promise<string> {
+  const repository = `${registry.replace(/\/+$/, '')}/${imageName}`;
+  if (use.pin.startsWith('sha256:')) return `${repository}@${use.pin}`;
+  const digest = await client.manifestDigest(parseImageReference(`${repository}:${use.pin}`));
+  if (!digest) {
+    throw new Error(
+      `${dockerfile}:${use.line}: ${use.raw} pins release ${use.pin} of ${imageName}, which ${registry} does not hold; ` +
+        `publish that release (tools/build-images rebuilds pinned releases from their git tags) or follow the workspace version (nx sync)`,
+    );
+  }
+  return `${repository}@${digest}`;
 }
 
 /** Nx's hash of this task: its inputs, and through ^ inputs, its bases'. */
