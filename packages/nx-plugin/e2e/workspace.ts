@@ -31,6 +31,16 @@ export function installTemplate(): string {
   return template;
 }
 
+/** The text files under `dir` (recursively), keyed by `prefix`/relative path: a real project to put in a Workspace. */
+export function filesUnder(dir: string, prefix: string, skip: RegExp = /(?:^|\/)(?:node_modules|dist|__pycache__)(?:\/|$)/): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    const path = join(entry.parentPath, entry.name).slice(dir.length + 1);
+    if (entry.isFile() && !skip.test(path)) files[`${prefix}/${path}`] = readFileSync(join(dir, path), 'utf8');
+  }
+  return files;
+}
+
 export function writeFiles(root: string, files: Record<string, string>): void {
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(root, path)), { recursive: true });

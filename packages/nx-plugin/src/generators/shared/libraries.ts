@@ -1,0 +1,96 @@
+import { findLibraryUses, samePythonName, type InternalLibrary } from '../../library';
+import type { ImageProject } from '../../graph/image-project';
+import type { Tree } from '@nx/devkit';
+import { declarationFiles, isBaseImage, type TreeWorkspace } from './workspace';
+
+/** What an image runs: Node (the library's npm flavour) or Python (its Python flavour). */
+export type Language = 'node' | 'python';
+
+/** The library's package name in a language, undefined when it has no such flavour. */
+export function packageNameOf(library: InternalLibrary, language: Language): string | undefined {
+  return language === 'node' ? library.npmName : library.pythonName;
+}
+
+/**
+ * The library a new image uses: the one `requested` names (project or package
+ * name), else the only library of the language. Throws, saying what to pass,
+ * when there is none or several.
+ */
+export function chooseLibrary(libraries: InternalLibrary[], language: Language, requested?: string): InternalLibrary {
+  const ofLanguage = libraries.filter((library) => packageNameOf(library, language) !== undefined);
+  if (requested) {
+    const found = ofLanguage.find(
+      (library) =>
+        library.project === requested ||
+        library.npmName === requested ||
+        (library.pythonName !== undefined && samePythonName(library.pythonName, requested)),
+    );
+    if (found) return found;
+    throw new Error(
+      `--library=${requested}: no internal ${language} library has that project or package name` +
+        `${ofLanguage.length ? ` (there are: ${listed(ofLanguage, language)})` : ''}; the libraries are the plugin's "libraries" option, else every workspace project with a package version`,
+    );
+  }
+  if (ofLanguage.length === 1) return ofLanguage[0];
+  if (ofLanguage.length === 0) {
+    throw new Error(
+      `the workspace has no internal ${language} library (${language === 'node' ? 'a project whose package.json has a name and version' : 'a project with a pyproject.toml name and version'}); create it first, or pass --library`,
+    );
+  }
+  throw new Error(
+    `several internal ${language} libraries could be meant (${listed(ofLanguage, language)}); pass --library=<name>, or list the libraries in the plugin's options (nx g @imagewise/nx-plugin:init --libraries=<name>)`,
+  );
+}
+
+function listed(libraries: InternalLibrary[], language: Language): string {
+  return libraries.map((library) => packageNameOf(library, language)).join(', ');
+}
+
+/** The libraries an image asks for (a base image: the ones it bundles). */
+export function librariesOf(tree: Tree, image: ImageProject, libraries: InternalLibrary[]): InternalLibrary[] {
+  const { uses } = findLibraryUses(declarationFiles(tree, image.root), libraries);
+  return libraries.filter((library) => uses.some((use) => use.library === library.project));
+}
+
+export interface ChosenBase {
+  image: ImageProject;
+  /** The base image's current version, which the service's FROM names. */
+  version: string;
+  /** The library of the service's language it bundles, if any. */
+  library?: InternalLibrary;
+}
+
+/**
+ * The base image a new service builds FROM: the one `requested` names (image
+ * or directory name), else the only base image bundling a library of the
+ * language. Throws, saying what to pass, when there is none or several.
+ */
+export function chooseBase(tree: Tree, workspace: TreeWorkspace, language: Language, requested?: string): ChosenBase {
+  const bases = workspace.images.filter(isBaseImage).map((image) => ({
+    image,
+    library: librariesOf(tree, image, workspace.libraries).find((library) => packageNameOf(library, language) !== undefined),
+  }));
+  let chosen: (typeof bases)[number] | undefined;
+  if (requested) {
+    chosen = bases.find(({ image }) => image.imageName === requested || image.root.split('/').pop() === requested);
+    if (!chosen) {
+      throw new Error(
+        `--base=${requested}: no base image under images/ has that name${bases.length ? ` (there are: ${bases.map(({ image }) => image.imageName).join(', ')})` : ''}; create it with nx g @imagewise/nx-plugin:base-image ${requested}`,
+      );
+    }
+  } else {
+    const ofLanguage = bases.filter((base) => base.library);
+    if (ofLanguage.length !== 1) {
+      throw new Error(
+        ofLanguage.length === 0
+          ? `no base image under images/ bundles a ${language} library; create one with nx g @imagewise/nx-plugin:base-image <name> --language=${language}, or pass --base`
+          : `several base images bundle a ${language} library (${ofLanguage.map(({ image }) => image.imageName).sort().join(', ')}); pass --base=<name>`,
+      );
+    }
+    chosen = ofLanguage[0];
+  }
+  if (!chosen.image.version) {
+    throw new Error(`${chosen.image.root}/package.json has no "version": a service builds FROM the base image's current version, so give it one (e.g. "1.0.0")`);
+  }
+  return { image: chosen.image, version: chosen.image.version, library: chosen.library };
+}
