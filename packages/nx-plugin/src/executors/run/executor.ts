@@ -11,7 +11,9 @@ export interface RunExecutorOptions {
 
 /**
  * docker:run: the smoke test of pipelines that test inside the app image. The
- * container has no network, so a test cannot lean on anything outside it.
+ * container has no network, so a test cannot lean on anything outside it. It
+ * runs the smoke command to its exit, or, with none given, the image's own CMD
+ * until its HEALTHCHECK passes (a service answering its health endpoint).
  */
 export default async function runExecutor(options: RunExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   const built = readImageMetadata(context.root, context.projectName!);
@@ -29,21 +31,47 @@ export default async function runExecutor(options: RunExecutorOptions, context: 
       Env: Object.entries(options.env ?? {}).map(([name, value]) => `${name}=${value}`),
       HostConfig: { NetworkMode: 'none' },
     });
+    const timeoutMs = (options.timeoutSeconds ?? 120) * 1000;
     try {
       await container.start();
-      const timeout = setTimeout(() => void container.kill().catch(() => undefined), (options.timeoutSeconds ?? 120) * 1000);
-      const { StatusCode } = (await container.wait()) as { StatusCode: number };
-      clearTimeout(timeout);
+      // A server's CMD never exits: with no smoke command, its HEALTHCHECK is the test.
+      const hasHealthcheck = !options.command && Boolean((await container.inspect()).Config.Healthcheck?.Test?.length);
+      const outcome = hasHealthcheck ? await untilHealthy(container, timeoutMs) : await untilExit(container, timeoutMs);
       const logs = await container.logs({ stdout: true, stderr: true });
       process.stdout.write(demultiplex(logs));
-      if (StatusCode !== 0) console.error(`${image}: the smoke command exited ${StatusCode}`);
-      return { success: StatusCode === 0 };
+      if (!outcome.success) console.error(`${image}: ${outcome.failure}`);
+      else if (hasHealthcheck) console.log(`${image}: healthy`);
+      return { success: outcome.success };
     } finally {
       await container.remove({ force: true });
     }
   } catch (error) {
     console.error((error as Error).message);
     return { success: false };
+  }
+}
+
+type Outcome = { success: true } | { success: false; failure: string };
+
+async function untilExit(container: import('dockerode').Container, timeoutMs: number): Promise<Outcome> {
+  const timeout = setTimeout(() => void container.kill().catch(() => undefined), timeoutMs);
+  const { StatusCode } = (await container.wait()) as { StatusCode: number };
+  clearTimeout(timeout);
+  return StatusCode === 0 ? { success: true } : { success: false, failure: `the smoke command exited ${StatusCode}` };
+}
+
+/** Polls Docker's health status until healthy; unhealthy, an exit or the timeout fail with the last probe's output. */
+async function untilHealthy(container: import('dockerode').Container, timeoutMs: number): Promise<Outcome> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { State } = await container.inspect();
+    const health = State.Health;
+    const lastProbe = health?.Log?.at(-1)?.Output?.trim();
+    if (health?.Status === 'healthy') return { success: true };
+    if (health?.Status === 'unhealthy') return { success: false, failure: `the health check failed${lastProbe ? `: ${lastProbe}` : ''}` };
+    if (!State.Running) return { success: false, failure: `the container exited ${State.ExitCode} before its health check passed` };
+    if (Date.now() > deadline) return { success: false, failure: `not healthy after ${timeoutMs / 1000} s${lastProbe ? `; last probe: ${lastProbe}` : ''}` };
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
 
