@@ -183,3 +183,15 @@ def core(level, msg):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ExceptionTest(unittest.TestCase):
+    def test_logs_the_exception_being_handled_at_error_level(self):
+        logger, stream = capture(level="error")
+        try:
+            raise KeyError("feed")
+        except KeyError:
+            logger.exception("poll failed", attempt=3)
+        line = lines(stream)[0]
+        self.assertEqual((line["level"], line["msg"], line["attempt"]), ("error", "poll failed", 3))
+        self.assertEqual((line["err"]["name"], line["err"]["message"]), ("KeyError", "'feed'"))

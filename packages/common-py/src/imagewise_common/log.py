@@ -92,6 +92,10 @@ class Logger:
     def error(self, msg: str, fields: Mapping[str, Any] | None = None, /, **more: Any) -> None:
         self._log("error", msg, fields, more)
 
+    def exception(self, msg: str, fields: Mapping[str, Any] | None = None, /, **more: Any) -> None:
+        """An error line with the exception being handled as `err`, as logging.exception does; call it in an except block."""
+        self._log("error", msg, fields, {"err": sys.exc_info()[1], **more})
+
     def child(self, fields: Mapping[str, Any] | None = None, /, **more: Any) -> Logger:
         """A logger that adds these fields to every line it writes."""
         return Logger(self._settings, {**self._bindings, **(fields or {}), **more})
