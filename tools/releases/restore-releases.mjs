@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+// Puts the base-image releases that services pin (FROM node-base:1.0.0 while
+// the workspace is at 1.1.0) into the registry when it lacks them: a fresh
+// registry holds no release yet. Each release is built from its git tag
+// (<project>@<version>, what `nx release` makes) in a worktree, by the
+// workspace's own docker:build, so it gets the same content tag and version
+// tag its release build had; no moving tag (latest, mr-…) is pushed.
+//   node tools/releases/restore-releases.mjs      (IMAGEWISE_REGISTRY set)
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createProjectGraphAsync } from '@nx/devkit';
+
+const MANIFEST_TYPES = [
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.oci.image.index.v1+json',
+].join(', ');
+// CI variables that would add moving tags to a release build.
+const MOVING_TAG_VARIABLES = ['CI_COMMIT_BRANCH', 'CI_MERGE_REQUEST_IID', 'GITHUB_HEAD_REF', 'GITHUB_REF_NAME', 'GITHUB_REF'];
+
+const root = execFileSync('git', ['rev-parse', '--show-toplevel'], { encoding: 'utf8' }).trim();
+const registry = process.env.IMAGEWISE_REGISTRY?.replace(/\/+$/, '');
+if (!registry) {
+  console.error('restore-releases: IMAGEWISE_REGISTRY is not set; start tools/engine and source its env file');
+  process.exit(1);
+}
+
+const graph = await createProjectGraphAsync({ exitOnError: true });
+const projectByRoot = new Map(Object.values(graph.nodes).map((node) => [node.data.root, node.name]));
+const wanted = new Map();
+for (const node of Object.values(graph.nodes)) {
+  for (const pin of node.data.metadata?.imagewise?.dependencies?.pinned ?? []) {
+    if (pin.pin.startsWith('sha256:')) continue;
+    const project = projectByRoot.get(pin.root);
+    wanted.set(`${project}@${pin.pin}`, { project, imageName: pin.imageName, version: pin.pin, by: node.name });
+  }
+}
+
+let failed = false;
+for (const [tag, release] of wanted) {
+  if (await inRegistry(`${release.imageName}`, release.version)) {
+    console.log(`restore-releases: ${registry}/${release.imageName}:${release.version} is in the registry`);
+    continue;
+  }
+  if (!gitTagExists(tag)) {
+    console.error(`restore-releases: ${release.by} pins ${release.imageName}:${release.version}, but there is no git tag ${tag} to build it from; fetch tags (git fetch --tags) or follow the workspace version (nx sync)`);
+    failed = true;
+    continue;
+  }
+  console.log(`restore-releases: building ${release.imageName}:${release.version} from git tag ${tag}`);
+  const worktree = mkdtempSync(join(tmpdir(), 'imagewise-release-'));
+  try {
+    execFileSync('git', ['worktree', 'add', '--detach', '--quiet', worktree, tag], { cwd: root, stdio: 'inherit' });
+    linkNodeModules(worktree);
+    const env = { ...process.env, NX_DAEMON: 'false' };
+    for (const name of MOVING_TAG_VARIABLES) delete env[name];
+    execFileSync(join(root, 'node_modules/.bin/nx'), ['run', `${release.project}:docker:build`, '--outputStyle=stream', '--skipNxCache'], { cwd: worktree, env, stdio: 'inherit' });
+  } catch {
+    console.error(`restore-releases: building ${tag} failed (output above)`);
+    failed = true;
+  } finally {
+    execFileSync('git', ['worktree', 'remove', '--force', worktree], { cwd: root, stdio: 'inherit' });
+    rmSync(worktree, { recursive: true, force: true });
+  }
+}
+process.exit(failed ? 1 : 0);
+
+async function inRegistry(imageName, tag) {
+  const [host, ...path] = `${registry}/${imageName}`.split('/');
+  const scheme = /^(localhost|127\.|\[::1\])/.test(host) ? 'http' : 'https';
+  const response = await fetch(`${scheme}://${host}/v2/${path.join('/')}/manifests/${tag}`, { method: 'HEAD', headers: { Accept: MANIFEST_TYPES } });
+  if (response.status === 404) return false;
+  if (!response.ok) throw new Error(`restore-releases: ${host} answered ${response.status} for ${imageName}:${tag}`);
+  return true;
+}
+
+/** The worktree uses this checkout's installed packages: the root's and each workspace package's own. */
+function linkNodeModules(worktree) {
+  symlinkSync(join(root, 'node_modules'), join(worktree, 'node_modules'));
+  for (const group of ['packages', 'services', 'images']) {
+    if (!existsSync(join(root, group))) continue;
+    for (const name of readdirSync(join(root, group))) {
+      const installed = join(root, group, name, 'node_modules');
+      const target = join(worktree, group, name);
+      if (existsSync(installed) && existsSync(target) && !existsSync(join(target, 'node_modules'))) symlinkSync(installed, join(target, 'node_modules'));
+    }
+  }
+}
+
+function gitTagExists(tag) {
+  try {
+    execFileSync('git', ['rev-parse', '--verify', '--quiet', `refs/tags/${tag}`], { cwd: root, stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
