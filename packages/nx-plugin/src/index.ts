@@ -1,4 +1,4 @@
-import type { CreateDependencies } from '@nx/devkit';
+import type { CreateDependencies, PreTasksExecution } from '@nx/devkit';
 import type { ImagewisePluginOptions } from './plugins/options';
 
 export const name = '@imagewise/nx-plugin';
@@ -12,3 +12,7 @@ export type { ImagewisePluginOptions } from './plugins/options';
  */
 export const createDependencies: CreateDependencies<ImagewisePluginOptions> = (options, context) =>
   (require('./plugins/dependencies') as typeof import('./plugins/dependencies')).createDependencies(options, context);
+
+/** Falls back to the local cache when the remote cache server cannot answer; loaded only when Nx runs tasks. */
+export const preTasksExecution: PreTasksExecution = (options, context) =>
+  (require('./plugins/remote-cache') as typeof import('./plugins/remote-cache')).preTasksExecution(options, context);

@@ -1,0 +1,12 @@
+export { startCacheServer, DEFAULT_MAX_ENTRY_BYTES } from './start.js';
+export type { CacheServerOptions, RunningCacheServer, StorageOption } from './start.js';
+export { createCacheHandler } from './server.js';
+export type { CacheHandlerOptions } from './server.js';
+export { createAuthorizer, AuthConfigError } from './auth.js';
+export type { Access, AuthOptions, Authorizer } from './auth.js';
+export { FilesystemStorage } from './storage/filesystem.js';
+export { S3Storage } from './storage/s3.js';
+export type { S3Location } from './storage/s3.js';
+export type { CacheStorage, StoredEntry } from './storage/storage.js';
+export { Metrics } from './metrics.js';
+export { readCommand, usage, OptionsError } from './options.js';

@@ -1,0 +1,282 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync } from 'node:fs';
+import { createLogger } from '@imagewise/common';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { get, put, request } from './http.test-helpers.js';
+import { createAuthorizer } from './auth.js';
+import { Metrics } from './metrics.js';
+import { createCacheHandler } from './server.js';
+import { startCacheServer, type RunningCacheServer } from './start.js';
+import { FilesystemStorage } from './storage/filesystem.js';
+import type { CacheStorage } from './storage/storage.js';
+
+const RW = 'rw-token-0123456789';
+const RO = 'ro-token-9876543210';
+
+describe('cache server over HTTP (filesystem storage)', () => {
+  let root: string;
+  let server: RunningCacheServer;
+  const log: string[] = [];
+  const entries = () => readdirSync(join(root, 'entries')).sort();
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'cache-server-'));
+    server = await startCacheServer({
+      storage: { kind: 'filesystem', directory: root },
+      token: RW,
+      readOnlyToken: RO,
+      maxEntryBytes: 64 * 1024,
+      logStream: { write: (line: string) => log.push(line) },
+    });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('answers 404 on a miss, 200 on a store, then the same bytes on a hit', async () => {
+    const data = randomBytes(10_000);
+    const miss = await get(server.url, '1001', RW);
+    expect(miss.status).toBe(404);
+    expect((await put(server.url, '1001', data, RW)).status).toBe(200);
+    const hit = await get(server.url, '1001', RW);
+    expect(hit.status).toBe(200);
+    expect(hit.headers['content-type']).toBe('application/octet-stream');
+    expect(hit.headers['content-length']).toBe(String(data.length));
+    expect(hit.body.equals(data)).toBe(true);
+  });
+
+  it('keeps an entry immutable: a second PUT answers 409 and changes nothing', async () => {
+    await put(server.url, '1002', 'first', RW);
+    const again = await put(server.url, '1002', 'second', RW);
+    expect(again.status).toBe(409);
+    expect(readFileSync(join(root, 'entries', '1002'), 'utf8')).toBe('first');
+  });
+
+  it('answers 401 in text/plain without a token or with a wrong one, for reads and writes', async () => {
+    for (const token of [undefined, 'wrong', `${RW}x`]) {
+      for (const reply of [await get(server.url, '1001', token), await put(server.url, '1003', 'x', token)]) {
+        expect(reply.status).toBe(401);
+        expect(reply.headers['content-type']).toMatch(/^text\/plain/);
+        expect(reply.headers['www-authenticate']).toBe('Bearer');
+      }
+    }
+    const basic = await request(server.url, '/v1/cache/1001', { headers: { authorization: `Basic ${Buffer.from(`x:${RW}`).toString('base64')}` } });
+    expect(basic.status).toBe(401);
+    expect(entries()).not.toContain('1003');
+  });
+
+  it('lets a read-only token read but answers 403 to its writes', async () => {
+    expect((await get(server.url, '1001', RO)).status).toBe(200);
+    const write = await put(server.url, '1004', 'x', RO);
+    expect(write.status).toBe(403);
+    expect(entries()).not.toContain('1004');
+  });
+
+  it('answers 400 to bad hashes and writes nothing outside its entries', async () => {
+    const paths = ['/v1/cache/..', '/v1/cache/%2e%2e', '/v1/cache/%2e%2e%2fescape', '/v1/cache/a%00b', '/v1/cache/a.b', '/v1/cache/', `/v1/cache/${'9'.repeat(129)}`];
+    for (const path of paths) {
+      for (const method of ['GET', 'PUT']) {
+        const reply = await request(server.url, path, { method, token: RW, body: method === 'PUT' ? 'x' : undefined });
+        expect(reply.status, `${method} ${path}`).toBe(400);
+      }
+    }
+    // Deeper paths are no entry at all.
+    expect((await request(server.url, '/v1/cache/../../escape', { method: 'PUT', token: RW, body: 'x' })).status).toBe(404);
+    expect(readdirSync(root).sort()).toEqual(['entries', 'tmp']);
+    expect(readdirSync(join(root, '..')).filter((name) => name === 'escape')).toEqual([]);
+    expect(entries().every((name) => /^[0-9]+$/.test(name))).toBe(true);
+  });
+
+  it('answers 413 to an entry over the size limit and stores it not', async () => {
+    const over = await put(server.url, '1005', Buffer.alloc(64 * 1024 + 1), RW);
+    expect(over.status).toBe(413);
+    expect(over.body.toString()).toContain('limit of 65536 bytes');
+    expect(entries()).not.toContain('1005');
+    expect((await put(server.url, '1006', Buffer.alloc(64 * 1024), RW)).status).toBe(200);
+  });
+
+  it('answers 411 to a PUT without Content-Length', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const url = new URL(server.url);
+      const req = httpRequest({ host: url.hostname, port: url.port, path: '/v1/cache/1007', method: 'PUT', headers: { authorization: `Bearer ${RW}` } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.write('chunked body');
+      req.end();
+    });
+    expect(status).toBe(411);
+  });
+
+  it('leaves one whole entry when clients race to store one hash', async () => {
+    const bodies = Array.from({ length: 12 }, (_, i) => Buffer.alloc(40_000, i + 1));
+    const replies = await Promise.all(bodies.map((body) => put(server.url, '1008', body, RW)));
+    expect(replies.map((reply) => reply.status).sort()).toEqual([200, ...Array(11).fill(409)]);
+    const stored = readFileSync(join(root, 'entries', '1008'));
+    expect(bodies.filter((body) => body.equals(stored))).toHaveLength(1);
+    expect(readdirSync(join(root, 'tmp'))).toEqual([]);
+  });
+
+  it('stores nothing from a client that goes away mid-upload, and keeps serving', async () => {
+    const url = new URL(server.url);
+    const socket = connect(Number(url.port), url.hostname);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(`PUT /v1/cache/1009 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${RW}\r\nContent-Length: 50000\r\n\r\n`);
+    socket.write(Buffer.alloc(1000));
+    const logged = log.length;
+    socket.destroy();
+    // The request's log line is written once the server has dealt with the abort.
+    await waitFor(() => log.slice(logged).some((line) => line.includes('"1009"')));
+    expect(log.slice(logged).map((line) => JSON.parse(line))).toEqual([expect.objectContaining({ hash: '1009', status: 499, result: 'client-closed' })]);
+    expect(entries()).not.toContain('1009');
+    expect(readdirSync(join(root, 'tmp'))).toEqual([]);
+    expect((await get(server.url, '1009', RW)).status).toBe(404);
+  });
+
+  it('answers other methods with 405 and unknown paths with 404', async () => {
+    expect((await request(server.url, '/v1/cache/1001', { method: 'DELETE', token: RW })).status).toBe(405);
+    expect((await request(server.url, '/v2/things', { token: RW })).status).toBe(404);
+  });
+
+  it('serves /health', async () => {
+    const reply = await request(server.url, '/health');
+    expect(reply.status).toBe(200);
+    expect(JSON.parse(reply.body.toString())).toMatchObject({ status: 'ok', checks: { storage: { status: 'ok' } } });
+  });
+
+  it('counts hits, misses and bytes in /metrics', async () => {
+    const before = metricValues((await request(server.url, '/metrics')).body.toString());
+    await put(server.url, '1010', Buffer.alloc(300), RW);
+    await get(server.url, '1010', RW);
+    await get(server.url, '1010', RW);
+    await get(server.url, '1011', RW);
+    const reply = await request(server.url, '/metrics');
+    expect(reply.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+    const after = metricValues(reply.body.toString());
+    expect(after['imagewise_cache_hits_total']! - before['imagewise_cache_hits_total']!).toBe(2);
+    expect(after['imagewise_cache_misses_total']! - before['imagewise_cache_misses_total']!).toBe(1);
+    expect(after['imagewise_cache_bytes_in_total']! - before['imagewise_cache_bytes_in_total']!).toBe(300);
+    expect(after['imagewise_cache_bytes_out_total']! - before['imagewise_cache_bytes_out_total']!).toBe(600);
+  });
+
+  it('logs one line per entry request with hash, size, result and duration, and never a token', async () => {
+    const logged = log.length;
+    await get(server.url, '1001', RW);
+    // Written once the response is out, so possibly just after the client has it.
+    await waitFor(() => log.length > logged);
+    const lines = log.slice(logged).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ msg: 'request', method: 'GET', hash: '1001', status: 200, result: 'hit', size: 10_000 });
+    expect(typeof lines[0]!['durationMs']).toBe('number');
+    const all = log.join('');
+    expect(all).not.toContain(RW);
+    expect(all).not.toContain(RO);
+  });
+});
+
+describe('a failing storage', () => {
+  it('answers 500 in text/plain, logs the cause, and reports unhealthy', async () => {
+    const failure = new Error('disk on fire');
+    const storage: CacheStorage = {
+      description: 'broken',
+      init: async () => undefined,
+      get: async () => Promise.reject(failure),
+      has: async () => Promise.reject(failure),
+      put: async () => Promise.reject(failure),
+      check: async () => Promise.reject(failure),
+      close: async () => undefined,
+    };
+    const log: string[] = [];
+    const handler = createCacheHandler({
+      storage,
+      authorize: createAuthorizer({ token: RW }),
+      maxEntryBytes: 1000,
+      metrics: new Metrics(),
+      logger: createLogger({ service: 'test', stream: { write: (line: string) => log.push(line) } }),
+    });
+    const server = createServer(handler);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      for (const reply of [await get(url, '1', RW), await put(url, '1', 'x', RW)]) {
+        expect(reply.status).toBe(500);
+        expect(reply.headers['content-type']).toMatch(/^text\/plain/);
+        expect(reply.body.toString()).not.toContain('disk on fire');
+      }
+      const errors = log.map((line) => JSON.parse(line)).filter((line) => line.level === 'error');
+      expect(errors).toHaveLength(2);
+      expect(errors[0]).toMatchObject({ msg: 'request failed', hash: '1', err: { message: 'disk on fire' } });
+      const health = await request(url, '/health');
+      expect(health.status).toBe(503);
+      expect(JSON.parse(health.body.toString())).toMatchObject({ status: 'fail', checks: { storage: { status: 'fail', error: 'disk on fire' } } });
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe('starting', () => {
+  it('refuses to start without a token unless open', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'cache-server-'));
+    try {
+      await expect(startCacheServer({ storage: { kind: 'filesystem', directory: root } })).rejects.toThrow(/no token configured.*--open/);
+      const open = await startCacheServer({ storage: { kind: 'filesystem', directory: root }, open: true, logStream: { write: () => true } });
+      expect(open.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect((await put(open.url, '1', 'x')).status).toBe(200);
+      await open.stop();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('evicts by age at start and counts it', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'cache-server-'));
+    try {
+      const storage = new FilesystemStorage(root);
+      await storage.init();
+      for (const hash of ['1', '2']) await storage.put(hash, Readable.from([Buffer.from('x')]), 1);
+      const monthAgo = new Date(Date.now() - 30 * 86_400_000);
+      utimesSync(join(root, 'entries', '1'), monthAgo, monthAgo);
+      const server = await startCacheServer({
+        storage: { kind: 'filesystem', directory: root },
+        open: true,
+        eviction: { maxAgeMs: 7 * 86_400_000 },
+        logStream: { write: () => true },
+      });
+      await waitFor(() => server.metrics.evicted.value === 1);
+      expect(readdirSync(join(root, 'entries'))).toEqual(['2']);
+      await server.stop();
+      await expect(
+        startCacheServer({ storage: { kind: 's3', bucket: 'b', prefix: '' }, open: true, eviction: { maxAgeMs: 1 } }),
+      ).rejects.toThrow(/for S3 use a lifecycle rule/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Polls a condition the server reaches on its own schedule; fails after about two seconds. */
+async function waitFor(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(condition()).toBe(true);
+}
+
+function metricValues(text: string): Record<string, number> {
+  return Object.fromEntries(
+    text
+      .split('\n')
+      .filter((line) => line && !line.startsWith('#') && !line.includes('{'))
+      .map((line) => {
+        const [name, value] = line.split(' ');
+        return [name!, Number(value)];
+      }),
+  );
+}

@@ -1,0 +1,177 @@
+import type { Logger } from '@imagewise/common';
+import { healthHandler } from '@imagewise/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import type { Access, Authorizer } from './auth.js';
+import { entryHashOf, isValidHash } from './hash.js';
+import type { Metrics } from './metrics.js';
+import type { CacheStorage } from './storage/storage.js';
+import { VERSION } from './version.js';
+
+export interface CacheHandlerOptions {
+  storage: CacheStorage;
+  authorize: Authorizer;
+  maxEntryBytes: number;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+/** What one request did, for its log line. */
+interface Outcome {
+  status: number;
+  result: string;
+  size?: number;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** The request listener: Nx's `/v1/cache/{hash}` API, `/health` and `/metrics`. */
+export function createCacheHandler(options: CacheHandlerOptions): Handler {
+  const { metrics, logger } = options;
+  const health = healthHandler({ service: 'imagewise-cache-server', version: VERSION, checks: { storage: () => options.storage.check() } });
+  return (req, res) => {
+    const started = performance.now();
+    // The raw path: URL parsing would resolve `..` segments before the hash is checked.
+    const pathname = (req.url ?? '/').split('?')[0]!;
+    const hash = entryHashOf(pathname);
+    if (hash === undefined) {
+      if (pathname === '/health' || pathname === '/healthz') return health(req, res);
+      if (pathname === '/metrics') return sendMetrics(req, res, metrics);
+      req.resume();
+      return sendText(res, 404, 'not found: this server answers /v1/cache/{hash}, /health and /metrics\n');
+    }
+    handleEntry(req, res, hash, options).then(
+      (outcome) => finish(outcome),
+      (error: unknown) => {
+        if (req.socket.destroyed) {
+          // The client went away mid-transfer: nothing was stored, nothing is wrong here.
+          return finish({ status: 499, result: 'client-closed' });
+        }
+        // Storage failures: the client sees a plain 500, the log has the cause.
+        logger.error('request failed', { method: req.method, hash: safeHash(hash), err: error });
+        if (!res.headersSent) sendText(res, 500, 'internal error: the cache storage failed, see the server log\n');
+        else res.destroy();
+        req.resume();
+        finish({ status: 500, result: 'error' });
+      },
+    );
+
+    function finish(outcome: Outcome): void {
+      metrics.countRequest(req.method ?? '', outcome.status);
+      logger.info('request', {
+        method: req.method,
+        hash: safeHash(hash!),
+        status: outcome.status,
+        result: outcome.result,
+        size: outcome.size,
+        durationMs: Math.round((performance.now() - started) * 10) / 10,
+      });
+    }
+  };
+}
+
+async function handleEntry(req: IncomingMessage, res: ServerResponse, hash: string, options: CacheHandlerOptions): Promise<Outcome> {
+  const access = options.authorize(req.headers.authorization);
+  if (!access) {
+    await drain(req);
+    res.setHeader('www-authenticate', 'Bearer');
+    sendText(res, 401, 'unauthorized: send Authorization: Bearer <token> (NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN)\n');
+    return { status: 401, result: 'unauthorized' };
+  }
+  if (!isValidHash(hash)) {
+    await drain(req);
+    sendText(res, 400, 'bad hash: expected 1 to 128 letters and digits\n');
+    return { status: 400, result: 'bad-hash' };
+  }
+  if (req.method === 'GET') return getEntry(res, hash, options);
+  if (req.method === 'PUT') return putEntry(req, res, hash, access, options);
+  await drain(req);
+  res.setHeader('allow', 'GET, PUT');
+  sendText(res, 405, 'method not allowed: use GET or PUT\n');
+  return { status: 405, result: 'bad-method' };
+}
+
+async function getEntry(res: ServerResponse, hash: string, { storage, metrics }: CacheHandlerOptions): Promise<Outcome> {
+  const entry = await storage.get(hash);
+  if (!entry) {
+    metrics.misses.value++;
+    sendText(res, 404, 'not found\n');
+    return { status: 404, result: 'miss' };
+  }
+  metrics.hits.value++;
+  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': entry.size });
+  await pipeline(entry.body, res);
+  metrics.bytesOut.value += entry.size;
+  return { status: 200, result: 'hit', size: entry.size };
+}
+
+async function putEntry(req: IncomingMessage, res: ServerResponse, hash: string, access: Access, options: CacheHandlerOptions): Promise<Outcome> {
+  const { storage, metrics, maxEntryBytes } = options;
+  const declared = req.headers['content-length'];
+  const size = declared === undefined ? undefined : Number(declared);
+  if (access === 'read-only') {
+    // Nx counts 403 as "not stored" and goes on.
+    await drain(req);
+    sendText(res, 403, 'forbidden: this token may only read\n');
+    return { status: 403, result: 'read-only', size };
+  }
+  if (size === undefined) {
+    await drain(req);
+    sendText(res, 411, 'length required: send Content-Length\n');
+    return { status: 411, result: 'no-length' };
+  }
+  if (size > maxEntryBytes) {
+    // Not read: the connection closes once the answer is out.
+    res.setHeader('connection', 'close');
+    sendText(res, 413, `entry too large: ${size} bytes, over this server's limit of ${maxEntryBytes} bytes (--max-entry-size)\n`);
+    res.once('finish', () => req.destroy());
+    return { status: 413, result: 'too-large', size };
+  }
+  // Entries are immutable; an existing one answers 409, which Nx takes as success.
+  const result = (await storage.has(hash)) ? 'exists' : await storage.put(hash, req, size);
+  await drain(req);
+  if (result === 'exists') {
+    sendText(res, 409, 'exists: entries are immutable\n');
+    return { status: 409, result: 'exists', size };
+  }
+  metrics.stored.value++;
+  metrics.bytesIn.value += size;
+  // 200, not 201 or 202: Nx takes anything else as a failed store and retries.
+  sendText(res, 200, 'stored\n');
+  return { status: 200, result: 'stored', size };
+}
+
+function sendMetrics(req: IncomingMessage, res: ServerResponse, metrics: Metrics): void {
+  req.resume();
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.setHeader('allow', 'GET, HEAD');
+    return sendText(res, 405, 'method not allowed\n');
+  }
+  const text = metrics.render();
+  res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function sendText(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/**
+ * Reads and discards what is left of the request body, so the client has sent
+ * everything before it reads the answer (an early answer can reach it as a
+ * broken connection instead).
+ */
+function drain(req: IncomingMessage): Promise<void> {
+  if (req.complete) return Promise.resolve();
+  return new Promise((resolve) => {
+    req.once('end', resolve);
+    req.once('close', resolve);
+    req.resume();
+  });
+}
+
+/** Invalid hashes are logged only as far as they are harmless to print. */
+function safeHash(hash: string): string {
+  return isValidHash(hash) ? hash : JSON.stringify(hash.slice(0, 140));
+}
