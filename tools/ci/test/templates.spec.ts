@@ -1,0 +1,102 @@
+// The CI templates parse, and every job calls tools/ci/ci.mjs with its stage,
+// after a full-history checkout. (pipelines.spec.ts runs the GitLab jobs' script lines.)
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { MANIFEST_PATH } from '../lib/deployment.mjs';
+import { STAGES } from '../lib/stages.mjs';
+import { gitlabJobs, readTemplate as read } from './templates.ts';
+
+const script = (stage: string) => `node tools/ci/ci.mjs ${stage}`;
+
+describe('.gitlab-ci.yml', () => {
+  const config = read('.gitlab-ci.yml');
+  const jobs = gitlabJobs();
+
+  it('has the four stages, one job each, calling the script with the stage', () => {
+    expect(config.stages).toEqual(['validation', 'unit test', 'build images', 'deploy']);
+    for (const stage of config.stages as string[]) {
+      const inStage = Object.entries(jobs).filter(([, job]) => job.stage === stage);
+      expect(inStage, stage).toHaveLength(1);
+      const scriptStage = stage.replace(' ', '-');
+      expect(STAGES).toContain(scriptStage);
+      expect(inStage[0][1].script).toEqual([script(scriptStage)]);
+    }
+  });
+
+  it('clones the whole history and installs the workspace before each job', () => {
+    expect(config.variables.GIT_DEPTH).toBe('0');
+    expect(config.default.before_script).toEqual(['npm ci --prefer-offline --no-audit --no-fund']);
+  });
+
+  it('runs merge-request pipelines and default-branch pipelines', () => {
+    expect(config.workflow.rules).toEqual([{ if: '$CI_PIPELINE_SOURCE == "merge_request_event"' }, { if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }]);
+  });
+
+  it('runs the jobs in the ci-toolbox image from the workspace registry, overridable by a variable', () => {
+    expect(config.default.image).toBe('$IMAGEWISE_CI_IMAGE');
+    // The release the workspace builds now: nx release bumps images/ci-toolbox, and this must follow.
+    const toolbox = JSON.parse(readFileSync(new URL('../../../images/ci-toolbox/package.json', import.meta.url), 'utf8')).version;
+    expect(config.variables.IMAGEWISE_CI_IMAGE).toBe(`$IMAGEWISE_REGISTRY/ci-toolbox:${toolbox}`);
+  });
+
+  it('gives the build job a Docker daemon of its own and keeps what it built', () => {
+    const build = jobs['build images'];
+    expect(build.services).toEqual([{ name: expect.stringMatching(/^docker:[\w.-]*dind$/), alias: 'docker' }]);
+    expect(build.variables).toEqual({ DOCKER_HOST: 'tcp://docker:2375', DOCKER_TLS_CERTDIR: '' });
+    expect(build.artifacts?.paths).toEqual(['dist/images/']);
+  });
+
+  it('deploys on the default branch only, from the build job, keeping the manifest', () => {
+    const deploy = jobs.deploy;
+    expect(deploy.rules).toEqual([{ if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }]);
+    expect(deploy.needs).toEqual(['build images']);
+    expect(deploy.artifacts?.paths).toEqual([MANIFEST_PATH]);
+  });
+});
+
+describe('.github/workflows/ci.yml', () => {
+  const workflow = read('.github/workflows/ci.yml');
+  const jobs = workflow.jobs as Record<string, { needs?: string; if?: string; container: { image: string }; steps: { uses?: string; run?: string; with?: Record<string, unknown> }[] }>;
+
+  it('runs on pushes to the default branch and on pull requests, allowed to read Actions runs', () => {
+    expect(workflow.on).toEqual({ push: { branches: ['main'] }, pull_request: null });
+    expect(workflow.permissions).toEqual({ contents: 'read', actions: 'read' });
+  });
+
+  it('has one job per stage, in order, each checking out the whole history and calling the script with its stage', () => {
+    expect(Object.keys(jobs)).toEqual(['validation', 'unit-test', 'build-images', 'deploy']);
+    expect([jobs['unit-test'].needs, jobs['build-images'].needs, jobs.deploy.needs]).toEqual(['validation', 'unit-test', 'build-images']);
+    for (const [stage, job] of Object.entries(jobs)) {
+      expect(STAGES).toContain(stage);
+      const steps = job.steps;
+      const checkout = steps.findIndex((step) => step.uses?.startsWith('actions/checkout@'));
+      const install = steps.findIndex((step) => step.run?.startsWith('npm ci'));
+      const run = steps.findIndex((step) => step.run === script(stage));
+      expect(steps[checkout].with, stage).toEqual({ 'fetch-depth': 0 });
+      expect(checkout < install && install < run, `${stage}: checkout, npm ci, then the script`).toBe(true);
+      expect(job.container.image).toContain("format('{0}/ci-toolbox:");
+    }
+  });
+
+  it('passes the CI variables the script and the plugin read', () => {
+    expect(workflow.env).toMatchObject({
+      CI_DEFAULT_BRANCH: '${{ github.event.repository.default_branch }}',
+      GITHUB_TOKEN: '${{ github.token }}',
+      IMAGEWISE_REGISTRY: '${{ vars.IMAGEWISE_REGISTRY }}',
+      IMAGEWISE_CACHE_URL: '${{ vars.IMAGEWISE_CACHE_URL }}',
+      IMAGEWISE_CACHE_TOKEN: "${{ github.event_name == 'push' && secrets.IMAGEWISE_CACHE_TOKEN || '' }}",
+      IMAGEWISE_CACHE_READ_ONLY_TOKEN: '${{ secrets.IMAGEWISE_CACHE_READ_ONLY_TOKEN }}',
+    });
+  });
+
+  it('hands the build metadata to deploy, which runs on default-branch pushes only and keeps the manifest', () => {
+    const upload = jobs['build-images'].steps.find((step) => step.uses?.startsWith('actions/upload-artifact@'));
+    expect(upload?.with).toMatchObject({ name: 'images', path: 'dist/images/' });
+    expect(jobs.deploy.if).toBe("github.event_name == 'push' && github.ref_name == github.event.repository.default_branch");
+    const download = jobs.deploy.steps.findIndex((step) => step.uses?.startsWith('actions/download-artifact@'));
+    const run = jobs.deploy.steps.findIndex((step) => step.run === script('deploy'));
+    expect(jobs.deploy.steps[download].with).toEqual({ name: 'images', path: 'dist/images/' });
+    expect(download).toBeLessThan(run);
+    expect(jobs.deploy.steps.at(-1)?.with).toMatchObject({ path: MANIFEST_PATH });
+  });
+});

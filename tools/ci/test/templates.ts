@@ -1,0 +1,26 @@
+// The CI templates of the repository, parsed.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse } from 'yaml';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+export const readTemplate = (path: string) => parse(readFileSync(resolve(ROOT, path), 'utf8'));
+
+/** GitLab keywords that are not jobs. */
+const GLOBAL_KEYS = new Set(['workflow', 'stages', 'variables', 'default', 'include']);
+
+export interface GitLabJob {
+  stage: string;
+  script: string[];
+  rules?: { if: string }[];
+  needs?: string[];
+  services?: { name: string; alias: string }[];
+  variables?: Record<string, string>;
+  artifacts?: { paths: string[] };
+}
+
+/** The jobs of .gitlab-ci.yml, by name. */
+export function gitlabJobs(): Record<string, GitLabJob> {
+  const config = readTemplate('.gitlab-ci.yml');
+  return Object.fromEntries(Object.entries(config).filter(([key]) => !GLOBAL_KEYS.has(key))) as Record<string, GitLabJob>;
+}
