@@ -45,6 +45,8 @@ describe('generators and nx sync in a real workspace', () => {
       // The monorepo's Python library itself: the Python service's test runs against it.
       ...filesUnder(join(__dirname, '../../common-py'), 'packages/common-py', /(?:^|\/)(?:__pycache__|tests|scripts)(?:\/|$)/),
       'packages/common-py/project.json': json({ name: 'common-py' }),
+      // At the version this test starts from, whatever the monorepo has released since.
+      'packages/common-py/pyproject.toml': readFileSync(join(__dirname, '../../common-py/pyproject.toml'), 'utf8').replace(/^version = ".*"$/m, 'version = "1.5.0"'),
     });
     ws.env = { IMAGEWISE_MIRROR: env.IMAGEWISE_MIRROR };
   });
