@@ -207,6 +207,18 @@ function pointAtStage(use: ImageUse, index: number): void {
 
 /** Whether `docker pull` would accept the text as an image reference. */
 function isValidImageReference(text: string): boolean {
+  let valid = validity.get(text);
+  if (valid === undefined) {
+    valid = parsesAsImageReference(text);
+    validity.set(text, valid);
+  }
+  return valid;
+}
+
+// A workspace's Dockerfiles name few distinct images, many times over: check each once.
+const validity = new Map<string, boolean>();
+
+function parsesAsImageReference(text: string): boolean {
   try {
     parseImageReference(text);
     return true;

@@ -1,7 +1,7 @@
 import { externalImageUses } from '../dockerfile/analyse';
 import type { ImageProject } from './image-project';
 import type { Problem } from './problems';
-import { classifyImageUse, indexWorkspaceImages, registryFromArg, type ClassifyOptions } from './workspace-images';
+import { classifyImageUse, indexWorkspaceImages, registryFromArg, type ClassifyOptions, type ImageUseTarget } from './workspace-images';
 
 /** A FROM / --from that names another workspace image at its workspace version. */
 export interface WorkspaceImageDependency {
@@ -66,6 +66,18 @@ export function buildImageGraph(projects: ImageProject[], options: ClassifyOptio
     }
   }
 
+  // Many Dockerfiles name the same few images: classify each written form once.
+  const targets = new Map<string, ImageUseTarget>();
+  const classify = (value: string, raw: string): ImageUseTarget => {
+    const fromArg = registryFromArg(raw);
+    const key = `${fromArg}\0${value}`;
+    let target = targets.get(key);
+    if (target === undefined) {
+      target = classifyImageUse(value, fromArg, index, options);
+      targets.set(key, target);
+    }
+    return target;
+  };
   const dependencies = new Map<string, ImageDependencies>();
   const digestsByNode = new Map<string, Map<string, string[]>>();
   const upstreamNodes = new Map<string, UpstreamNode>();
@@ -73,7 +85,7 @@ export function buildImageGraph(projects: ImageProject[], options: ClassifyOptio
     const found: ImageDependencies = { images: [], upstream: [], pinned: [] };
     for (const use of externalImageUses(project.analysis)) {
       if (use.value === undefined) continue; // the analysis reported why
-      const target = classifyImageUse(use.value, registryFromArg(use.raw), index, options);
+      const target = classify(use.value, use.raw);
       if (target.kind === 'workspace') {
         if (target.project !== project.root) found.images.push({ root: target.project, line: use.line });
         else problems.push({ file: project.dockerfile, line: use.line, message: `the image builds FROM itself ("${use.value}"); name a base image` });

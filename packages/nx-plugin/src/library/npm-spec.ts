@@ -26,6 +26,20 @@ const TAG = /^[A-Za-z][A-Za-z0-9._-]*$/;
 const NAME_AT = /^((?:@[^/@\s]+\/)?[^/@\s]+)(?:@(.*))?$/s;
 
 export function classifyNpmSpec(spec: string): NpmSpec {
+  let classified = classifications.get(spec);
+  if (classified === undefined) {
+    classified = classify(spec);
+    classifications.set(spec, classified);
+  }
+  return classified;
+}
+
+// A workspace's manifests repeat a few specs (`^1.4.0` in every service), and
+// semver's range parsing is the slow part: classify each once. Shared answers:
+// callers only read them.
+const classifications = new Map<string, NpmSpec>();
+
+function classify(spec: string): NpmSpec {
   const trimmed = spec.trim();
   if (/^workspace:/i.test(trimmed)) return classifyWorkspace(trimmed.slice('workspace:'.length).trim());
   if (/^npm:/i.test(trimmed)) return classifyAlias(trimmed.slice('npm:'.length).trim());

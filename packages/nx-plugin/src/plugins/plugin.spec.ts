@@ -83,6 +83,7 @@ describe('createNodesV2', () => {
     const [[, result]] = await run(DOCKERFILES);
     expect(projectOf(result, 'images/node-base')).toEqual({
       name: 'node-base',
+      projectType: 'application',
       tags: ['type:base-image'],
       namedInputs: {
         dockerImage: ['{projectRoot}/**/*'],
@@ -96,25 +97,10 @@ describe('createNodesV2', () => {
           cache: false,
           metadata: { technologies: ['docker'], description: 'Build the image, or reuse the one the registry holds for the same inputs' },
         },
-        'docker:push': {
-          executor: '@imagewise/nx-plugin:push',
-          cache: false,
-          metadata: { technologies: ['docker'], description: 'Push the locally built image to the registry under all its tags' },
-        },
-        'docker:run': {
-          executor: '@imagewise/nx-plugin:run',
-          dependsOn: ['docker:build'],
-          cache: false,
-          metadata: { technologies: ['docker'], description: "Run the image's smoke command in a container with no network" },
-        },
-        'docker:lock': {
-          executor: '@imagewise/nx-plugin:lock',
-          metadata: { technologies: ['docker'], description: 'Resolve upstream image digests into imagewise.lock.json' },
-        },
-        'docker:drift': {
-          executor: '@imagewise/nx-plugin:drift',
-          metadata: { technologies: ['docker'], description: 'List pinned base images, excluded library ranges and changed upstream digests' },
-        },
+        'docker:push': { executor: '@imagewise/nx-plugin:push' },
+        'docker:run': { executor: '@imagewise/nx-plugin:run', dependsOn: ['docker:build'] },
+        'docker:drift': { executor: '@imagewise/nx-plugin:drift' },
+        'docker:lock': { executor: '@imagewise/nx-plugin:lock' },
       },
       metadata: {
         technologies: ['docker'],
@@ -122,8 +108,6 @@ describe('createNodesV2', () => {
           imageName: 'node-base',
           version: undefined,
           dockerfile: 'images/node-base/Dockerfile',
-          stages: ['0'],
-          baseReferences: ['node:18-bookworm-slim'],
           dependencies: {
             images: [],
             upstream: [{ node: 'docker:docker.io/library/node:18-bookworm-slim', reference: 'docker.io/library/node:18-bookworm-slim', line: 1 }],
@@ -135,7 +119,26 @@ describe('createNodesV2', () => {
     });
   });
 
-  it('honours .dockerignore in the dockerImage input and lists stages by name', async () => {
+  it('infers docker:lock only where there is something to lock: an upstream image by tag, or a lock file', async () => {
+    write({
+      ...WORKSPACE,
+      'services/digest-only/Dockerfile': `FROM redis:7@${REDIS_DIGEST}\n`,
+      'services/stale-lock/Dockerfile': 'FROM node-base\n',
+      'services/stale-lock/imagewise.lock.json': lock({ 'docker.io/library/node:16': NODE_DIGEST }),
+    });
+    const results = Object.fromEntries(await run([...DOCKERFILES, 'services/digest-only/Dockerfile', 'services/stale-lock/Dockerfile']));
+    const hasLock = (root: string) => 'docker:lock' in (projectOf(results[`${root}/Dockerfile`], root).targets ?? {});
+    expect(['images/node-base', 'images/python-base', 'services/notifier', 'services/stale-lock'].filter(hasLock)).toHaveLength(4);
+    expect(['services/bruin-bridge', 'services/digest-only'].filter(hasLock)).toEqual([]);
+    expect(Object.keys(projectOf(results['services/bruin-bridge/Dockerfile'], 'services/bruin-bridge').targets ?? {})).toEqual([
+      'docker:build',
+      'docker:push',
+      'docker:run',
+      'docker:drift',
+    ]);
+  });
+
+  it('honours .dockerignore in the dockerImage input', async () => {
     write(WORKSPACE);
     const [, [, result]] = await run(DOCKERFILES);
     const project = projectOf(result, 'images/python-base');
@@ -146,8 +149,6 @@ describe('createNodesV2', () => {
       '!{projectRoot}/*.md',
       '!{projectRoot}/*.md/**',
     ]);
-    expect(project.metadata.imagewise.stages).toEqual(['build', '1']);
-    expect(project.metadata.imagewise.baseReferences).toEqual(['python:3.11-slim']);
   });
 
   it('leaves the name to package.json or project.json, and records edges, upstream images and pinned releases', async () => {
@@ -160,8 +161,6 @@ describe('createNodesV2', () => {
     expect(notifier.metadata.imagewise).toMatchObject({
       imageName: 'notifier',
       version: '2.1.0',
-      stages: ['build', '1'],
-      baseReferences: ['node-base', 'redis:7'],
       dependencies: {
         images: [
           { root: 'images/node-base', line: 1 },

@@ -20,8 +20,6 @@ export interface ImageProjectMetadata {
   imageName: string;
   version?: string;
   dockerfile: string;
-  stages: string[];
-  baseReferences: string[];
   dependencies: ImageDependencies;
   problems: string[];
 }
@@ -40,8 +38,9 @@ function createImageNodes(
   options: NormalisedOptions,
   context: CreateNodesContextV2,
 ): Array<readonly [string, CreateNodesResult]> {
-  const globs = options.dockerfiles.map((glob) => new Minimatch(glob));
-  const selected = dockerfiles.filter((file) => globs.some((glob) => glob.match(file)));
+  // Compiled to regular expressions: matching a Minimatch per file costs more at 1,000 images.
+  const globs = options.dockerfiles.map((glob) => new Minimatch(glob).makeRe());
+  const selected = dockerfiles.filter((file) => globs.some((glob) => glob !== false && glob.test(file)));
   const directories = readImageDirectories(context.workspaceRoot, selected.map((dockerfile) => dirname(dockerfile)));
   const projects = selected.map((dockerfile) => readImageProject(projectFiles(dockerfile, directories.get(dirname(dockerfile))!)));
   const graph = buildImageGraph(projects, { registries: options.registries });
@@ -64,7 +63,9 @@ function createImageNodes(
     const problems = problemsByRoot.get(project.root) ?? [];
     const result: CreateNodesResult = {
       projects: {
-        [project.root]: imageProjectConfiguration(project, graph.dependencies.get(project.root)!, problems, options, dependencyInput),
+        [project.root]: imageProjectConfiguration(project, graph.dependencies.get(project.root)!, problems, options, dependencyInput, {
+          hasLockFile: directories.get(project.root)!.has(LOCK_FILE),
+        }),
       },
     };
     // Upstream nodes ride on the first result; Nx merges external nodes by name.
@@ -89,25 +90,28 @@ function imageProjectConfiguration(
   problems: string[],
   options: NormalisedOptions,
   dependencyInput: string,
+  { hasLockFile }: { hasLockFile: boolean },
 ) {
   const isBaseImage = project.root.split('/')[0] === 'images';
   const metadata: ImageProjectMetadata = {
     imageName: project.imageName,
     version: project.version,
     dockerfile: project.dockerfile,
-    stages: project.analysis.stages.map((stage) => stage.name ?? String(stage.index)),
-    baseReferences: project.analysis.stages.flatMap((stage) => (stage.from.target === 'image' && stage.from.value ? [stage.from.value] : [])),
     dependencies,
     problems,
   };
   return {
     ...(project.name ? { name: project.name } : {}),
+    // An image is built and shipped, not imported by code. Saying so also
+    // spares Nx its guess, which reads two tsconfig paths and the package.json
+    // of every project.
+    projectType: 'application' as const,
     tags: [isBaseImage ? options.baseImageTag : options.serviceTag],
     namedInputs: {
       // Exactly what reaches the image: the build context less .dockerignore, and the lock.
       dockerImage: project.contextInputs,
     },
-    targets: imageTargets(dependencyInput),
+    targets: imageTargets(dependencyInput, { lock: hasLockFile || dependencies.upstream.some((use) => !use.node.includes('@')) }),
     metadata: { technologies: ['docker'], imagewise: metadata },
   };
 }
@@ -126,8 +130,15 @@ function dependencyInputOf(context: CreateNodesContextV2, hasImages: boolean): s
   return '^default';
 }
 
-function imageTargets(dependencyInput: string): Record<string, TargetConfiguration> {
-  const docker = { technologies: ['docker'] };
+/**
+ * Nx's cost of a cold project graph grows with every target and every key of
+ * one (merged, normalised, source-mapped and cached each time), so only
+ * docker:build carries a description; the others are their executors (whose
+ * descriptions `nx list @imagewise/nx-plugin` shows). Not caching is Nx's
+ * default. docker:lock is inferred only where there is something to lock: an
+ * upstream image named by tag, or a lock file to refresh or empty.
+ */
+function imageTargets(dependencyInput: string, { lock }: { lock: boolean }): Record<string, TargetConfiguration> {
   return {
     'docker:build': {
       executor: '@imagewise/nx-plugin:build',
@@ -140,27 +151,12 @@ function imageTargets(dependencyInput: string): Record<string, TargetConfigurati
       // The registry is the cache: a reuse must mean the image is there, so
       // Nx's own cache (which would restore metadata.json alone) stays off.
       cache: false,
-      metadata: { ...docker, description: 'Build the image, or reuse the one the registry holds for the same inputs' },
+      metadata: { technologies: ['docker'], description: 'Build the image, or reuse the one the registry holds for the same inputs' },
     },
-    'docker:push': {
-      executor: '@imagewise/nx-plugin:push',
-      cache: false,
-      metadata: { ...docker, description: 'Push the locally built image to the registry under all its tags' },
-    },
-    'docker:run': {
-      executor: '@imagewise/nx-plugin:run',
-      dependsOn: ['docker:build'],
-      cache: false,
-      metadata: { ...docker, description: "Run the image's smoke command in a container with no network" },
-    },
-    'docker:lock': {
-      executor: '@imagewise/nx-plugin:lock',
-      metadata: { ...docker, description: `Resolve upstream image digests into ${LOCK_FILE}` },
-    },
-    'docker:drift': {
-      executor: '@imagewise/nx-plugin:drift',
-      metadata: { ...docker, description: 'List pinned base images, excluded library ranges and changed upstream digests' },
-    },
+    'docker:push': { executor: '@imagewise/nx-plugin:push' },
+    'docker:run': { executor: '@imagewise/nx-plugin:run', dependsOn: ['docker:build'] },
+    'docker:drift': { executor: '@imagewise/nx-plugin:drift' },
+    ...(lock ? { 'docker:lock': { executor: '@imagewise/nx-plugin:lock' } } : {}),
   };
 }
 
