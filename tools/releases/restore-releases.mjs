@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createProjectGraphAsync } from '@nx/devkit';
+import { relockIfMissing } from './upstream-locks.mjs';
 
 const MANIFEST_TYPES = [
   'application/vnd.docker.distribution.manifest.v2+json',
@@ -55,6 +56,7 @@ for (const [tag, release] of wanted) {
   try {
     execFileSync('git', ['worktree', 'add', '--detach', '--quiet', worktree, tag], { cwd: root, stdio: 'inherit' });
     linkNodeModules(worktree);
+    await relockIfMissing(worktree);
     const env = { ...process.env, NX_DAEMON: 'false' };
     for (const name of MOVING_TAG_VARIABLES) delete env[name];
     execFileSync(join(root, 'node_modules/.bin/nx'), ['run', `${release.project}:docker:build`, '--outputStyle=stream', '--skipNxCache'], { cwd: worktree, env, stdio: 'inherit' });
