@@ -11,14 +11,9 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createProjectGraphAsync } from '@nx/devkit';
+import { headManifest } from './manifest-head.mjs';
 import { relockIfMissing } from './upstream-locks.mjs';
 
-const MANIFEST_TYPES = [
-  'application/vnd.docker.distribution.manifest.v2+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.oci.image.index.v1+json',
-].join(', ');
 // CI variables that would add moving tags to a release build.
 const MOVING_TAG_VARIABLES = ['CI_COMMIT_BRANCH', 'CI_MERGE_REQUEST_IID', 'GITHUB_HEAD_REF', 'GITHUB_REF_NAME', 'GITHUB_REF'];
 
@@ -72,8 +67,7 @@ process.exit(failed ? 1 : 0);
 
 async function inRegistry(imageName, tag) {
   const [host, ...path] = `${registry}/${imageName}`.split('/');
-  const scheme = /^(localhost|127\.|\[::1\])/.test(host) ? 'http' : 'https';
-  const response = await fetch(`${scheme}://${host}/v2/${path.join('/')}/manifests/${tag}`, { method: 'HEAD', headers: { Accept: MANIFEST_TYPES } });
+  const response = await headManifest(host, path.join('/'), tag);
   if (response.status === 404) return false;
   if (!response.ok) throw new Error(`restore-releases: ${host} answered ${response.status} for ${imageName}:${tag}`);
   return true;

@@ -9,13 +9,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { headManifest } from './manifest-head.mjs';
 
-const MANIFEST_TYPES = [
-  'application/vnd.docker.distribution.manifest.v2+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.oci.image.index.v1+json',
-].join(', ');
 
 /** Runs docker:lock in `dir` when a locked upstream digest is missing; says which one. */
 export async function relockIfMissing(dir, env = process.env) {
@@ -48,8 +43,7 @@ async function digestExists(reference, digest, env) {
   const [domain, ...rest] = reference.replace(/:[^/:]+$/, '').split('/');
   const host = domain === 'docker.io' ? env.IMAGEWISE_MIRROR : domain;
   if (!host) throw new Error('upstream-locks: IMAGEWISE_MIRROR is not set; start tools/engine and source its env file');
-  const scheme = /^(localhost|127\.|\[::1\])/.test(host) ? 'http' : 'https';
-  const response = await fetch(`${scheme}://${host}/v2/${rest.join('/')}/manifests/${digest}`, { method: 'HEAD', headers: { Accept: MANIFEST_TYPES } });
+  const response = await headManifest(host, rest.join('/'), digest);
   return response.ok;
 }
 
