@@ -4,7 +4,6 @@ import type {
   CreateDependencies,
   CreateDependenciesContext,
   DependencyType,
-  ProjectConfiguration,
   RawProjectGraphDependency,
 } from '@nx/devkit';
 import { findImageCycles } from '../graph/cycles';
@@ -14,7 +13,7 @@ import { libraryUseFinder, libraryUseMatcher, readLibraryVersion, type InternalL
 import { normaliseOptions, type ImagewisePluginOptions } from './options';
 import { LOCK_FILE } from '../lock/lock-file';
 import { imageDirectory } from './image-directory';
-import type { ImageProjectMetadata } from './plugin';
+import { dockerfileOf, imageProjects } from './project-metadata';
 
 /**
  * Edges from each image project: to the workspace images its FROM lines track,
@@ -29,23 +28,23 @@ export const createDependencies: CreateDependencies<ImagewisePluginOptions> = (r
   const problems: Problem[] = [];
 
   const imageEdges: RawProjectGraphDependency[] = [];
-  for (const [name, { metadata }] of images) {
-    for (const image of metadata.dependencies.images) {
-      const target = nameByRoot.get(image.root);
-      if (target) imageEdges.push(staticEdge(name, target, metadata.dockerfile));
+  for (const [name, { project, metadata }] of images) {
+    for (const root of metadata.baseImages) {
+      const target = nameByRoot.get(root);
+      if (target) imageEdges.push(staticEdge(name, target, dockerfileOf(project.root)));
     }
   }
   // A cycle would make every image in it wait for the others: drop its closing edges.
   const cycles = findImageCycles(imageEdges);
   for (const cycle of cycles) {
-    const metadata = images.get(cycle.edge.source)!.metadata;
-    problems.push({ file: metadata.dockerfile, line: 0, message: `images build FROM each other in a cycle (${cycle.path.join(' → ')}); break it` });
+    problems.push({ file: dockerfileOf(images.get(cycle.edge.source)!.project.root), line: 0, message: `images build FROM each other in a cycle (${cycle.path.join(' → ')}); break it` });
   }
   const dependencies = imageEdges.filter((edge) => !cycles.some((cycle) => cycle.edge === edge));
 
-  for (const [name, { metadata }] of images) {
-    for (const upstream of metadata.dependencies.upstream) {
-      if (context.externalNodes?.[upstream.node]) dependencies.push(staticEdge(name, upstream.node, metadata.dockerfile));
+  for (const [name, { project, metadata }] of images) {
+    for (const reference of metadata.upstreamImages) {
+      const node = `docker:${reference}`;
+      if (context.externalNodes?.[node]) dependencies.push(staticEdge(name, node, dockerfileOf(project.root)));
     }
   }
 
@@ -70,17 +69,6 @@ export const createDependencies: CreateDependencies<ImagewisePluginOptions> = (r
 function staticEdge(source: string, target: string, sourceFile: string): RawProjectGraphDependency {
   // The enum's value; importing @nx/devkit at run time is too slow for graph code.
   return { source, target, sourceFile, type: 'static' as DependencyType.static };
-}
-
-export function imageProjects(
-  projects: Record<string, ProjectConfiguration>,
-): Map<string, { project: ProjectConfiguration; metadata: ImageProjectMetadata }> {
-  const images = new Map<string, { project: ProjectConfiguration; metadata: ImageProjectMetadata }>();
-  for (const [name, project] of Object.entries(projects)) {
-    const metadata = (project.metadata as { imagewise?: ImageProjectMetadata } | undefined)?.imagewise;
-    if (metadata) images.set(name, { project, metadata });
-  }
-  return images;
 }
 
 /** The configured libraries, or every non-image project with a package version. */

@@ -5,7 +5,8 @@ import type { CreateNodesContextV2, CreateNodesResult, ProjectConfiguration } fr
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { formatLockFile } from '../lock/lock-file';
 import type { ImagewisePluginOptions } from './options';
-import { createNodes, createNodesV2, type ImageProjectMetadata } from './plugin';
+import { createNodes, createNodesV2 } from './plugin';
+import type { ImageProjectMetadata } from './project-metadata';
 
 const NODE_DIGEST = `sha256:${'1'.repeat(64)}`;
 const PYTHON_DIGEST = `sha256:${'2'.repeat(64)}`;
@@ -95,7 +96,6 @@ describe('createNodesV2', () => {
           inputs: ['dockerImage', '^dockerImage'],
           outputs: ['{workspaceRoot}/dist/images/{projectName}'],
           cache: false,
-          metadata: { technologies: ['docker'], description: 'Build the image, or reuse the one the registry holds for the same inputs' },
         },
         'docker:push': { executor: '@imagewise/nx-plugin:push' },
         'docker:run': { executor: '@imagewise/nx-plugin:run', dependsOn: ['docker:build'] },
@@ -106,14 +106,9 @@ describe('createNodesV2', () => {
         technologies: ['docker'],
         imagewise: {
           imageName: 'node-base',
-          version: undefined,
-          dockerfile: 'images/node-base/Dockerfile',
-          dependencies: {
-            images: [],
-            upstream: [{ node: 'docker:docker.io/library/node:18-bookworm-slim', reference: 'docker.io/library/node:18-bookworm-slim', line: 1 }],
-            pinned: [],
-          },
-          problems: [],
+          stages: [{ from: 'node:18-bookworm-slim' }],
+          baseImages: [],
+          upstreamImages: ['docker.io/library/node:18-bookworm-slim'],
         },
       },
     });
@@ -151,33 +146,30 @@ describe('createNodesV2', () => {
     ]);
   });
 
-  it('leaves the name to package.json or project.json, and records edges, upstream images and pinned releases', async () => {
+  it('leaves the name to package.json or project.json, and records stages, base images and upstream images', async () => {
     write(WORKSPACE);
     const results = Object.fromEntries(await run(DOCKERFILES));
 
     const notifier = projectOf(results['services/notifier/Dockerfile'], 'services/notifier');
     expect(notifier).not.toHaveProperty('name');
     expect(notifier.tags).toEqual(['type:service']);
-    expect(notifier.metadata.imagewise).toMatchObject({
+    expect(notifier.metadata.imagewise).toEqual({
       imageName: 'notifier',
       version: '2.1.0',
-      dependencies: {
-        images: [
-          { root: 'images/node-base', line: 1 },
-          { root: 'images/python-base', line: 2 },
-        ],
-        upstream: [{ node: 'docker:docker.io/library/redis:7', reference: 'docker.io/library/redis:7', line: 3 }],
-        pinned: [],
-      },
+      stages: [{ name: 'build', from: 'node-base' }, { from: 'redis:7' }],
+      baseImages: ['images/node-base', 'images/python-base'],
+      upstreamImages: ['docker.io/library/redis:7'],
       problems: ['services/notifier/Dockerfile: upstream image docker.io/library/redis:7 has no locked digest; run the docker:lock target'],
     });
 
+    // A pinned release is neither an edge nor an upstream image; docker:drift reports it.
     const bridge = projectOf(results['services/bruin-bridge/Dockerfile'], 'services/bruin-bridge');
     expect(bridge).not.toHaveProperty('name');
-    expect(bridge.metadata.imagewise).toMatchObject({
+    expect(bridge.metadata.imagewise).toEqual({
       imageName: 'acme/bruin-bridge',
-      dependencies: { images: [], upstream: [], pinned: [{ root: 'images/node-base', imageName: 'node-base', pin: '0.9.0', line: 1 }] },
-      problems: [],
+      stages: [{ from: 'node-base:0.9.0' }],
+      baseImages: [],
+      upstreamImages: [],
     });
   });
 
@@ -210,6 +202,11 @@ describe('createNodesV2', () => {
       },
     });
     expect(results.slice(1).map(([, result]) => result.externalNodes)).toEqual([undefined, undefined, undefined]);
+    // The project names its external nodes: `docker:` and each of these.
+    expect(projectOf(results[2][1], 'services/notifier').metadata.imagewise.upstreamImages).toEqual([
+      `docker.io/library/redis:7@${REDIS_DIGEST}`,
+      'docker.io/library/busybox',
+    ]);
   });
 
   it('changes an external node hash when the lock file changes', async () => {
@@ -237,7 +234,7 @@ describe('createNodesV2', () => {
     const ci = projectOf(results[2][1], 'tools/ci');
     expect(ci.name).toBe('ci');
     expect(ci.tags).toEqual(['layer:app']);
-    expect(ci.metadata.imagewise.dependencies.images).toEqual([{ root: 'images/node-base', line: 1 }]);
+    expect(ci.metadata.imagewise.baseImages).toEqual(['images/node-base']);
     expect(projectOf(results[0][1], 'images/node-base').tags).toEqual(['layer:base']);
   });
 

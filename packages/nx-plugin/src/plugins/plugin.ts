@@ -7,6 +7,7 @@ import type {
   TargetConfiguration,
 } from '@nx/devkit';
 import { Minimatch } from 'minimatch';
+import type { DockerfileAnalysis } from '../dockerfile/analyse';
 import { buildImageGraph, type ImageDependencies } from '../graph/image-graph';
 import { readImageProject, type ImageProject, type ImageProjectFiles } from '../graph/image-project';
 import { formatProblem, type Problem } from '../graph/problems';
@@ -14,30 +15,24 @@ import { warn, warnProblems } from '../graph/report';
 import { LOCK_FILE } from '../lock/lock-file';
 import { readImageDirectories } from './image-directory';
 import { normaliseOptions, type ImagewisePluginOptions, type NormalisedOptions } from './options';
-
-/** What createNodes leaves on an image project for createDependencies and the executors. */
-export interface ImageProjectMetadata {
-  imageName: string;
-  version?: string;
-  dockerfile: string;
-  dependencies: ImageDependencies;
-  problems: string[];
-}
+import type { ImageProjectMetadata, ImageStage } from './project-metadata';
 
 /** Every Dockerfile is looked at; the `dockerfiles` option selects the image projects. */
 export const createNodesV2: CreateNodesV2<ImagewisePluginOptions> = [
   '**/Dockerfile',
-  (dockerfiles, rawOptions, context) => createImageNodes(dockerfiles, normaliseOptions(rawOptions), context),
+  (dockerfiles, rawOptions, context) => createImageNodes(dockerfiles, rawOptions, context),
 ];
+
 
 /** Nx 22+ reads `createNodes` with the v2 signature; both names carry the same tuple. */
 export const createNodes = createNodesV2;
 
 function createImageNodes(
   dockerfiles: readonly string[],
-  options: NormalisedOptions,
+  rawOptions: ImagewisePluginOptions | undefined,
   context: CreateNodesContextV2,
 ): Array<readonly [string, CreateNodesResult]> {
+  const options = normaliseOptions(rawOptions);
   // Compiled to regular expressions: matching a Minimatch per file costs more at 1,000 images.
   const globs = options.dockerfiles.map((glob) => new Minimatch(glob).makeRe());
   const selected = dockerfiles.filter((file) => globs.some((glob) => glob !== false && glob.test(file)));
@@ -95,10 +90,11 @@ function imageProjectConfiguration(
   const isBaseImage = project.root.split('/')[0] === 'images';
   const metadata: ImageProjectMetadata = {
     imageName: project.imageName,
-    version: project.version,
-    dockerfile: project.dockerfile,
-    dependencies,
-    problems,
+    ...(project.version !== undefined ? { version: project.version } : {}),
+    stages: stagesOf(project.analysis),
+    baseImages: [...new Set(dependencies.images.map((image) => image.root))],
+    upstreamImages: [...new Set(dependencies.upstream.map((use) => use.node.slice('docker:'.length)))],
+    ...(problems.length ? { problems } : {}),
   };
   return {
     ...(project.name ? { name: project.name } : {}),
@@ -111,7 +107,7 @@ function imageProjectConfiguration(
       // Exactly what reaches the image: the build context less .dockerignore, and the lock.
       dockerImage: project.contextInputs,
     },
-    targets: imageTargets(dependencyInput, { lock: hasLockFile || dependencies.upstream.some((use) => !use.node.includes('@')) }),
+    targets: imageTargets(dependencyInput, { lock: hasLockFile || metadata.upstreamImages.some((reference) => !reference.includes('@')) }),
     metadata: { technologies: ['docker'], imagewise: metadata },
   };
 }
@@ -130,13 +126,22 @@ function dependencyInputOf(context: CreateNodesContextV2, hasImages: boolean): s
   return '^default';
 }
 
+/** Each stage's name and what its FROM names: the value after substitution, else as written. */
+function stagesOf(analysis: DockerfileAnalysis): ImageStage[] {
+  return analysis.stages.map((stage) => {
+    const from = stage.from.value ?? stage.from.raw;
+    return stage.name === undefined ? { from } : { name: stage.name, from };
+  });
+}
+
 /**
  * Nx's cost of a cold project graph grows with every target and every key of
- * one (merged, normalised, source-mapped and cached each time), so only
- * docker:build carries a description; the others are their executors (whose
- * descriptions `nx list @imagewise/nx-plugin` shows). Not caching is Nx's
- * default. docker:lock is inferred only where there is something to lock: an
- * upstream image named by tag, or a lock file to refresh or empty.
+ * one (merged, normalised, source-mapped, sent to each plugin worker and
+ * cached each time), so targets are their executors and what Nx needs to
+ * order and hash them; `nx list @imagewise/nx-plugin` shows what each does.
+ * Not caching is Nx's default. docker:lock is inferred only where there is
+ * something to lock: an upstream image named by tag, or a lock file to
+ * refresh or empty.
  */
 function imageTargets(dependencyInput: string, { lock }: { lock: boolean }): Record<string, TargetConfiguration> {
   return {
@@ -151,7 +156,6 @@ function imageTargets(dependencyInput: string, { lock }: { lock: boolean }): Rec
       // The registry is the cache: a reuse must mean the image is there, so
       // Nx's own cache (which would restore metadata.json alone) stays off.
       cache: false,
-      metadata: { technologies: ['docker'], description: 'Build the image, or reuse the one the registry holds for the same inputs' },
     },
     'docker:push': { executor: '@imagewise/nx-plugin:push' },
     'docker:run': { executor: '@imagewise/nx-plugin:run', dependsOn: ['docker:build'] },

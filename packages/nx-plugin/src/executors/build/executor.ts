@@ -13,8 +13,8 @@ import { contentTag, imageTags, runFactsFromEnv, type TagPolicy } from '../../bu
 import { buildImage, daemonHasBuildKit } from '../../docker/build-image';
 import { connectDocker } from '../../docker/docker-client';
 import { parseImageReference } from '../../image-reference/reference';
-import { imageProjects } from '../../plugins/dependencies';
 import { normaliseOptions, pluginOptionsFromNxJson } from '../../plugins/options';
+import { dockerfileOf, imageProjects, workspaceImagesOf } from '../../plugins/project-metadata';
 import { readLockFile } from '../../lock/read-lock-file';
 import { registryAuth } from '../../registry/credentials';
 import { RegistryClient } from '../../registry/registry-client';
@@ -63,6 +63,7 @@ async function buildOrReuse(options: BuildExecutorOptions, context: ExecutorCont
   const image = images.get(projectName);
   if (!image) throw new Error(`${projectName} has no Dockerfile that Imagewise reads; docker:build needs an image project`);
   const { project, metadata } = image;
+  const dockerfile = dockerfileOf(project.root);
 
   const pluginOptions = normaliseOptions(pluginOptionsFromNxJson(context.nxJsonConfiguration));
   const registry = process.env.IMAGEWISE_REGISTRY || pluginOptions.registry;
@@ -79,12 +80,12 @@ async function buildOrReuse(options: BuildExecutorOptions, context: ExecutorCont
   const reference = parseImageReference(`${repository}:${tag}`);
 
   // Exact bases: what this run's builds of the base images produced, whatever tag the FROM names.
-  const dockerfileText = readFileSync(join(context.root, metadata.dockerfile), 'utf8');
+  const dockerfileText = readFileSync(join(context.root, dockerfile), 'utf8');
   const buildArgs = { ...options.buildArgs };
   const uses = baseImageUses(
     dockerfileText,
     buildArgs,
-    [...images].map(([name, { metadata: m }]) => ({ project: name, imageName: m.imageName, version: m.version, dockerfile: m.dockerfile })),
+    workspaceImagesOf(images),
     pluginOptions.registries,
   );
   const lock = readLockFile(context.root, project.root);
@@ -99,10 +100,10 @@ async function buildOrReuse(options: BuildExecutorOptions, context: ExecutorCont
     } else if ('pinned' in use) {
       // A published release: the image the registry holds for it, by digest.
       if (!registry) continue;
-      baseImages[use.raw] = await releaseReference(registryClient, registry, images.get(use.pinned)!.metadata.imageName, use, metadata.dockerfile);
+      baseImages[use.raw] = await releaseReference(registryClient, registry, images.get(use.pinned)!.metadata.imageName, use, dockerfile);
     } else {
       const base = readImageMetadata(context.root, use.project);
-      if (!base) throw new Error(`${metadata.dockerfile}:${use.line}: base image ${use.project} has no build output; build it first (docker:build depends on ^docker:build)`);
+      if (!base) throw new Error(`${dockerfile}:${use.line}: base image ${use.project} has no build output; build it first (docker:build depends on ^docker:build)`);
       baseImages[use.raw] = exactReference(base, contentTag(base.inputHash));
     }
     replacements.push({ ...use, reference: baseImages[use.raw] });

@@ -1,7 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { logger, type ExecutorContext, type ProjectConfiguration } from '@nx/devkit';
+import { baseImageUses } from '../../build/base-images';
 import { parseImageReference } from '../../image-reference/reference';
 import { findLibraryUses, matchLibraryUse } from '../../library';
-import { imageProjects, internalLibraries, libraryDeclarations } from '../../plugins/dependencies';
+import { internalLibraries, libraryDeclarations } from '../../plugins/dependencies';
+import { normaliseOptions, pluginOptionsFromNxJson } from '../../plugins/options';
+import { dockerfileOf, imageProjects, workspaceImagesOf } from '../../plugins/project-metadata';
 import { RegistryClient } from '../../registry/registry-client';
 import { readLockFile } from '../../lock/read-lock-file';
 
@@ -25,17 +30,22 @@ export default async function driftExecutor(
     return { success: false };
   }
   const { project, metadata } = image;
+  const dockerfile = dockerfileOf(project.root);
   const findings: string[] = [];
 
-  for (const pin of metadata.dependencies.pinned) {
-    findings.push(
-      `${metadata.dockerfile}:${pin.line}: base image ${pin.imageName} pinned at ${pin.pin}; the workspace builds ${pin.workspaceVersion ?? 'an unversioned image'}`,
-    );
+  // Pins are read again from the Dockerfile, as the build reads its bases.
+  const buildArgs = (project.targets?.['docker:build']?.options as { buildArgs?: Record<string, string> } | undefined)?.buildArgs ?? {};
+  const { registries } = normaliseOptions(pluginOptionsFromNxJson(context.nxJsonConfiguration));
+  const uses = baseImageUses(readFileSync(join(context.root, dockerfile), 'utf8'), buildArgs, workspaceImagesOf(images), registries);
+  for (const use of uses) {
+    if (!('pinned' in use)) continue;
+    const base = images.get(use.pinned)!.metadata;
+    findings.push(`${dockerfile}:${use.line}: base image ${base.imageName} pinned at ${use.pin}; the workspace builds ${base.version ?? 'an unversioned image'}`);
   }
 
   const libraries = internalLibraries({ projects, workspaceRoot: context.root }, undefined, new Set(images.keys()));
-  const { uses, problems } = findLibraryUses(libraryDeclarations(context.root, project.root), libraries);
-  for (const use of uses) {
+  const { uses: libraryUses, problems } = findLibraryUses(libraryDeclarations(context.root, project.root), libraries);
+  for (const use of libraryUses) {
     const library = libraries.find((l) => l.project === use.library)!;
     const match = matchLibraryUse(use, library);
     if (!match.tracksWorkspace) findings.push(`${use.file}:${use.line}: ${library.npmName ?? library.pythonName ?? library.project} ${match.reason}`);
@@ -44,17 +54,17 @@ export default async function driftExecutor(
 
   const lock = readLockFile(context.root, project.root);
   const client = new RegistryClient({ dockerHubMirror: options.mirror ?? process.env.IMAGEWISE_MIRROR, attempts: 2 });
-  for (const reference of [...new Set(metadata.dependencies.upstream.filter((u) => !u.node.includes('@')).map((u) => u.reference))]) {
+  for (const reference of metadata.upstreamImages.filter((r) => !r.includes('@'))) {
     const locked = lock[reference];
     if (!locked) {
-      findings.push(`${metadata.dockerfile}: upstream ${reference} is not locked; run docker:lock`);
+      findings.push(`${dockerfile}: upstream ${reference} is not locked; run docker:lock`);
       continue;
     }
     try {
       const current = await client.manifestDigest(parseImageReference(reference));
-      if (current !== locked) findings.push(`${metadata.dockerfile}: upstream ${reference} is now ${current ?? 'gone'} (locked ${locked}); run docker:lock`);
+      if (current !== locked) findings.push(`${dockerfile}: upstream ${reference} is now ${current ?? 'gone'} (locked ${locked}); run docker:lock`);
     } catch (error) {
-      findings.push(`${metadata.dockerfile}: could not check ${reference}: ${(error as Error).message}`);
+      findings.push(`${dockerfile}: could not check ${reference}: ${(error as Error).message}`);
     }
   }
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { logger, type ExecutorContext } from '@nx/devkit';
 import { parseImageReference } from '../../image-reference/reference';
 import { LOCK_FILE, formatLockFile } from '../../lock/lock-file';
-import type { ImageProjectMetadata } from '../../plugins/plugin';
+import { dockerfileOf, type ImageProjectMetadata } from '../../plugins/project-metadata';
 import { RegistryClient } from '../../registry/registry-client';
 
 export interface LockExecutorOptions {
@@ -26,9 +26,10 @@ export default async function lockExecutor(
     logger.error(`${projectName} has no Dockerfile that Imagewise reads; docker:lock needs an image project`);
     return { success: false };
   }
+  const dockerfile = dockerfileOf(node.data.root);
   const client = new RegistryClient({ dockerHubMirror: options.mirror ?? process.env.IMAGEWISE_MIRROR });
   // References written with @sha256 are locked by the Dockerfile itself.
-  const references = [...new Set(metadata.dependencies.upstream.filter((u) => !u.node.includes('@')).map((u) => u.reference))].sort();
+  const references = metadata.upstreamImages.filter((reference) => !reference.includes('@')).sort();
 
   const upstream: Record<string, string> = {};
   for (const reference of references) {
@@ -37,11 +38,11 @@ export default async function lockExecutor(
     try {
       digest = await client.manifestDigest(parsed);
     } catch (error) {
-      logger.error(`${metadata.dockerfile}: could not resolve ${reference}: ${(error as Error).message}. The lock file is unchanged.`);
+      logger.error(`${dockerfile}: could not resolve ${reference}: ${(error as Error).message}. The lock file is unchanged.`);
       return { success: false };
     }
     if (!digest) {
-      logger.error(`${metadata.dockerfile}: ${reference} does not exist at ${client.registryHost(parsed)}. Push it or fix the FROM line; the lock file is unchanged.`);
+      logger.error(`${dockerfile}: ${reference} does not exist at ${client.registryHost(parsed)}. Push it or fix the FROM line; the lock file is unchanged.`);
       return { success: false };
     }
     upstream[reference] = digest;

@@ -1,0 +1,57 @@
+import type { ProjectConfiguration } from '@nx/devkit';
+import type { WorkspaceImage } from '../graph/workspace-images';
+
+/**
+ * What createNodes leaves on an image project (metadata.imagewise), for
+ * `nx show project`, createDependencies and the executors. Kept small: Nx
+ * merges, copies, sends to every plugin worker and caches every key of it on
+ * every command.
+ */
+export interface ImageProjectMetadata {
+  imageName: string;
+  /** The image's version (package.json), which a FROM tag must equal to track the workspace. */
+  version?: string;
+  /** The build stages in order, each with what its FROM names (after ARG substitution when known). */
+  stages: ImageStage[];
+  /** Roots of the workspace image projects it builds on at their workspace version: its image edges. */
+  baseImages: string[];
+  /** The upstream images it uses, normalised, with `@digest` when the Dockerfile pins one: external nodes `docker:<reference>`. */
+  upstreamImages: string[];
+  /** Bad input found in its files, formatted with file and line; only when there is some. */
+  problems?: string[];
+}
+
+export interface ImageStage {
+  name?: string;
+  from: string;
+}
+
+export interface ImageProjectEntry {
+  project: ProjectConfiguration;
+  metadata: ImageProjectMetadata;
+}
+
+/** An image project's Dockerfile: createNodes matches only files named so, at the project root. */
+export function dockerfileOf(root: string): string {
+  return `${root}/Dockerfile`;
+}
+
+/** The image projects among `projects` (by name): those createNodes left metadata on. */
+export function imageProjects(projects: Record<string, ProjectConfiguration>): Map<string, ImageProjectEntry> {
+  const images = new Map<string, ImageProjectEntry>();
+  for (const [name, project] of Object.entries(projects)) {
+    const metadata = (project.metadata as { imagewise?: ImageProjectMetadata } | undefined)?.imagewise;
+    if (metadata) images.set(name, { project, metadata });
+  }
+  return images;
+}
+
+/** The image projects as the graph code indexes them: name, image name, version and Dockerfile. */
+export function workspaceImagesOf(images: Map<string, ImageProjectEntry>): WorkspaceImage[] {
+  return [...images].map(([name, { project, metadata }]) => ({
+    project: name,
+    imageName: metadata.imageName,
+    version: metadata.version,
+    dockerfile: dockerfileOf(project.root),
+  }));
+}
