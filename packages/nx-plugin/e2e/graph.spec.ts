@@ -1,6 +1,7 @@
 // nx show projects --affected and task inputs, in a real workspace with the
 // packed plugin: a change reaches exactly the images built on it.
-import { rmSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE, NODE_DIGEST_PATCHED } from './fixture';
 import { Workspace, installTemplate } from './workspace';
@@ -70,5 +71,37 @@ describe('the image graph in a real Nx workspace', () => {
     expect(files).toEqual(expect.arrayContaining(['images/node-base/Dockerfile', 'packages/common/src/index.ts', 'services/notifier/Dockerfile']));
     expect(files).not.toContain('packages/common/src/index.spec.ts');
     expect(external).toContain('docker:docker.io/library/node:18-bookworm-slim');
+  });
+
+  it('a later command takes unchanged projects from the cache and reads changed ones anew', () => {
+    ws.affected(); // as every command does, fills the caches in Nx's workspace data
+    const caches = readdirSync(join(ws.root, '.nx/workspace-data')).filter((name) => name.startsWith('imagewise-'));
+    expect(caches.map((name) => name.replace(/-\d+\.\d+\.\d+-[0-9a-f]{12}\.json$/, '')).sort()).toEqual([
+      'imagewise-library-matches',
+      'imagewise-library-uses',
+      'imagewise-projects',
+    ]);
+    // notifier moves from node-base to a release of it plus python-base, and to a library range that excludes 1.5.0.
+    ws.write({
+      'services/notifier/Dockerfile': 'FROM registry.example.com/platform/node-base:1.9.0 AS old\nFROM python-base\n',
+      'services/notifier/package.json': `${JSON.stringify({ name: 'notifier', version: '0.1.0', private: true, dependencies: { '@acme/common': '~1.2.0' } })}\n`,
+    });
+    ws.nx('graph', '--file=graph.json');
+    const graph = JSON.parse(readFileSync(join(ws.root, 'graph.json'), 'utf8')).graph as {
+      nodes: Record<string, { data: { metadata: { imagewise?: unknown } } }>;
+      dependencies: Record<string, { target: string }[]>;
+    };
+    const targets = (project: string) => graph.dependencies[project].map((d) => d.target).sort();
+    expect(graph.nodes.notifier.data.metadata.imagewise).toEqual({
+      imageName: 'notifier',
+      version: '0.1.0',
+      stages: [{ name: 'old', from: 'registry.example.com/platform/node-base:1.9.0' }, { from: 'python-base' }],
+      baseImages: ['images/python-base'],
+      upstreamImages: [],
+    });
+    expect(targets('notifier')).toEqual(['python-base']);
+    // Unchanged, from the cache (nx graph's file leaves external nodes out).
+    expect(targets('bruin-bridge')).toEqual(['node-base']);
+    expect(targets('service-outage-monitor')).toEqual(['node-base']);
   });
 });

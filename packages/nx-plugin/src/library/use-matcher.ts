@@ -1,22 +1,11 @@
-import type { InternalLibrary, LibraryUse, Match } from './types';
-import { matchLibraryUse } from './version-match';
+import type { InternalLibrary, LibraryUse } from './types';
 
 /**
- * {@link matchLibraryUse} that answers each distinct question once. The images
- * of a workspace ask for a library with a few specs over and over, and range
- * checks are the slowest part of matching. For one set of libraries: the
- * answer also depends on each library's version.
+ * Everything {@link matchLibraryUse} reads of a use and a library, as one
+ * string: answers are kept under it, within a command and across commands,
+ * because the images of a workspace ask for a library with a few specs over
+ * and over and range checks are the slowest part of matching.
  */
-export function libraryUseMatcher(): (use: LibraryUse, library: InternalLibrary) => Match {
-  const answers = new Map<string, Match>();
-  return (use, library) => {
-    // Everything matchLibraryUse reads of the use; the library is known by its project.
-    const key = JSON.stringify([library.project, use.library, use.source, use.dialect ?? null, use.spec]);
-    let answer = answers.get(key);
-    if (answer === undefined) {
-      answer = matchLibraryUse(use, library);
-      answers.set(key, answer);
-    }
-    return answer;
-  };
+export function useMatchKey(use: LibraryUse, library: InternalLibrary): string {
+  return JSON.stringify([library.project, library.version, library.npmName ?? null, library.pythonName ?? null, use.library, use.source, use.dialect ?? null, use.spec]);
 }

@@ -14,6 +14,7 @@ import { formatProblem, type Problem } from '../graph/problems';
 import { warn, warnProblems } from '../graph/report';
 import { LOCK_FILE } from '../lock/lock-file';
 import { readImageDirectories } from './image-directory';
+import { keyOfTexts, openGraphCache } from './graph-cache';
 import { normaliseOptions, type ImagewisePluginOptions, type NormalisedOptions } from './options';
 import type { ImageProjectMetadata, ImageStage } from './project-metadata';
 
@@ -37,7 +38,13 @@ function createImageNodes(
   const globs = options.dockerfiles.map((glob) => new Minimatch(glob).makeRe());
   const selected = dockerfiles.filter((file) => globs.some((glob) => glob !== false && glob.test(file)));
   const directories = readImageDirectories(context.workspaceRoot, selected.map((dockerfile) => dirname(dockerfile)));
-  const projects = selected.map((dockerfile) => readImageProject(projectFiles(dockerfile, directories.get(dirname(dockerfile))!)));
+  // What each project's own files say depends on nothing else: read it once per change of them.
+  const cache = openGraphCache<ImageProject>('projects', context.workspaceRoot, rawOptions);
+  const projects = selected.map((dockerfile) => {
+    const files = projectFiles(dockerfile, directories.get(dirname(dockerfile))!);
+    const key = keyOfTexts([files.dockerfile, files.dockerfileText, files.dockerignoreText, files.projectJsonText, files.packageJsonText, files.lockText]);
+    return cache.get(key, () => readImageProject(files));
+  });
   const graph = buildImageGraph(projects, { registries: options.registries });
   warnProblems(graph.problems);
   const dependencyInput = dependencyInputOf(context, projects.length > 0);
@@ -105,7 +112,8 @@ function imageProjectConfiguration(
     tags: [isBaseImage ? options.baseImageTag : options.serviceTag],
     namedInputs: {
       // Exactly what reaches the image: the build context less .dockerignore, and the lock.
-      dockerImage: project.contextInputs,
+      // A copy: the project may come from the cache, and Nx may grow input arrays in place.
+      dockerImage: [...project.contextInputs],
     },
     targets: imageTargets(dependencyInput, { lock: hasLockFile || metadata.upstreamImages.some((reference) => !reference.includes('@')) }),
     metadata: { technologies: ['docker'], imagewise: metadata },

@@ -4,7 +4,7 @@ import { logger, type ExecutorContext, type ProjectConfiguration } from '@nx/dev
 import { baseImageUses } from '../../build/base-images';
 import { parseImageReference } from '../../image-reference/reference';
 import { findLibraryUses, matchLibraryUse } from '../../library';
-import { internalLibraries, libraryDeclarations } from '../../plugins/dependencies';
+import { internalLibraries, libraryDeclarations } from '../../plugins/library-edges';
 import { normaliseOptions, pluginOptionsFromNxJson } from '../../plugins/options';
 import { dockerfileOf, imageProjects, workspaceImagesOf } from '../../plugins/project-metadata';
 import { RegistryClient } from '../../registry/registry-client';
