@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ProjectGraph } from '@nx/devkit';
+import type { ProjectGraph, TargetConfiguration } from '@nx/devkit';
 import { describe, expect, it } from 'vitest';
 import { libraryPacks } from './library-packs';
 
@@ -14,7 +14,7 @@ function workspace(files: string[]): string {
   return root;
 }
 
-const node = (name: string, root: string, targets: Record<string, unknown> = {}) => ({ name, type: 'lib' as const, data: { root, targets } });
+const node = (name: string, root: string, targets: Record<string, TargetConfiguration> = {}) => ({ name, type: 'lib' as const, data: { root, targets } });
 
 const graph: ProjectGraph = {
   nodes: {

@@ -258,7 +258,7 @@ describe('createNodesV2', () => {
     expect(projectOf(results[0][1], 'images/a').metadata.imagewise.problems).toEqual([
       'images/a/Dockerfile:1: the image builds FROM itself ("a"); name a base image',
     ]);
-    const problems = projectOf(results[1][1], 'images/b').metadata.imagewise.problems;
+    const problems = projectOf(results[1][1], 'images/b').metadata.imagewise.problems ?? [];
     expect(problems).toHaveLength(2);
     expect(problems[0]).toMatch(/^images\/b\/Dockerfile:1: FROM "Alpine" is not a valid image reference/);
     expect(problems[1]).toMatch(/^images\/b\/imagewise\.lock\.json:1: is not valid JSON/);
