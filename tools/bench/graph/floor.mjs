@@ -3,6 +3,8 @@
 //   - a fourth plugin worker that makes no projects (Nx starts one per plugin);
 //   - the plugin's own createNodes results replayed from a file, with a
 //     createDependencies that returns nothing: Nx's cost of those results alone;
+//   - the same without docker:drift, the one target the issues do not ask of
+//     every image: the least any plugin with these results costs;
 //   - the plugin itself.
 //   node tools/bench/graph/floor.mjs [--services 1000] [--runs 5] [--tarball path/to/imagewise-nx-plugin.tgz]
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -25,6 +27,8 @@ const plugin = createRequire(join(template, 'package.json'))('@imagewise/nx-plug
 const dockerfiles = ['images', 'services'].flatMap((dir) => readdirSync(join(recordRoot, dir)).map((name) => `${dir}/${name}/Dockerfile`));
 const recorded = await plugin.createNodesV2[1](dockerfiles, undefined, { workspaceRoot: recordRoot, nxJsonConfiguration: { namedInputs: { dockerImage: ['production'] } } });
 writeFileSync(join(template, 'recorded-results.json'), JSON.stringify(recorded));
+for (const [, result] of recorded) for (const project of Object.values(result.projects ?? {})) delete project.targets['docker:drift'];
+writeFileSync(join(template, 'recorded-results-required.json'), JSON.stringify(recorded));
 
 const stub = (name, body) => {
   mkdirSync(join(template, 'node_modules', name), { recursive: true });
@@ -32,16 +36,21 @@ const stub = (name, body) => {
   writeFileSync(join(template, 'node_modules', name, 'index.js'), `exports.name = '${name}';\n${body}\nexports.createNodesV2 = exports.createNodes;\n`);
 };
 stub('bench-no-projects', "exports.createNodes = ['**/Dockerfile', () => []];");
-stub('bench-replay', [
-  `exports.createNodes = ['**/Dockerfile', () => JSON.parse(require('fs').readFileSync(${JSON.stringify(join(template, 'recorded-results.json'))}, 'utf8'))];`,
-  'exports.createDependencies = () => [];',
-].join('\n'));
+const replay = (name, file) =>
+  stub(name, [
+    `exports.createNodes = ['**/Dockerfile', () => JSON.parse(require('fs').readFileSync(${JSON.stringify(join(template, file))}, 'utf8'))];`,
+    'exports.createDependencies = () => [];',
+  ].join('\n'));
+replay('bench-replay', 'recorded-results.json');
+replay('bench-replay-required', 'recorded-results-required.json');
 
 const workspaces = makeWorkspaces(template, services, {
   'no plugin': [],
   'a plugin worker, no projects': ['bench-no-projects'],
   "the plugin's results, replayed": ['bench-replay'],
+  'the same without docker:drift, replayed': ['bench-replay-required'],
   '@imagewise/nx-plugin': ['@imagewise/nx-plugin'],
 });
 measure(workspaces, { runs: Number(values.runs), services });
+measure(workspaces, { runs: Number(values.runs), services, cold: false });
 removeAll(...Object.values(workspaces), template);

@@ -37,8 +37,9 @@ export function makeWorkspaces(template, services, variants) {
   }));
 }
 
-function coldRun(root, services) {
-  rmSync(join(root, '.nx'), { recursive: true, force: true });
+/** One `nx show projects`: cold removes .nx first (Nx's caches and the plugin's); warm keeps what the last run left. */
+function timedRun(root, services, cold) {
+  if (cold) rmSync(join(root, '.nx'), { recursive: true, force: true });
   const started = process.hrtime.bigint();
   // The list goes to a file: through a pipe, nx 23 sometimes exits before it
   // has written all of a long list (seen here with and without plugins).
@@ -59,16 +60,19 @@ function coldRun(root, services) {
 }
 
 /**
- * Cold runs of every workspace, variants interleaved after one warm-up run
- * each (the OS file cache); prints a table against the first variant, and
- * the load average, since others' work on a shared machine moves wall times.
+ * Cold runs of every workspace (or warm ones: `.nx` kept from the run
+ * before), variants interleaved after one warm-up run each (the OS file
+ * cache, and for warm runs Nx's and the plugin's caches); prints a table
+ * against the first variant, and the load average, since others' work on a
+ * shared machine moves wall times.
  */
-export function measure(workspaces, { runs, services }) {
+export function measure(workspaces, { runs, services, cold = true }) {
   const labels = Object.keys(workspaces);
   const results = Object.fromEntries(labels.map((label) => [label, []]));
   const loadBefore = loadavg()[0];
-  for (const label of labels) coldRun(workspaces[label], services);
-  for (let i = 0; i < runs; i++) for (const label of labels) results[label].push(coldRun(workspaces[label], services));
+  console.log(`\n${cold ? 'Cold (.nx removed before each run)' : 'Warm (.nx kept from the run before)'}, ${runs} runs:\n`);
+  for (const label of labels) timedRun(workspaces[label], services, cold);
+  for (let i = 0; i < runs; i++) for (const label of labels) results[label].push(timedRun(workspaces[label], services, cold));
 
   const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
   const base = median(results[labels[0]].map((r) => r.ms));

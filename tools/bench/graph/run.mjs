@@ -1,6 +1,6 @@
-// Benchmark: cold `nx show projects` (daemon off, .nx removed) on one generated
-// workspace with no plugin, with @imagewise/nx-plugin and with @nx/docker,
-// interleaved; median and spread of wall time, and peak RSS of the nx process tree.
+// Benchmark: `nx show projects` (daemon off) on one generated workspace with no
+// plugin, with @imagewise/nx-plugin and with @nx/docker, cold (.nx removed) and
+// warm (.nx kept), interleaved; median and spread of wall time, and peak RSS of the nx process tree.
 //   node tools/bench/graph/run.mjs [--services 1000] [--runs 5] [--tarball path/to/imagewise-nx-plugin.tgz]
 // --tarball measures another build of the plugin (e.g. an earlier commit's pack) in the same way.
 import { parseArgs } from 'node:util';
@@ -18,4 +18,5 @@ const workspaces = makeWorkspaces(template, services, {
   '@nx/docker 23.2.1': ['@nx/docker'],
 });
 measure(workspaces, { runs: Number(values.runs), services });
+measure(workspaces, { runs: Number(values.runs), services, cold: false });
 removeAll(...Object.values(workspaces), template);
