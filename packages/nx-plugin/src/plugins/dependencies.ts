@@ -47,7 +47,7 @@ export const createDependencies: CreateDependencies<ImagewisePluginOptions> = (r
     problems.push(...tracked.problems);
   }
   warnProblems(problems);
-  saveGraphCachesSoon();
+  void saveGraphCachesSoon();
   return dedupe(dependencies);
 };
 

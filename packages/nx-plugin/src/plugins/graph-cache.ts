@@ -94,7 +94,8 @@ const PERSIST = !__filename.endsWith('.ts');
 
 /** The entries each cache file held after the last command in this process: a daemon's worker reads the disk once. */
 const remembered = new Map<string, Record<string, unknown>>();
-const unsaved = new Set<GraphCache<unknown>>();
+/** By file: a cache opened again (a daemon's next command) replaces the one before. */
+const unsaved = new Map<string, GraphCache<unknown>>();
 
 /**
  * The cache of one kind of result for one plugin entry (its options name the
@@ -105,7 +106,7 @@ export function openGraphCache<V>(kind: string, workspaceRoot: string, options: 
   const path = graphCachePath(workspaceDataDirectoryForWorkspace(workspaceRoot), kind, PLUGIN_VERSION, options);
   const stored = (remembered.get(path) as Record<string, V> | undefined) ?? (persist ? loadEntries<V>(path) : {});
   const cache = new GraphCache<V>(path, persist, stored);
-  unsaved.add(cache as GraphCache<unknown>);
+  unsaved.set(path, cache as GraphCache<unknown>);
   return cache;
 }
 
@@ -114,10 +115,11 @@ export function openGraphCache<V>(kind: string, workspaceRoot: string, options: 
  * waits for createNodes' results and for every plugin's dependencies, not for
  * this. createDependencies calls it once its edges are computed.
  */
-export function saveGraphCachesSoon(): Promise<void> {
-  const caches = [...unsaved];
+export async function saveGraphCachesSoon(): Promise<void> {
+  const caches = [...unsaved.values()];
   unsaved.clear();
-  return new Promise((resolve) => setImmediate(() => resolve(Promise.all(caches.map((cache) => cache.save())).then(() => undefined))));
+  await new Promise((resolve) => setImmediate(resolve));
+  await Promise.all(caches.map((cache) => cache.save()));
 }
 
 export function graphCachePath(workspaceDataDirectory: string, kind: string, version: string, options: unknown): string {

@@ -24,7 +24,6 @@ export const createNodesV2: CreateNodesV2<ImagewisePluginOptions> = [
   (dockerfiles, rawOptions, context) => createImageNodes(dockerfiles, rawOptions, context),
 ];
 
-
 /** Nx 22+ reads `createNodes` with the v2 signature; both names carry the same tuple. */
 export const createNodes = createNodesV2;
 
