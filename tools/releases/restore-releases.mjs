@@ -25,13 +25,13 @@ if (!registry) {
 }
 
 const graph = await createProjectGraphAsync({ exitOnError: true });
-const projectByRoot = new Map(Object.values(graph.nodes).map((node) => [node.data.root, node.name]));
+const nodeByRoot = new Map(Object.values(graph.nodes).map((node) => [node.data.root, node]));
 const wanted = new Map();
 for (const node of Object.values(graph.nodes)) {
-  for (const pin of node.data.metadata?.imagewise?.dependencies?.pinned ?? []) {
+  for (const pin of node.data.metadata?.imagewise?.pinnedImages ?? []) {
     if (pin.pin.startsWith('sha256:')) continue;
-    const project = projectByRoot.get(pin.root);
-    wanted.set(`${project}@${pin.pin}`, { project, imageName: pin.imageName, version: pin.pin, by: node.name });
+    const base = nodeByRoot.get(pin.root);
+    wanted.set(`${base.name}@${pin.pin}`, { project: base.name, imageName: base.data.metadata.imagewise.imageName, version: pin.pin, by: node.name });
   }
 }
 

@@ -98,6 +98,7 @@ describe('the image graph in a real Nx workspace', () => {
       stages: [{ name: 'old', from: 'registry.example.com/platform/node-base:1.9.0' }, { from: 'python-base' }],
       baseImages: ['images/python-base'],
       upstreamImages: [],
+      pinnedImages: [{ root: 'images/node-base', pin: '1.9.0', line: 1 }],
     });
     expect(targets('notifier')).toEqual(['python-base']);
     // Unchanged, from the cache (nx graph's file leaves external nodes out).

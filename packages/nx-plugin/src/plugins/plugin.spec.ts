@@ -109,6 +109,7 @@ describe('createNodesV2', () => {
           stages: [{ from: 'node:18-bookworm-slim' }],
           baseImages: [],
           upstreamImages: ['docker.io/library/node:18-bookworm-slim'],
+          pinnedImages: [],
         },
       },
     });
@@ -159,6 +160,7 @@ describe('createNodesV2', () => {
       stages: [{ name: 'build', from: 'node-base' }, { from: 'redis:7' }],
       baseImages: ['images/node-base', 'images/python-base'],
       upstreamImages: ['docker.io/library/redis:7'],
+      pinnedImages: [],
       problems: ['services/notifier/Dockerfile: upstream image docker.io/library/redis:7 has no locked digest; run the docker:lock target'],
     });
 
@@ -170,6 +172,7 @@ describe('createNodesV2', () => {
       stages: [{ from: 'node-base:0.9.0' }],
       baseImages: [],
       upstreamImages: [],
+      pinnedImages: [{ root: 'images/node-base', pin: '0.9.0', line: 1 }],
     });
   });
 

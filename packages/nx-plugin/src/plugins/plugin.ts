@@ -100,6 +100,7 @@ function imageProjectConfiguration(
     stages: stagesOf(project.analysis),
     baseImages: [...new Set(dependencies.images.map((image) => image.root))],
     upstreamImages: [...new Set(dependencies.upstream.map((use) => use.node.slice('docker:'.length)))],
+    pinnedImages: dependencies.pinned.map(({ root, pin, line }) => ({ root, pin, line })),
     ...(problems.length ? { problems } : {}),
   };
   return {

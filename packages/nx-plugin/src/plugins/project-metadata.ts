@@ -17,8 +17,19 @@ export interface ImageProjectMetadata {
   baseImages: string[];
   /** The upstream images it uses, normalised, with `@digest` when the Dockerfile pins one: external nodes `docker:<reference>`. */
   upstreamImages: string[];
+  /** Workspace images it names at another version or a digest: published releases, no edge; docker:drift reports them. */
+  pinnedImages: PinnedImage[];
   /** Bad input found in its files, formatted with file and line; only when there is some. */
   problems?: string[];
+}
+
+export interface PinnedImage {
+  /** Root of the image project whose release it uses. */
+  root: string;
+  /** The tag or digest it names. */
+  pin: string;
+  /** Line of the Dockerfile that names it. */
+  line: number;
 }
 
 export interface ImageStage {

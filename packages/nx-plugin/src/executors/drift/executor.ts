@@ -1,12 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { logger, type ExecutorContext, type ProjectConfiguration } from '@nx/devkit';
-import { baseImageUses } from '../../build/base-images';
 import { parseImageReference } from '../../image-reference/reference';
 import { findLibraryUses, matchLibraryUse } from '../../library';
 import { internalLibraries, libraryDeclarations } from '../../plugins/library-edges';
-import { normaliseOptions, pluginOptionsFromNxJson } from '../../plugins/options';
-import { dockerfileOf, imageProjects, workspaceImagesOf } from '../../plugins/project-metadata';
+import { dockerfileOf, imageProjects } from '../../plugins/project-metadata';
 import { RegistryClient } from '../../registry/registry-client';
 import { readLockFile } from '../../lock/read-lock-file';
 
@@ -33,19 +29,15 @@ export default async function driftExecutor(
   const dockerfile = dockerfileOf(project.root);
   const findings: string[] = [];
 
-  // Pins are read again from the Dockerfile, as the build reads its bases.
-  const buildArgs = (project.targets?.['docker:build']?.options as { buildArgs?: Record<string, string> } | undefined)?.buildArgs ?? {};
-  const { registries } = normaliseOptions(pluginOptionsFromNxJson(context.nxJsonConfiguration));
-  const uses = baseImageUses(readFileSync(join(context.root, dockerfile), 'utf8'), buildArgs, workspaceImagesOf(images), registries);
-  for (const use of uses) {
-    if (!('pinned' in use)) continue;
-    const base = images.get(use.pinned)!.metadata;
-    findings.push(`${dockerfile}:${use.line}: base image ${base.imageName} pinned at ${use.pin}; the workspace builds ${base.version ?? 'an unversioned image'}`);
+  const byRoot = new Map([...images.values()].map(({ project: p, metadata: m }) => [p.root, m]));
+  for (const { root, pin, line } of metadata.pinnedImages) {
+    const base = byRoot.get(root);
+    findings.push(`${dockerfile}:${line}: base image ${base?.imageName ?? root} pinned at ${pin}; the workspace builds ${base?.version ?? 'an unversioned image'}`);
   }
 
   const libraries = internalLibraries({ projects, workspaceRoot: context.root }, undefined, new Set(images.keys()));
-  const { uses: libraryUses, problems } = findLibraryUses(libraryDeclarations(context.root, project.root), libraries);
-  for (const use of libraryUses) {
+  const { uses, problems } = findLibraryUses(libraryDeclarations(context.root, project.root), libraries);
+  for (const use of uses) {
     const library = libraries.find((l) => l.project === use.library)!;
     const match = matchLibraryUse(use, library);
     if (!match.tracksWorkspace) findings.push(`${use.file}:${use.line}: ${library.npmName ?? library.pythonName ?? library.project} ${match.reason}`);
