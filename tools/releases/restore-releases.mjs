@@ -2,14 +2,15 @@
 // Puts the base-image releases that services pin (FROM node-base:1.0.0 while
 // the workspace is at 1.1.0) into the registry when it lacks them: a fresh
 // registry holds no release yet. Each release is built from its git tag
-// (<project>@<version>, what `nx release` makes) in a worktree, by the
-// workspace's own docker:build, so it gets the same content tag and version
+// (<project>@<version>, what `nx release` makes) in a worktree, or from the
+// commit release-commits.json records for it where the checkout lacks the tag,
+// by the workspace's own docker:build, so it gets the same content tag and version
 // tag its release build had; no moving tag (latest, mr-…) is pushed.
 //   node tools/releases/restore-releases.mjs      (IMAGEWISE_REGISTRY set)
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { createProjectGraphAsync } from '@nx/devkit';
 import { headManifest } from './manifest-head.mjs';
 import { relockIfMissing } from './upstream-locks.mjs';
@@ -41,15 +42,16 @@ for (const [tag, release] of wanted) {
     console.log(`restore-releases: ${registry}/${release.imageName}:${release.version} is in the registry`);
     continue;
   }
-  if (!gitTagExists(tag)) {
-    console.error(`restore-releases: ${release.by} pins ${release.imageName}:${release.version}, but there is no git tag ${tag} to build it from; fetch tags (git fetch --tags) or follow the workspace version (nx sync)`);
+  const source = releaseSource(tag);
+  if (!source) {
+    console.error(`restore-releases: ${release.by} pins ${release.imageName}:${release.version}, but there is no git tag ${tag} to build it from, nor a commit for it in tools/releases/release-commits.json; fetch tags (git fetch --tags) or follow the workspace version (nx sync)`);
     failed = true;
     continue;
   }
-  console.log(`restore-releases: building ${release.imageName}:${release.version} from git tag ${tag}`);
+  console.log(`restore-releases: building ${release.imageName}:${release.version} from ${source.what}`);
   const worktree = mkdtempSync(join(tmpdir(), 'imagewise-release-'));
   try {
-    execFileSync('git', ['worktree', 'add', '--detach', '--quiet', worktree, tag], { cwd: root, stdio: 'inherit' });
+    execFileSync('git', ['worktree', 'add', '--detach', '--quiet', worktree, source.commit], { cwd: root, stdio: 'inherit' });
     linkNodeModules(worktree);
     await relockIfMissing(worktree);
     const env = { ...process.env, NX_DAEMON: 'false' };
@@ -73,9 +75,29 @@ async function inRegistry(imageName, tag) {
   return true;
 }
 
-/** The worktree uses this checkout's installed packages: the root's and each workspace package's own. */
+/**
+ * The worktree uses this checkout's installed packages, but its own workspace
+ * packages: the release builds with the plugin and libraries of its commit
+ * (Nx loads the plugin from the worktree's source, and its executors through
+ * node_modules, so both must be the release's).
+ */
 function linkNodeModules(worktree) {
-  symlinkSync(join(root, 'node_modules'), join(worktree, 'node_modules'));
+  const workspaceDirs = ['packages', 'services', 'images'].map((group) => `${join(root, group)}/`);
+  const link = (from, to) => {
+    mkdirSync(to, { recursive: true });
+    for (const entry of readdirSync(from, { withFileTypes: true })) {
+      const source = join(from, entry.name);
+      if (entry.name.startsWith('@') && entry.isDirectory()) {
+        link(source, join(to, entry.name));
+        continue;
+      }
+      const resolved = entry.isSymbolicLink() ? realpathSync(source) : source;
+      const own = workspaceDirs.some((dir) => resolved.startsWith(dir)) ? join(worktree, relative(root, resolved)) : undefined;
+      if (own === undefined) symlinkSync(source, join(to, entry.name));
+      else if (existsSync(own)) symlinkSync(own, join(to, entry.name));
+    }
+  };
+  link(join(root, 'node_modules'), join(worktree, 'node_modules'));
   for (const group of ['packages', 'services', 'images']) {
     if (!existsSync(join(root, group))) continue;
     for (const name of readdirSync(join(root, group))) {
@@ -86,9 +108,18 @@ function linkNodeModules(worktree) {
   }
 }
 
-function gitTagExists(tag) {
+/** The release's git tag, else the commit release-commits.json records for it (when this checkout has it); undefined when neither. */
+function releaseSource(tag) {
+  if (commitExists(`refs/tags/${tag}`)) return { commit: `refs/tags/${tag}`, what: `git tag ${tag}` };
+  const { releases } = JSON.parse(readFileSync(join(root, 'tools/releases/release-commits.json'), 'utf8'));
+  const commit = releases[tag];
+  if (commit && commitExists(`${commit}^{commit}`)) return { commit, what: `commit ${commit.slice(0, 12)} (release-commits.json: the checkout has no tag ${tag})` };
+  return undefined;
+}
+
+function commitExists(revision) {
   try {
-    execFileSync('git', ['rev-parse', '--verify', '--quiet', `refs/tags/${tag}`], { cwd: root, stdio: 'ignore' });
+    execFileSync('git', ['rev-parse', '--verify', '--quiet', revision], { cwd: root, stdio: 'ignore' });
     return true;
   } catch {
     return false;
