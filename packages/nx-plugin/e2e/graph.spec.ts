@@ -1,6 +1,6 @@
 // nx show projects --affected and task inputs, in a real workspace with the
 // packed plugin: a change reaches exactly the images built on it.
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE, NODE_DIGEST_PATCHED } from './fixture';
@@ -76,11 +76,17 @@ describe('the image graph in a real Nx workspace', () => {
   it('a later command takes unchanged projects from the cache and reads changed ones anew', () => {
     ws.affected(); // as every command does, fills the caches in Nx's workspace data
     const caches = readdirSync(join(ws.root, '.nx/workspace-data')).filter((name) => name.startsWith('imagewise-'));
-    expect(caches.map((name) => name.replace(/-\d+\.\d+\.\d+-[0-9a-f]{12}\.json$/, '')).sort()).toEqual([
+    expect(caches.map((name) => name.replace(/-[0-9a-f]{12}-[0-9a-f]{12}\.json$/, '')).sort()).toEqual([
       'imagewise-library-matches',
       'imagewise-library-uses',
       'imagewise-projects',
     ]);
+    // A mark only a read from the cache can show: what the file says of bruin-bridge, whose files stay as they are.
+    const projectsCache = join(ws.root, '.nx/workspace-data', caches.find((name) => name.startsWith('imagewise-projects-'))!);
+    const cached = JSON.parse(readFileSync(projectsCache, 'utf8')) as { entries: Record<string, { root: string; imageName: string }> };
+    const bridge = Object.values(cached.entries).find((entry) => entry.root === 'services/bruin-bridge')!;
+    bridge.imageName = 'bruin-bridge-from-the-cache';
+    writeFileSync(projectsCache, JSON.stringify(cached));
     // notifier moves from node-base to a release of it plus python-base, and to a library range that excludes 1.5.0.
     ws.write({
       'services/notifier/Dockerfile': 'FROM registry.example.com/platform/node-base:1.9.0 AS old\nFROM python-base\n',
@@ -102,6 +108,7 @@ describe('the image graph in a real Nx workspace', () => {
     });
     expect(targets('notifier')).toEqual(['python-base']);
     // Unchanged, from the cache (nx graph's file leaves external nodes out).
+    expect((graph.nodes['bruin-bridge'].data.metadata.imagewise as { imageName: string }).imageName).toBe('bruin-bridge-from-the-cache');
     expect(targets('bruin-bridge')).toEqual(['node-base']);
     expect(targets('service-outage-monitor')).toEqual(['node-base']);
   });

@@ -56,7 +56,7 @@ const LIBRARIES: Record<string, ProjectConfiguration> = {
  * runs createDependencies. Each edge is also checked with Nx's own validation.
  */
 async function graph(options: ImagewisePluginOptions = {}, extra: { libraries?: Record<string, ProjectConfiguration>; externalNodes?: Record<string, ProjectGraphExternalNode> } = {}) {
-  const dockerfiles = filesUnder('.').filter((file) => file.endsWith('/Dockerfile'));
+  const dockerfiles = filesUnder('.').filter((file) => file === 'Dockerfile' || file.endsWith('/Dockerfile'));
   const nodes = await createNodesV2[1](dockerfiles, options, { workspaceRoot, nxJsonConfiguration: { namedInputs: { dockerImage: ['default'] } } });
   const projects: Record<string, ProjectConfiguration> = { ...(extra.libraries ?? LIBRARIES) };
   let externalNodes: Record<string, ProjectGraphExternalNode> = {};
@@ -123,6 +123,16 @@ describe('createDependencies', () => {
       '@acme/notifier → python-base',
       'python-base → node-base',
     ]);
+  });
+
+  it('gives the edges of an image at the workspace root the root Dockerfile as their source', async () => {
+    write({
+      'images/node-base/Dockerfile': 'FROM node:18\n',
+      Dockerfile: 'FROM node-base\n',
+      'package.json': JSON.stringify({ name: 'monolith' }),
+    });
+    const { edges } = await graph({ dockerfiles: ['**/Dockerfile'] });
+    expect(edges.filter((e) => e.source === 'monolith')).toEqual([edge('monolith', 'node-base', 'Dockerfile')]);
   });
 
   it('adds no edge for a pinned release of a workspace image', async () => {

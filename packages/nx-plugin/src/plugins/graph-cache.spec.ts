@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GraphCache, graphCachePath, keyOfTexts, openGraphCache, saveGraphCachesSoon } from './graph-cache';
 
@@ -14,8 +14,8 @@ beforeEach(() => {
 afterEach(() => rmSync(workspaceRoot, { recursive: true, force: true }));
 
 const dataDirectory = () => join(workspaceRoot, '.nx', 'workspace-data');
-const stored = (cache: GraphCache<unknown>) => JSON.parse(readFileSync(cache.path, 'utf8')) as { format: number; entries: Record<string, unknown> };
-const open = (persist = true) => openGraphCache<{ n: number }>('projects', workspaceRoot, options, persist);
+const stored = (cache: GraphCache<unknown>) => JSON.parse(readFileSync(cache.path, 'utf8')) as { entries: Record<string, unknown> };
+const open = (root = workspaceRoot) => openGraphCache<{ n: number }>('projects', root, options);
 
 describe('GraphCache', () => {
   it('computes what it lacks, and keeps it in Nx\'s workspace data directory for the next command', async () => {
@@ -34,12 +34,19 @@ describe('GraphCache', () => {
     const first = open();
     first.get('a', () => ({ n: 1 }));
     await first.save();
-    // The file as another process finds it (this one remembers its own entries).
-    const copy = join(workspaceRoot, 'copy.json');
-    writeFileSync(copy, JSON.stringify({ ...stored(first), entries: { a: { n: 2 } } }));
-    const compute = vi.fn(() => ({ n: 3 }));
-    expect(new GraphCache(copy, true, JSON.parse(readFileSync(copy, 'utf8')).entries).get('a', compute)).toEqual({ n: 2 });
-    expect(compute).not.toHaveBeenCalled();
+    // The file as another process finds it: this one remembers its own entries,
+    // so the same file under another workspace, with a value only the file holds.
+    const elsewhere = mkdtempSync(join(tmpdir(), 'imagewise-cache-'));
+    try {
+      const path = join(elsewhere, '.nx', 'workspace-data', basename(first.path));
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, JSON.stringify({ entries: { a: { n: 2 } } }));
+      const compute = vi.fn(() => ({ n: 3 }));
+      expect(open(elsewhere).get('a', compute)).toEqual({ n: 2 });
+      expect(compute).not.toHaveBeenCalled();
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 
   it('keeps only the entries the last command asked for, so the file follows the workspace', async () => {
@@ -56,30 +63,30 @@ describe('GraphCache', () => {
   it('starts empty from a torn file, and replaces it whole, leaving no temporary file', async () => {
     const { path } = open(); // not saved: nothing remembered yet
     mkdirSync(dataDirectory(), { recursive: true });
-    writeFileSync(path, '{"format": 1, "entr');
+    writeFileSync(path, '{"entries": {"a": ');
     const cache = open();
     const compute = vi.fn(() => ({ n: 1 }));
     expect(cache.get('a', compute)).toEqual({ n: 1 });
     expect(compute).toHaveBeenCalled();
     await cache.save();
-    expect(stored(cache)).toEqual({ format: 1, entries: { a: { n: 1 } } });
+    expect(stored(cache)).toEqual({ entries: { a: { n: 1 } } });
     expect(readdirSync(dataDirectory()).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 
   it('never fails a command over the disk: where the file cannot be written, it stays in memory', async () => {
     writeFileSync(join(workspaceRoot, 'a-file'), '');
-    const cache = new GraphCache<{ n: number }>(join(workspaceRoot, 'a-file', 'cache.json'), true, {});
+    const cache = new GraphCache<{ n: number }>(join(workspaceRoot, 'a-file', 'cache.json'), {});
     cache.get('a', () => ({ n: 1 }));
     await expect(cache.save()).resolves.toBeUndefined();
     expect(readdirSync(workspaceRoot)).toEqual(['a-file']);
   });
 
-  it('loaded from source, keeps its entries in this process only, as a daemon keeps its plugin worker', async () => {
-    const cache = open(false);
+  it('keeps its entries in memory for the next command, as a daemon keeps its plugin worker', async () => {
+    const cache = open();
     const first = cache.get('a', () => ({ n: 1 }));
     await cache.save();
-    expect(existsSync(dataDirectory())).toBe(false);
-    expect(open(false).get('a', () => ({ n: 2 }))).toBe(first);
+    rmSync(cache.path);
+    expect(open().get('a', () => ({ n: 2 }))).toBe(first);
   });
 
   it('saves what was opened after the current message, not before', async () => {
@@ -110,12 +117,14 @@ describe('GraphCache', () => {
     expect(turns).toBeGreaterThanOrEqual(15);
   });
 
-  it('names one file per kind, plugin version and options', async () => {
-    const a = graphCachePath('/ws/.nx/workspace-data', 'projects', '0.1.0', { registry: 'r' });
-    expect(a).toMatch(/^\/ws\/\.nx\/workspace-data\/imagewise-projects-0\.1\.0-[0-9a-f]{12}\.json$/);
-    expect(graphCachePath('/ws/.nx/workspace-data', 'library-uses', '0.1.0', { registry: 'r' })).not.toBe(a);
-    expect(graphCachePath('/ws/.nx/workspace-data', 'projects', '0.2.0', { registry: 'r' })).not.toBe(a);
-    expect(graphCachePath('/ws/.nx/workspace-data', 'projects', '0.1.0', { registry: 's' })).not.toBe(a);
+  it('names one file per kind, code and options', async () => {
+    const a = graphCachePath('/ws/.nx/workspace-data', 'projects', 'c0de', { registry: 'r' });
+    expect(a).toMatch(/^\/ws\/\.nx\/workspace-data\/imagewise-projects-c0de-[0-9a-f]{12}\.json$/);
+    expect(graphCachePath('/ws/.nx/workspace-data', 'library-uses', 'c0de', { registry: 'r' })).not.toBe(a);
+    expect(graphCachePath('/ws/.nx/workspace-data', 'projects', 'c0df', { registry: 'r' })).not.toBe(a);
+    expect(graphCachePath('/ws/.nx/workspace-data', 'projects', 'c0de', { registry: 's' })).not.toBe(a);
+    // The code part is a hash of the plugin's graph code, so a rebuilt plugin reads none of an old one's files.
+    expect(basename(open().path)).toMatch(/^imagewise-projects-[0-9a-f]{12}-[0-9a-f]{12}\.json$/);
   });
 
   it('keys texts so that no two different lists collide, absent and empty included', async () => {

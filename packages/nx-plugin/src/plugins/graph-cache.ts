@@ -1,8 +1,7 @@
 import { createHash, hash } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { workspaceDataDirectoryForWorkspace } from 'nx/src/utils/cache-directory';
+import { dirname, extname, isAbsolute, join } from 'node:path';
 
 /**
  * Results of the graph code from earlier Nx commands, by a key that hashes
@@ -15,15 +14,13 @@ export class GraphCache<V> {
   private readonly used: Record<string, V> = {};
   private changed = false;
 
-  /** `persist` false: the entries live in this process only (a daemon's plugin worker keeps them). */
   constructor(
     readonly path: string,
-    readonly persist: boolean,
     private readonly stored: Record<string, V>,
   ) {}
 
   get(key: string, compute: () => V): V {
-    let value = key in this.used ? this.used[key] : this.stored[key];
+    let value = Object.hasOwn(this.used, key) ? this.used[key] : Object.hasOwn(this.stored, key) ? this.stored[key] : undefined;
     if (value === undefined) {
       value = compute();
       this.changed = true;
@@ -41,9 +38,10 @@ export class GraphCache<V> {
    */
   async save(): Promise<void> {
     remembered.set(this.path, this.used);
-    const dropped = Object.keys(this.stored).some((key) => !(key in this.used));
-    if (!this.persist || (!this.changed && !dropped)) return;
-    const temporary = `${this.path}.${process.pid}.tmp`;
+    const dropped = Object.keys(this.stored).some((key) => !Object.hasOwn(this.used, key));
+    if (!this.changed && !dropped) return;
+    // Each save its own file: a daemon's next command may save while this one still writes.
+    const temporary = `${this.path}.${process.pid}-${++saves}.tmp`;
     pendingFiles.add(temporary);
     try {
       const parts: string[] = [];
@@ -53,7 +51,7 @@ export class GraphCache<V> {
         for (const [key, value] of entries.slice(start, start + ENTRIES_PER_TURN)) parts.push(`${JSON.stringify(key)}:${JSON.stringify(value)}`);
       }
       mkdirSync(dirname(this.path), { recursive: true });
-      await writeFile(temporary, `{"format":${FORMAT},"entries":{${parts.join(',')}}}`);
+      await writeFile(temporary, `{"entries":{${parts.join(',')}}}`);
       await rename(temporary, this.path);
     } catch {
       // A cache only spares work: a read-only or full disk costs a slower next command, nothing else.
@@ -67,6 +65,7 @@ export class GraphCache<V> {
 /** About 50 KB of JSON: well under a millisecond of one turn of the event loop. */
 const ENTRIES_PER_TURN = 64;
 
+let saves = 0;
 /** Temporary files being written: removed if the process ends first (Nx ends its plugin workers when done). */
 const pendingFiles = new Set<string>();
 process.once('exit', () => pendingFiles.forEach(removeQuietly));
@@ -79,18 +78,27 @@ function removeQuietly(path: string): void {
   }
 }
 
-/** Bumped whenever a cached result's shape or meaning changes, so old entries are never read as new. */
-const FORMAT = 1;
-
-interface StoredCache<V> {
-  format: number;
-  entries: Record<string, V>;
+/**
+ * The code whose results are cached, as a hash of its files: a file written
+ * by other code (another version, a rebuilt pack, edited source) has another
+ * name, so it is never read. Computed once, on the first cache opened.
+ */
+let codeHash: string | undefined;
+function analysisCodeHash(): string {
+  if (codeHash === undefined) {
+    const sources = join(__dirname, '..');
+    const files = ['dockerfile', 'graph', 'image-reference', 'library', 'lock', 'plugins'].flatMap((dir) =>
+      readdirSync(join(sources, dir))
+        .filter((name) => extname(name) === extname(__filename) && !name.includes('.spec.'))
+        .sort()
+        .map((name) => join(dir, name)),
+    );
+    const digest = createHash('sha1');
+    for (const file of files) digest.update(`${file}\u0000${readFileSync(join(sources, file), 'utf8')}\u0000`);
+    codeHash = digest.digest('hex').slice(0, 12);
+  }
+  return codeHash;
 }
-
-// A packed plugin's version names its code; loaded from TypeScript source, the
-// code may change under one version, so its caches stay in memory.
-const PLUGIN_VERSION = (require('../../package.json') as { version: string }).version;
-const PERSIST = !__filename.endsWith('.ts');
 
 /** The entries each cache file held after the last command in this process: a daemon's worker reads the disk once. */
 const remembered = new Map<string, Record<string, unknown>>();
@@ -102,10 +110,10 @@ const unsaved = new Map<string, GraphCache<unknown>>();
  * file, as two entries read different projects). Opened caches are saved by
  * {@link saveGraphCachesSoon}.
  */
-export function openGraphCache<V>(kind: string, workspaceRoot: string, options: unknown, persist = PERSIST): GraphCache<V> {
-  const path = graphCachePath(workspaceDataDirectoryForWorkspace(workspaceRoot), kind, PLUGIN_VERSION, options);
-  const stored = (remembered.get(path) as Record<string, V> | undefined) ?? (persist ? loadEntries<V>(path) : {});
-  const cache = new GraphCache<V>(path, persist, stored);
+export function openGraphCache<V>(kind: string, workspaceRoot: string, options: unknown): GraphCache<V> {
+  const path = graphCachePath(workspaceDataDirectory(workspaceRoot), kind, analysisCodeHash(), options);
+  const stored = (remembered.get(path) as Record<string, V> | undefined) ?? loadEntries<V>(path);
+  const cache = new GraphCache<V>(path, stored);
   unsaved.set(path, cache as GraphCache<unknown>);
   return cache;
 }
@@ -122,9 +130,9 @@ export async function saveGraphCachesSoon(): Promise<void> {
   await Promise.all(caches.map((cache) => cache.save()));
 }
 
-export function graphCachePath(workspaceDataDirectory: string, kind: string, version: string, options: unknown): string {
+export function graphCachePath(workspaceDataDirectory: string, kind: string, code: string, options: unknown): string {
   const optionsHash = createHash('sha1').update(JSON.stringify(options ?? null)).digest('hex').slice(0, 12);
-  return join(workspaceDataDirectory, `imagewise-${kind}-${version}-${optionsHash}.json`);
+  return join(workspaceDataDirectory, `imagewise-${kind}-${code}-${optionsHash}.json`);
 }
 
 /** A cache key for results computed from these texts: absent (undefined) and empty texts differ. */
@@ -132,10 +140,25 @@ export function keyOfTexts(texts: Array<string | undefined>): string {
   return hash('sha1', texts.map((text) => (text === undefined ? '\u0000' : `\u0001${text.length}:${text}`)).join(''), 'base64');
 }
 
+/**
+ * Nx's workspace data directory, as Nx works it out (NX_WORKSPACE_DATA_DIRECTORY,
+ * else .nx/workspace-data); Nx's own default if its internal module moves.
+ */
+function workspaceDataDirectory(workspaceRoot: string): string {
+  try {
+    const nx = require('nx/src/utils/cache-directory') as { workspaceDataDirectoryForWorkspace(root: string): string };
+    return nx.workspaceDataDirectoryForWorkspace(workspaceRoot);
+  } catch {
+    const configured = process.env.NX_WORKSPACE_DATA_DIRECTORY;
+    if (configured) return isAbsolute(configured) ? configured : join(workspaceRoot, configured);
+    return join(workspaceRoot, '.nx', 'workspace-data');
+  }
+}
+
 function loadEntries<V>(path: string): Record<string, V> {
   try {
-    const stored = JSON.parse(readFileSync(path, 'utf8')) as Partial<StoredCache<V>>;
-    if (stored.format === FORMAT && typeof stored.entries === 'object' && stored.entries !== null) return stored.entries;
+    const { entries } = JSON.parse(readFileSync(path, 'utf8')) as { entries?: unknown };
+    if (typeof entries === 'object' && entries !== null && !Array.isArray(entries)) return entries as Record<string, V>;
   } catch {
     // Missing, unreadable or edited by hand: start empty, and write a good one.
   }

@@ -44,7 +44,7 @@ export interface ImageProjectEntry {
 
 /** An image project's Dockerfile: createNodes matches only files named so, at the project root. */
 export function dockerfileOf(root: string): string {
-  return `${root}/Dockerfile`;
+  return root === '.' ? 'Dockerfile' : `${root}/Dockerfile`;
 }
 
 /** The image projects among `projects` (by name): those createNodes left metadata on. */
