@@ -19,10 +19,7 @@ import { normaliseOptions, type ImagewisePluginOptions, type NormalisedOptions }
 import type { ImageProjectMetadata, ImageStage } from './project-metadata';
 
 /** Every Dockerfile is looked at; the `dockerfiles` option selects the image projects. */
-export const createNodesV2: CreateNodesV2<ImagewisePluginOptions> = [
-  '**/Dockerfile',
-  (dockerfiles, rawOptions, context) => createImageNodes(dockerfiles, rawOptions, context),
-];
+export const createNodesV2: CreateNodesV2<ImagewisePluginOptions> = ['**/Dockerfile', createImageNodes];
 
 /** Nx 22+ reads `createNodes` with the v2 signature; both names carry the same tuple. */
 export const createNodes = createNodesV2;

@@ -18,12 +18,13 @@ export interface ImageProjectMetadata {
   /** The upstream images it uses, normalised, with `@digest` when the Dockerfile pins one: external nodes `docker:<reference>`. */
   upstreamImages: string[];
   /** Workspace images it names at another version or a digest: published releases, no edge; docker:drift reports them. */
-  pinnedImages: PinnedImage[];
+  pinnedImages: ImagePin[];
   /** Bad input found in its files, formatted with file and line; only when there is some. */
   problems?: string[];
 }
 
-export interface PinnedImage {
+/** A release of a workspace image that a Dockerfile names (the graph's PinnedImage, as metadata keeps it). */
+export interface ImagePin {
   /** Root of the image project whose release it uses. */
   root: string;
   /** The tag or digest it names. */

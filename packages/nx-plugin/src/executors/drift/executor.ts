@@ -30,7 +30,7 @@ export default async function driftExecutor(
   const findings: string[] = [];
 
   const byRoot = new Map([...images.values()].map(({ project: p, metadata: m }) => [p.root, m]));
-  for (const { root, pin, line } of metadata.pinnedImages ?? []) {
+  for (const { root, pin, line } of metadata.pinnedImages) {
     const base = byRoot.get(root);
     findings.push(`${dockerfile}:${line}: base image ${base?.imageName ?? root} pinned at ${pin}; the workspace builds ${base?.version ?? 'an unversioned image'}`);
   }
