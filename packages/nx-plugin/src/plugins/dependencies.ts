@@ -10,8 +10,15 @@ import { dockerfileOf, imageProjects } from './project-metadata';
 /**
  * Edges from each image project: to the workspace images its FROM lines track,
  * to its upstream images (external nodes), and to the internal libraries whose
- * workspace version its declared range accepts. All static, from the file
- * that declares them.
+ * workspace version its declared range accepts.
+ *
+ * All implicit, with no source file. Nx keeps a file's static and dynamic
+ * edges in its file map and, for a file that did not change, restores the
+ * cached ones over whatever the plugin returns this time. An image edge
+ * depends on more than the Dockerfile that names the base (build args in
+ * project.json, the base's version in its package.json, the library's
+ * version), so a file-bound edge would go stale after a config-only edit
+ * until `nx reset`. Implicit edges are taken as returned, on every command.
  */
 export const createDependencies: CreateDependencies<ImagewisePluginOptions> = (rawOptions, context) => {
   const options = normaliseOptions(rawOptions);
@@ -23,7 +30,7 @@ export const createDependencies: CreateDependencies<ImagewisePluginOptions> = (r
   for (const [name, { project, metadata }] of images) {
     for (const root of metadata.baseImages) {
       const target = nameByRoot.get(root);
-      if (target) imageEdges.push(staticEdge(name, target, dockerfileOf(project.root)));
+      if (target) imageEdges.push(edge(name, target));
     }
   }
   // A cycle would make every image in it wait for the others: drop its closing edges.
@@ -31,19 +38,19 @@ export const createDependencies: CreateDependencies<ImagewisePluginOptions> = (r
   for (const cycle of cycles) {
     problems.push({ file: dockerfileOf(images.get(cycle.edge.source)!.project.root), line: 0, message: `images build FROM each other in a cycle (${cycle.path.join(' → ')}); break it` });
   }
-  const dependencies = imageEdges.filter((edge) => !cycles.some((cycle) => cycle.edge === edge));
+  const dependencies = imageEdges.filter((imageEdge) => !cycles.some((cycle) => cycle.edge === imageEdge));
 
   for (const [name, { project, metadata }] of images) {
     for (const reference of metadata.upstreamImages) {
       const node = `docker:${reference}`;
-      if (context.externalNodes?.[node]) dependencies.push(staticEdge(name, node, dockerfileOf(project.root)));
+      if (context.externalNodes?.[node]) dependencies.push(edge(name, node));
     }
   }
 
   const libraries = internalLibraries(context, options.libraries, new Set(images.keys()));
   if (libraries.length) {
     const tracked = trackedLibraryUses(images, libraries, context.workspaceRoot, rawOptions);
-    for (const use of tracked.uses) dependencies.push(staticEdge(use.image, use.library, use.file));
+    for (const use of tracked.uses) dependencies.push(edge(use.image, use.library));
     problems.push(...tracked.problems);
   }
   warnProblems(problems);
@@ -51,15 +58,15 @@ export const createDependencies: CreateDependencies<ImagewisePluginOptions> = (r
   return dedupe(dependencies);
 };
 
-function staticEdge(source: string, target: string, sourceFile: string): RawProjectGraphDependency {
+function edge(source: string, target: string): RawProjectGraphDependency {
   // The enum's value; importing @nx/devkit at run time is too slow for graph code.
-  return { source, target, sourceFile, type: 'static' as DependencyType.static };
+  return { source, target, type: 'implicit' as DependencyType.implicit };
 }
 
 function dedupe(edges: RawProjectGraphDependency[]): RawProjectGraphDependency[] {
   const seen = new Set<string>();
-  return edges.filter((edge) => {
-    const key = `${edge.source}\0${edge.target}\0${'sourceFile' in edge ? edge.sourceFile : ''}`;
+  return edges.filter(({ source, target }) => {
+    const key = `${source}\0${target}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

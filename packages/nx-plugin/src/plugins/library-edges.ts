@@ -18,11 +18,10 @@ import { imageDirectory } from './image-directory';
 import type { ImageProjectEntry } from './project-metadata';
 import type { ImagewisePluginOptions } from './options';
 
-/** An image project's use of a library at a version the workspace's satisfies: an edge from `file`. */
+/** An image project's use of a library at a version the workspace's satisfies: an edge. */
 export interface TrackedLibraryUse {
   image: string;
   library: string;
-  file: string;
 }
 
 /**
@@ -52,7 +51,7 @@ export function trackedLibraryUses(
       const library = libraries.find((l) => l.project === use.library)!;
       // Outside the range: the image uses a published release; docker:drift reports it.
       if (matchCache.get(useMatchKey(use, library), () => matchLibraryUse(use, library)).tracksWorkspace) {
-        tracked.push({ image, library: library.project, file: use.file });
+        tracked.push({ image, library: library.project });
       }
     }
   }

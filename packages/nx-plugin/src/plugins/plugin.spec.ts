@@ -93,7 +93,7 @@ describe('createNodesV2', () => {
         'docker:build': {
           executor: '@imagewise/nx-plugin:build',
           dependsOn: ['^docker:build', 'build', '^pack'],
-          inputs: ['dockerImage', '^dockerImage'],
+          inputs: ['dockerImage', '^dockerImage', { externalDependencies: [] }],
           outputs: ['{workspaceRoot}/dist/images/{projectName}'],
           cache: false,
         },
@@ -247,7 +247,7 @@ describe('createNodesV2', () => {
     expect(warn).not.toHaveBeenCalledWith(expect.stringContaining('nx.json defines no "dockerImage" named input'));
 
     const [[, result]] = await run(DOCKERFILES, undefined, context(false));
-    expect(projectOf(result, 'images/node-base').targets?.['docker:build']?.inputs).toEqual(['dockerImage', '^default']);
+    expect(projectOf(result, 'images/node-base').targets?.['docker:build']?.inputs).toEqual(['dockerImage', '^default', { externalDependencies: [] }]);
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('nx.json defines no "dockerImage" named input'));
   });
 

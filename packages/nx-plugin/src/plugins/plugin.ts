@@ -156,7 +156,10 @@ function imageTargets(dependencyInput: string, { lock }: { lock: boolean }): Rec
       // project's own build, its libraries' packs. Nx skips targets a project lacks.
       dependsOn: ['^docker:build', 'build', '^pack'],
       // A base image's and the library's changes reach this image through `^`.
-      inputs: ['dockerImage', dependencyInput],
+      // No npm package reaches an image through Nx: an explicit, empty list
+      // keeps Nx from hashing every external dependency of the workspace.
+      // Upstream images still count: they are the image's own graph nodes.
+      inputs: ['dockerImage', dependencyInput, { externalDependencies: [] }],
       outputs: ['{workspaceRoot}/dist/images/{projectName}'],
       // The registry is the cache: a reuse must mean the image is there, so
       // Nx's own cache (which would restore metadata.json alone) stays off.
