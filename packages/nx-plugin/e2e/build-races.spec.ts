@@ -56,13 +56,13 @@ describe('docker:build races and interruptions', () => {
     for (const run of runs) expect(run.code, run.stdout + run.stderr).toBe(0);
 
     const [fromA, fromB] = [metadata(a, 'slow'), metadata(b, 'slow')];
-    expect(fromA.inputHash).toBe(fromB.inputHash);
+    expect(fromA.contentIdentity).toBe(fromB.contentIdentity);
     // Both really built, each its own image…
     expect([fromA.reused, fromB.reused]).toEqual([false, false]);
     expect(fromA.imageId).not.toBe(fromB.imageId);
     // …and both report the one image the content tag names.
     expect(fromA.digest).toBe(fromB.digest);
-    const head = await fetch(`http://${env.IMAGEWISE_REGISTRY}/v2/${namespace}/slow/manifests/h-${fromA.inputHash}`, {
+    const head = await fetch(`http://${env.IMAGEWISE_REGISTRY}/v2/${namespace}/slow/manifests/c-${fromA.contentIdentity}`, {
       method: 'HEAD',
       headers: { Accept: MANIFEST_TYPES },
     });

@@ -52,7 +52,7 @@ describe('docker:build with a real engine and registry', () => {
     build();
     expect(rebuilt()).toEqual(['bruin-bridge', 'node-base', 'notifier', 'outage-monitor']);
     const base = metadata('node-base');
-    expect(base.tags).toEqual(expect.arrayContaining([`h-${base.inputHash}`, '1.0.0']));
+    expect(base.tags).toEqual(expect.arrayContaining([`c-${base.contentIdentity}`, '1.0.0']));
     for (const service of SERVICES) {
       expect(Object.values(metadata(service).baseImages), service).toContain(`${registry}/node-base@${base.digest}`);
     }
@@ -76,7 +76,7 @@ describe('docker:build with a real engine and registry', () => {
     const base = metadata('node-base');
     expect(Object.values(metadata('notifier').baseImages)).toContain(`${registry}/node-base@${base.digest}`);
     const docker = new Docker({ socketPath: env.DOCKER_HOST.slice('unix://'.length) });
-    const container = await docker.createContainer({ Image: `${registry}/notifier:h-${metadata('notifier').inputHash}`, HostConfig: { NetworkMode: 'none' } });
+    const container = await docker.createContainer({ Image: `${registry}/notifier:c-${metadata('notifier').contentIdentity}`, HostConfig: { NetworkMode: 'none' } });
     await container.start();
     await container.wait();
     const output = (await container.logs({ stdout: true })).toString('utf8');
@@ -144,11 +144,11 @@ describe('docker:build with a real engine and registry', () => {
     expect(ws.run('run', 'classic:docker:run', '--outputStyle=stream').stdout).toContain('base v2');
     const built = metadata('classic');
     expect(built.reused).toBe(false);
-    expect(built.tags).toContain(`h-${built.inputHash}`);
+    expect(built.tags).toContain(`c-${built.contentIdentity}`);
     expect(Object.values(built.baseImages)).toContain(`${registry}/node-base@${metadata('node-base').digest}`);
     const docker = new Docker({ socketPath: env.DOCKER_HOST.slice('unix://'.length) });
-    const labels = (await docker.getImage(`${registry}/classic:h-${built.inputHash}`).inspect()).Config.Labels;
-    expect(labels).toMatchObject({ 'dev.imagewise.input-hash': built.inputHash });
+    const labels = (await docker.getImage(`${registry}/classic:c-${built.contentIdentity}`).inspect()).Config.Labels;
+    expect(labels).toMatchObject({ 'dev.imagewise.content-identity': built.contentIdentity });
     ws.git('clean', '-q', '-fdx', 'services/classic');
   });
 
@@ -177,7 +177,7 @@ describe('docker:build with a real engine and registry', () => {
     const pushed = metadata('bruin-bridge');
     expect(pushed.image).toBe(`${registry}/bruin-bridge`);
     const repository = `${registry.slice(env.IMAGEWISE_REGISTRY.length + 1)}/bruin-bridge`;
-    const head = await fetch(`http://${env.IMAGEWISE_REGISTRY}/v2/${repository}/manifests/h-${pushed.inputHash}`, { method: 'HEAD', headers: { Accept: MANIFEST_TYPES } });
+    const head = await fetch(`http://${env.IMAGEWISE_REGISTRY}/v2/${repository}/manifests/c-${pushed.contentIdentity}`, { method: 'HEAD', headers: { Accept: MANIFEST_TYPES } });
     expect(head.headers.get('docker-content-digest')).toBe(pushed.digest);
   });
 

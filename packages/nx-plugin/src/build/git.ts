@@ -23,3 +23,21 @@ function readGitFacts(cwd: string): GitFacts {
   const branch = git('rev-parse', '--abbrev-ref', 'HEAD');
   return { branch: branch === 'HEAD' ? undefined : branch, sha: git('rev-parse', 'HEAD'), remote: git('remote', 'get-url', 'origin') };
 }
+
+/**
+ * An origin URL fit for an image label: without the user and password a CI
+ * checkout puts in it (`https://gitlab-ci-token:<token>@host/…`). An scp-like
+ * address (`git@host:org/repo.git`) carries no secret and stays as it is.
+ */
+export function publicRemoteUrl(remote: string | undefined): string | undefined {
+  if (remote === undefined || !/^[a-z][a-z0-9+.-]*:\/\//i.test(remote)) return remote;
+  try {
+    const url = new URL(remote);
+    url.username = '';
+    url.password = '';
+    return url.toString();
+  } catch {
+    // Not a URL after all: say nothing rather than something that may hold a secret.
+    return undefined;
+  }
+}

@@ -10,8 +10,8 @@ const METADATA: ImageMetadata = {
   image: 'registry.example.com/acme/node-base',
   digest: DIGEST,
   imageId: `sha256:${'1'.repeat(64)}`,
-  tags: ['h-123', '1.2.0', 'latest'],
-  inputHash: '123',
+  tags: ['c-123', '1.2.0', 'latest'],
+  contentIdentity: '123',
   baseImages: { 'node:22': `docker.io/library/node:22@sha256:${'2'.repeat(64)}` },
   reused: false,
   buildSeconds: 12.5,
@@ -58,10 +58,10 @@ describe('image metadata', () => {
 
 describe('exactReference', () => {
   it('names a pushed image by its digest', () => {
-    expect(exactReference(METADATA, 'h-123')).toBe(`registry.example.com/acme/node-base@${DIGEST}`);
+    expect(exactReference(METADATA)).toBe(`registry.example.com/acme/node-base@${DIGEST}`);
   });
 
   it('names a local-only image by its content tag', () => {
-    expect(exactReference({ ...METADATA, image: 'node-base', digest: undefined }, 'h-123')).toBe('node-base:h-123');
+    expect(exactReference({ ...METADATA, image: 'node-base', digest: undefined })).toBe('node-base:c-123');
   });
 });

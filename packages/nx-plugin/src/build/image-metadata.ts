@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { contentTag } from './tag-policy';
 
 /** What a docker:build leaves for its dependents and for people: dist/images/<project>/metadata.json. */
 export interface ImageMetadata {
@@ -10,7 +11,8 @@ export interface ImageMetadata {
   /** Local image ID. */
   imageId?: string;
   tags: string[];
-  inputHash: string;
+  /** What the image is made of, hashed (content-identity.ts); its content tag is `c-<identity>`. */
+  contentIdentity: string;
   /** The exact base images it was built on, by the name the Dockerfile used. */
   baseImages: Record<string, string>;
   reused: boolean;
@@ -38,7 +40,7 @@ export function writeImageMetadata(workspaceRoot: string, project: string, metad
   renameSync(`${path}.tmp`, path);
 }
 
-/** The exact reference a dependent builds FROM: by digest when pushed, else the local content tag. */
-export function exactReference(metadata: ImageMetadata, contentTag: string): string {
-  return metadata.digest ? `${metadata.image}@${metadata.digest}` : `${metadata.image}:${contentTag}`;
+/** The exact reference a dependent builds FROM (or a person runs): by digest when pushed, else the local content tag. */
+export function exactReference(metadata: ImageMetadata): string {
+  return metadata.digest ? `${metadata.image}@${metadata.digest}` : `${metadata.image}:${contentTag(metadata.contentIdentity)}`;
 }

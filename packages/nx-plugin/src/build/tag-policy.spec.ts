@@ -5,22 +5,22 @@ const HASH = '1234567890123456789';
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 
 const tags = (facts: Partial<RunFacts>, policy: TagPolicy = {}, version?: string) =>
-  imageTags({ inputHash: HASH, version, policy, facts: { defaultBranch: 'main', ...facts } });
+  imageTags({ identity: HASH, version, policy, facts: { defaultBranch: 'main', ...facts } });
 
 describe('contentTag', () => {
-  it('is h- and the input hash', () => {
-    expect(contentTag('abc')).toBe('h-abc');
-    expect(contentTag(HASH)).toBe(`h-${HASH}`);
+  it('is c- and the content identity', () => {
+    expect(contentTag('abc')).toBe('c-abc');
+    expect(contentTag(HASH)).toBe(`c-${HASH}`);
   });
 });
 
 describe('imageTags', () => {
   it('gives the content tag first, then version, latest, short sha and pipeline on the default branch', () => {
-    expect(tags({ branch: 'main', sha: SHA, pipeline: '991' }, {}, '1.2.0')).toEqual([`h-${HASH}`, '1.2.0', 'latest', '01234567', 'pipeline-991']);
+    expect(tags({ branch: 'main', sha: SHA, pipeline: '991' }, {}, '1.2.0')).toEqual([`c-${HASH}`, '1.2.0', 'latest', '01234567', 'pipeline-991']);
   });
 
   it('gives only the content tag when nothing is known', () => {
-    expect(tags({})).toEqual([`h-${HASH}`]);
+    expect(tags({})).toEqual([`c-${HASH}`]);
   });
 
   it('gives latest only on the default branch', () => {
@@ -31,37 +31,37 @@ describe('imageTags', () => {
   });
 
   it('never gives latest in a merge request, even from the default branch, but mr-<id>', () => {
-    expect(tags({ branch: 'main', mergeRequest: '17' })).toEqual([`h-${HASH}`, 'mr-17']);
+    expect(tags({ branch: 'main', mergeRequest: '17' })).toEqual([`c-${HASH}`, 'mr-17']);
   });
 
   it('follows the policy switches one by one; absent switches are on', () => {
     const facts = { branch: 'main', sha: SHA, pipeline: '5' };
-    const all = [`h-${HASH}`, '2.0.0', 'latest', '01234567', 'pipeline-5'];
+    const all = [`c-${HASH}`, '2.0.0', 'latest', '01234567', 'pipeline-5'];
     expect(tags(facts, {}, '2.0.0')).toEqual(all);
     expect(tags(facts, { version: false }, '2.0.0')).toEqual(all.filter((t) => t !== '2.0.0'));
     expect(tags(facts, { latest: false }, '2.0.0')).toEqual(all.filter((t) => t !== 'latest'));
     expect(tags(facts, { sha: false }, '2.0.0')).toEqual(all.filter((t) => t !== '01234567'));
     expect(tags(facts, { pipeline: false }, '2.0.0')).toEqual(all.filter((t) => t !== 'pipeline-5'));
-    expect(tags({ mergeRequest: '3' }, { mergeRequest: false })).toEqual([`h-${HASH}`]);
-    expect(tags(facts, { version: false, latest: false, sha: false, pipeline: false, mergeRequest: false }, '2.0.0')).toEqual([`h-${HASH}`]);
+    expect(tags({ mergeRequest: '3' }, { mergeRequest: false })).toEqual([`c-${HASH}`]);
+    expect(tags(facts, { version: false, latest: false, sha: false, pipeline: false, mergeRequest: false }, '2.0.0')).toEqual([`c-${HASH}`]);
     expect(tags(facts, { version: true, latest: true, sha: true, pipeline: true }, '2.0.0')).toEqual(all);
   });
 
   it('drops tags Docker would refuse', () => {
     // Build metadata (+) is not allowed in a tag; nor a leading dot or dash; nor more than 128 characters.
-    expect(tags({}, {}, '1.0.0+build.5')).toEqual([`h-${HASH}`]);
-    expect(tags({}, {}, '.hidden')).toEqual([`h-${HASH}`]);
-    expect(tags({}, {}, '-dash')).toEqual([`h-${HASH}`]);
-    expect(tags({}, {}, 'v'.repeat(129))).toEqual([`h-${HASH}`]);
-    expect(tags({}, {}, 'v'.repeat(128))).toEqual([`h-${HASH}`, 'v'.repeat(128)]);
-    expect(tags({ mergeRequest: '1 2', pipeline: 'a/b' })).toEqual([`h-${HASH}`]);
-    expect(tags({}, {}, '1.0.0-rc.1_x')).toEqual([`h-${HASH}`, '1.0.0-rc.1_x']);
+    expect(tags({}, {}, '1.0.0+build.5')).toEqual([`c-${HASH}`]);
+    expect(tags({}, {}, '.hidden')).toEqual([`c-${HASH}`]);
+    expect(tags({}, {}, '-dash')).toEqual([`c-${HASH}`]);
+    expect(tags({}, {}, 'v'.repeat(129))).toEqual([`c-${HASH}`]);
+    expect(tags({}, {}, 'v'.repeat(128))).toEqual([`c-${HASH}`, 'v'.repeat(128)]);
+    expect(tags({ mergeRequest: '1 2', pipeline: 'a/b' })).toEqual([`c-${HASH}`]);
+    expect(tags({}, {}, '1.0.0-rc.1_x')).toEqual([`c-${HASH}`, '1.0.0-rc.1_x']);
   });
 
   it('gives each tag once', () => {
-    expect(tags({ branch: 'main' }, {}, 'latest')).toEqual([`h-${HASH}`, 'latest']);
+    expect(tags({ branch: 'main' }, {}, 'latest')).toEqual([`c-${HASH}`, 'latest']);
     const result = tags({ branch: 'main', sha: 'abcdef12', pipeline: '1' }, {}, 'abcdef12');
-    expect(result).toEqual([`h-${HASH}`, 'abcdef12', 'latest', 'pipeline-1']);
+    expect(result).toEqual([`c-${HASH}`, 'abcdef12', 'latest', 'pipeline-1']);
   });
 });
 
@@ -77,14 +77,14 @@ describe('runFactsFromEnv', () => {
       CI_PIPELINE_ID: '4242',
     };
     expect(runFactsFromEnv(env, git, 'master')).toEqual({ branch: 'main', defaultBranch: 'main', mergeRequest: undefined, sha: SHA, pipeline: '4242' });
-    expect(imageTags({ inputHash: HASH, policy: {}, facts: runFactsFromEnv(env, git, 'master') })).toEqual([`h-${HASH}`, 'latest', '01234567', 'pipeline-4242']);
+    expect(imageTags({ identity: HASH, policy: {}, facts: runFactsFromEnv(env, git, 'master') })).toEqual([`c-${HASH}`, 'latest', '01234567', 'pipeline-4242']);
   });
 
   it('takes the merge request IID in a GitLab merge request pipeline (no CI_COMMIT_BRANCH there)', () => {
     const env = { CI_DEFAULT_BRANCH: 'main', CI_MERGE_REQUEST_IID: '17', CI_COMMIT_SHA: SHA, CI_PIPELINE_ID: '9' };
     const facts = runFactsFromEnv(env, {}, 'main');
     expect(facts).toEqual({ branch: undefined, defaultBranch: 'main', mergeRequest: '17', sha: SHA, pipeline: '9' });
-    expect(imageTags({ inputHash: HASH, policy: {}, facts })).toEqual([`h-${HASH}`, 'mr-17', '01234567', 'pipeline-9']);
+    expect(imageTags({ identity: HASH, policy: {}, facts })).toEqual([`c-${HASH}`, 'mr-17', '01234567', 'pipeline-9']);
   });
 
   it('takes GitHub Actions variables for a push, where GITHUB_HEAD_REF is set but empty', () => {
@@ -99,7 +99,7 @@ describe('runFactsFromEnv', () => {
     };
     const facts = runFactsFromEnv(env, { branch: undefined, sha: undefined }, 'main');
     expect(facts).toEqual({ branch: 'main', defaultBranch: 'main', mergeRequest: undefined, sha: SHA, pipeline: '777' });
-    expect(imageTags({ inputHash: HASH, policy: {}, facts })).toContain('latest');
+    expect(imageTags({ identity: HASH, policy: {}, facts })).toContain('latest');
   });
 
   it('takes the pull request number from GITHUB_REF and the branch from GITHUB_HEAD_REF for a pull_request', () => {
@@ -113,13 +113,13 @@ describe('runFactsFromEnv', () => {
     };
     const facts = runFactsFromEnv(env, git, 'main');
     expect(facts).toEqual({ branch: 'feature/login', defaultBranch: 'main', mergeRequest: '42', sha: SHA, pipeline: '778' });
-    expect(imageTags({ inputHash: HASH, policy: {}, facts })).toEqual([`h-${HASH}`, 'mr-42', '01234567', 'pipeline-778']);
+    expect(imageTags({ identity: HASH, policy: {}, facts })).toEqual([`c-${HASH}`, 'mr-42', '01234567', 'pipeline-778']);
   });
 
   it('gives no latest to a pull request whose head branch has the default branch name (a fork)', () => {
     const facts = runFactsFromEnv({ GITHUB_REF: 'refs/pull/8/merge', GITHUB_HEAD_REF: 'main' }, {}, 'main');
     expect(facts.branch).toBe('main');
-    expect(imageTags({ inputHash: HASH, policy: {}, facts })).toEqual([`h-${HASH}`, 'mr-8']);
+    expect(imageTags({ identity: HASH, policy: {}, facts })).toEqual([`c-${HASH}`, 'mr-8']);
   });
 
   it('reads no pull request from a branch or tag ref', () => {

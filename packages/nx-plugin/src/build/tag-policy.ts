@@ -23,7 +23,8 @@ export interface RunFacts {
 }
 
 export interface TagInputs {
-  inputHash: string;
+  /** The image's content identity. */
+  identity: string;
   version?: string;
   policy: TagPolicy;
   facts: RunFacts;
@@ -32,8 +33,8 @@ export interface TagInputs {
 const TAG = /^[\w][\w.-]{0,127}$/;
 
 /** The content tag first; then the policy's tags, each valid and once. */
-export function imageTags({ inputHash, version, policy, facts }: TagInputs): string[] {
-  const tags = [contentTag(inputHash)];
+export function imageTags({ identity, version, policy, facts }: TagInputs): string[] {
+  const tags = [contentTag(identity)];
   if (policy.version !== false && version) tags.push(version);
   if (policy.latest !== false && facts.branch && facts.branch === facts.defaultBranch && !facts.mergeRequest) tags.push('latest');
   if (policy.mergeRequest !== false && facts.mergeRequest) tags.push(`mr-${facts.mergeRequest}`);
@@ -42,9 +43,9 @@ export function imageTags({ inputHash, version, policy, facts }: TagInputs): str
   return [...new Set(tags)].filter((tag) => TAG.test(tag));
 }
 
-/** The tag that names an image by its inputs: the same inputs, the same tag, on any runner. */
-export function contentTag(inputHash: string): string {
-  return `h-${inputHash}`;
+/** The tag that names an image by its content identity: the same inputs, the same tag, on any runner. */
+export function contentTag(identity: string): string {
+  return `c-${identity}`;
 }
 
 /**

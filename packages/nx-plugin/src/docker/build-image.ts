@@ -1,15 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { relative } from 'node:path';
-import dockerignore from '@balena/dockerignore';
+import { relative, sep } from 'node:path';
 import type Docker from 'dockerode';
 import { pack } from 'tar-fs';
+import { CONTEXT_MTIME, normalisedMode, type ContextEntry } from '../build/build-context';
 import { BuildProgress } from './build-progress';
 
 export interface BuildImageOptions {
   contextDir: string;
+  /** What of the context directory is sent (listBuildContext: .dockerignore applied). */
+  contextEntries: ContextEntry[];
   /** The Dockerfile to build with (bases already pinned); sent inside the context. */
   dockerfileText: string;
-  dockerignoreText?: string;
   /** More files for the context (the libraries' tarballs); .dockerignore does not apply to them. */
   stagedFiles?: Array<{ name: string; path: string }>;
   tag: string;
@@ -25,6 +26,8 @@ export interface BuildImageOptions {
   log: (line: string) => void;
 }
 
+const SENT_AS = { uid: 0, gid: 0, uname: '', gname: '', mtime: CONTEXT_MTIME };
+
 /** Where the pinned Dockerfile goes inside the context; .dockerignore cannot drop it. */
 const DOCKERFILE_ENTRY = '.imagewise.Dockerfile';
 
@@ -37,16 +40,22 @@ export class BuildError extends Error {
 
 /** Builds through the Engine API; resolves to the image ID, rejects with the failing step. */
 export async function buildImage(docker: Docker, options: BuildImageOptions): Promise<string> {
-  const ignore = dockerignore().add(options.dockerignoreText ?? '');
+  const sent = new Map(options.contextEntries.map((entry) => [entry.path, entry]));
+  const nameOf = (path: string) => relative(options.contextDir, path).split(sep).join('/');
   const context = pack(options.contextDir, {
     ignore: (path) => {
-      const name = relative(options.contextDir, path);
-      return name !== '' && ignore.ignores(name);
+      const name = nameOf(path);
+      return name !== '' && !sent.has(name);
+    },
+    // Owner, mode and time as every runner would send them (see listBuildContext).
+    map: (header) => {
+      const entry = sent.get(header.name);
+      return { ...header, ...SENT_AS, ...(entry ? { mode: normalisedMode(entry) } : {}) };
     },
     finalize: false,
     finish: (archive) => {
-      archive.entry({ name: DOCKERFILE_ENTRY }, options.dockerfileText);
-      for (const file of options.stagedFiles ?? []) archive.entry({ name: file.name }, readFileSync(file.path));
+      archive.entry({ name: DOCKERFILE_ENTRY, mode: 0o644, ...SENT_AS }, options.dockerfileText);
+      for (const file of options.stagedFiles ?? []) archive.entry({ name: file.name, mode: 0o644, ...SENT_AS }, readFileSync(file.path));
       archive.finalize();
     },
   });

@@ -22,7 +22,7 @@ export default async function pushExecutor(_options: Record<string, never>, cont
   }
   try {
     const docker = await connectDocker();
-    const tag = contentTag(built.inputHash);
+    const tag = contentTag(built.contentIdentity);
     const name = built.image.split('/').pop()!;
     const repository = `${registry.replace(/\/+$/, '')}/${name}`;
     if (repository !== built.image) await docker.getImage(`${built.image}:${tag}`).tag({ repo: repository, tag });

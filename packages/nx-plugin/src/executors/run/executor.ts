@@ -1,6 +1,5 @@
 import type { ExecutorContext } from '@nx/devkit';
-import { readImageMetadata } from '../../build/image-metadata';
-import { contentTag } from '../../build/tag-policy';
+import { exactReference, readImageMetadata } from '../../build/image-metadata';
 import { connectDocker } from '../../docker/docker-client';
 
 export interface RunExecutorOptions {
@@ -21,7 +20,7 @@ export default async function runExecutor(options: RunExecutorOptions, context: 
     console.error(`${context.projectName} has no build output: run its docker:build first (docker:run depends on it)`);
     return { success: false };
   }
-  const image = built.digest ? `${built.image}@${built.digest}` : `${built.image}:${contentTag(built.inputHash)}`;
+  const image = exactReference(built);
   try {
     const docker = await connectDocker();
     if (built.digest) await pullIfMissing(docker, image);

@@ -1,0 +1,161 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ExecutorContext } from '@nx/devkit';
+import type Docker from 'dockerode';
+import { daemonHasBuildKit } from '../docker/build-image';
+import { parseImageReference } from '../image-reference/reference';
+import { readLockFile } from '../lock/read-lock-file';
+import { normaliseOptions, pluginOptionsFromNxJson } from '../plugins/options';
+import { dockerfileOf, imageProjects, workspaceImagesOf } from '../plugins/project-metadata';
+import type { RegistryClient } from '../registry/registry-client';
+import { baseImageUses } from './base-images';
+import { listBuildContext } from './build-context';
+import type { BuildFacts } from './build-plan';
+import { contentIdentity, type BaseIdentity, type BuildSettings } from './content-identity';
+import { hashContext, hashStagedFiles, sha256, workspaceFileHashes } from './context-hashes';
+import { gitFacts, publicRemoteUrl } from './git';
+import { exactReference, readImageMetadata } from './image-metadata';
+import { libraryPacks } from './library-packs';
+import { contentTag, imageTags, runFactsFromEnv, type TagPolicy } from './tag-policy';
+
+export interface BuildExecutorOptions extends Partial<BuildSettings> {
+  imageName?: string;
+  push?: boolean;
+  tags?: TagPolicy;
+}
+
+/** The engine, connected on first use: a reuse from the registry never needs one. */
+export type Engine = () => Promise<Docker>;
+
+/**
+ * Everything docker:build decides from, for one image: its content identity
+ * (from the bases' identities this run's builds recorded, the context as Nx
+ * hashed it, the staged packs and the options), its tags, and what the
+ * registry or the engine already holds under its content tag.
+ */
+export async function gatherBuildFacts(
+  options: BuildExecutorOptions,
+  context: ExecutorContext,
+  registryClient: RegistryClient,
+  engine: Engine,
+): Promise<BuildFacts> {
+  const projectName = context.projectName!;
+  const projects = Object.fromEntries(Object.entries(context.projectGraph.nodes).map(([name, node]) => [name, node.data]));
+  const images = imageProjects(projects);
+  const image = images.get(projectName);
+  if (!image) throw new Error(`${projectName} has no Dockerfile that Imagewise reads; docker:build needs an image project`);
+  const { project, metadata } = image;
+  const dockerfile = dockerfileOf(project.root);
+  const pluginOptions = normaliseOptions(pluginOptionsFromNxJson(context.nxJsonConfiguration));
+  const registry = process.env.IMAGEWISE_REGISTRY || pluginOptions.registry;
+  const repository = registry ? `${registry.replace(/\/+$/, '')}/${metadata.imageName}` : metadata.imageName;
+  const push = registry !== undefined && options.push !== false;
+  const build: BuildSettings = {
+    buildArgs: { ...options.buildArgs },
+    target: options.target,
+    platform: options.platform,
+    network: options.network,
+    builder: options.builder,
+    labels: options.labels,
+  };
+
+  // The bases: what this run's builds of workspace images produced, releases
+  // as the registry holds them, upstream images at their locked digest.
+  const dockerfileText = readFileSync(join(context.root, dockerfile), 'utf8');
+  const lock = readLockFile(context.root, project.root);
+  const bases: Record<string, BaseIdentity> = {};
+  const baseImages: Record<string, string> = {};
+  const replacements = [];
+  for (const use of baseImageUses(dockerfileText, build.buildArgs, workspaceImagesOf(images), pluginOptions.registries)) {
+    let reference: string | undefined;
+    if ('upstream' in use) {
+      const digest = lock[use.upstream];
+      bases[use.raw] = { upstream: use.upstream, digest };
+      if (digest) reference = `${use.upstream}@${digest}`;
+    } else if ('pinned' in use) {
+      if (registry) reference = await releaseReference(registryClient, registry, images.get(use.pinned)!.metadata.imageName, use, dockerfile);
+      bases[use.raw] = { release: reference ?? `${images.get(use.pinned)!.metadata.imageName}:${use.pin}` };
+    } else {
+      const base = readImageMetadata(context.root, use.project);
+      if (!base?.contentIdentity) throw new Error(`${dockerfile}:${use.line}: base image ${use.project} has no build output from this version of Imagewise; build it first (docker:build depends on ^docker:build)`);
+      bases[use.raw] = { image: base.contentIdentity };
+      reference = exactReference(base);
+    }
+    if (reference === undefined) continue;
+    baseImages[use.raw] = reference;
+    replacements.push({ ...use, reference });
+  }
+
+  const contextEntries = listBuildContext(join(context.root, project.root), readOptional(join(context.root, project.root, '.dockerignore')));
+  const stagedFiles = libraryPacks(context.root, context.projectGraph, projectName);
+  const identity = contentIdentity({
+    dockerfile: sha256(dockerfileText),
+    context: hashContext(context.root, project.root, contextEntries, await workspaceFileHashes(context.projectGraph)),
+    staged: hashStagedFiles(stagedFiles),
+    build,
+    bases,
+  });
+
+  const git = gitFacts(context.root);
+  const tags = imageTags({
+    identity,
+    version: metadata.version,
+    policy: options.tags ?? {},
+    facts: runFactsFromEnv(process.env, git, context.nxJsonConfiguration?.defaultBase ?? 'main'),
+  });
+  const tag = contentTag(identity);
+  const registryDigest = push ? await registryClient.manifestDigest(parseImageReference(`${repository}:${tag}`)) : undefined;
+  const reused = registryDigest !== undefined;
+  const localImageId = push ? undefined : await localImage(await engine(), `${repository}:${tag}`);
+  const engineHasBuildKit = reused || localImageId || build.builder ? undefined : await daemonHasBuildKit(await engine());
+  return {
+    repository,
+    identity,
+    tags,
+    push,
+    registryDigest,
+    localImageId,
+    engineHasBuildKit,
+    build,
+    dockerfileText,
+    replacements,
+    baseImages,
+    contextDir: join(context.root, project.root),
+    contextEntries,
+    stagedFiles,
+    git: { sha: git.sha, remote: publicRemoteUrl(git.remote) },
+  };
+}
+
+/** `<registry>/<image>@<digest>` of a pinned release; says what to do when the registry lacks it. */
+async function releaseReference(
+  client: RegistryClient,
+  registry: string,
+  imageName: string,
+  use: { pin: string; raw: string; line: number },
+  dockerfile: string,
+): Promise<string> {
+  const repository = `${registry.replace(/\/+$/, '')}/${imageName}`;
+  if (use.pin.startsWith('sha256:')) return `${repository}@${use.pin}`;
+  const digest = await client.manifestDigest(parseImageReference(`${repository}:${use.pin}`));
+  if (!digest) {
+    throw new Error(
+      `${dockerfile}:${use.line}: ${use.raw} pins release ${use.pin} of ${imageName}, which ${registry} does not hold; ` +
+        `publish that release (build ${imageName} from its release commit and push it) or follow the workspace version (nx sync)`,
+    );
+  }
+  return `${repository}@${digest}`;
+}
+
+async function localImage(docker: Docker, reference: string): Promise<string | undefined> {
+  const found = await docker.getImage(reference).inspect().catch(() => undefined);
+  return found?.Id;
+}
+
+function readOptional(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,83 @@
+import type { BuildImageOptions } from '../docker/build-image';
+import type { ContextEntry } from './build-context';
+import type { BuildSettings } from './content-identity';
+import { pinBases, type BaseReplacement } from './exact-bases';
+import type { StagedFile } from './library-packs';
+import { contentTag } from './tag-policy';
+
+/** What docker:build knows about one image before it acts: all of it data, gathered by build-facts.ts. */
+export interface BuildFacts {
+  /** `registry/name`, or the bare image name when nothing is pushed. */
+  repository: string;
+  identity: string;
+  /** Every tag the image gets, the content tag first (imageTags). */
+  tags: string[];
+  /** Whether a registry is configured and the image goes there. */
+  push: boolean;
+  /** The digest the registry holds under the content tag; asked only when pushing. */
+  registryDigest?: string;
+  /** The local image under the content tag; asked only when not pushing. */
+  localImageId?: string;
+  /** Whether the engine offers BuildKit; asked only when a build may follow. */
+  engineHasBuildKit?: boolean;
+  build: BuildSettings;
+  /** The Dockerfile as written, and where its bases are replaced by exact references. */
+  dockerfileText: string;
+  replacements: BaseReplacement[];
+  /** The exact base images, by the name the Dockerfile used. */
+  baseImages: Record<string, string>;
+  contextDir: string;
+  contextEntries: ContextEntry[];
+  stagedFiles: StagedFile[];
+  /** The commit and the origin URL, without credentials (publicRemoteUrl). */
+  git: { sha?: string; remote?: string };
+}
+
+/** What to do, and only that: reuse the registry's image, reuse a local one, or build. */
+export type BuildPlan =
+  | { outcome: 'reuse-registry'; digest: string; otherTags: string[] }
+  | { outcome: 'reuse-local'; imageId: string; otherTags: string[] }
+  | { outcome: 'build'; image: Omit<BuildImageOptions, 'log'>; push: boolean; otherTags: string[] };
+
+/**
+ * Decides from facts alone, without Docker or a registry. The registry is the
+ * cache when there is one: a content tag there means the image is built. With
+ * no registry, the local engine is: an image under the content tag is reused.
+ * Otherwise the image is built on exactly the bases this run produced, with
+ * labels that say what it is made of and nothing that changes per run.
+ */
+export function planImageBuild(facts: BuildFacts): BuildPlan {
+  const tag = contentTag(facts.identity);
+  const otherTags = facts.tags.filter((t) => t !== tag);
+  if (facts.push && facts.registryDigest) return { outcome: 'reuse-registry', digest: facts.registryDigest, otherTags };
+  if (!facts.push && facts.localImageId) return { outcome: 'reuse-local', imageId: facts.localImageId, otherTags };
+
+  const builder = facts.build.builder ?? (facts.engineHasBuildKit ? 'buildkit' : 'classic');
+  const buildArgs = { ...facts.build.buildArgs };
+  return {
+    outcome: 'build',
+    push: facts.push,
+    otherTags,
+    image: {
+      contextDir: facts.contextDir,
+      contextEntries: facts.contextEntries,
+      dockerfileText: pinBases(facts.dockerfileText, facts.replacements),
+      stagedFiles: facts.stagedFiles,
+      tag: `${facts.repository}:${tag}`,
+      // BuildKit writes its cache metadata into the image, so the next build can reuse its layers.
+      buildArgs: builder === 'buildkit' ? { BUILDKIT_INLINE_CACHE: '1', ...buildArgs } : buildArgs,
+      labels: {
+        ...(facts.git.sha ? { 'org.opencontainers.image.revision': facts.git.sha } : {}),
+        ...(facts.git.remote ? { 'org.opencontainers.image.source': facts.git.remote } : {}),
+        'dev.imagewise.content-identity': facts.identity,
+        'dev.imagewise.base-images': JSON.stringify(facts.baseImages),
+        ...facts.build.labels,
+      },
+      target: facts.build.target,
+      platform: facts.build.platform,
+      network: facts.build.network,
+      cacheFrom: facts.push && builder === 'buildkit' ? [`${facts.repository}:latest`] : [],
+      builder,
+    },
+  };
+}

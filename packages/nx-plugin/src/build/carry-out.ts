@@ -1,0 +1,42 @@
+import { buildImage } from '../docker/build-image';
+import { parseImageReference } from '../image-reference/reference';
+import type { RegistryClient } from '../registry/registry-client';
+import type { Engine } from './build-facts';
+import type { BuildFacts, BuildPlan } from './build-plan';
+import type { ImageMetadata } from './image-metadata';
+import { publishImage } from './publish';
+import { contentTag } from './tag-policy';
+
+/** Does what the plan says, and only that; returns what docker:build records in metadata.json. */
+export async function carryOutPlan(
+  plan: BuildPlan,
+  facts: BuildFacts,
+  registry: RegistryClient,
+  engine: Engine,
+  log: (line: string) => void,
+): Promise<Omit<ImageMetadata, 'buildSeconds'>> {
+  const { repository, identity, tags, baseImages } = facts;
+  const tag = contentTag(identity);
+  const recorded = { image: repository, tags, contentIdentity: identity, baseImages };
+
+  if (plan.outcome === 'reuse-registry') {
+    await registry.retag(parseImageReference(`${repository}:${tag}`), tag, plan.otherTags);
+    log(`${repository}:${tag} is in the registry (${plan.digest}): reused, nothing built or pulled; tagged ${plan.otherTags.join(', ') || 'nothing else'}`);
+    return { ...recorded, digest: plan.digest, reused: true };
+  }
+
+  const docker = await engine();
+  if (plan.outcome === 'reuse-local') {
+    for (const other of plan.otherTags) await docker.getImage(plan.imageId).tag({ repo: repository, tag: other });
+    log(`${repository}:${tag} exists locally: reused, nothing built`);
+    return { ...recorded, imageId: plan.imageId, reused: true };
+  }
+
+  const imageId = await buildImage(docker, { ...plan.image, log });
+  if (!plan.push) {
+    for (const other of plan.otherTags) await docker.getImage(imageId).tag({ repo: repository, tag: other });
+    return { ...recorded, imageId, reused: false };
+  }
+  const digest = await publishImage(docker, registry, repository, tag, plan.otherTags, log);
+  return { ...recorded, digest, imageId, reused: false };
+}
