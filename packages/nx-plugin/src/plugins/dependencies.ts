@@ -27,7 +27,7 @@ export const createDependencies: CreateDependencies<ImagewisePluginOptions> = (r
   const problems: Problem[] = [];
 
   const imageEdges: RawProjectGraphDependency[] = [];
-  for (const [name, { project, metadata }] of images) {
+  for (const [name, { metadata }] of images) {
     for (const root of metadata.baseImages) {
       const target = nameByRoot.get(root);
       if (target) imageEdges.push(edge(name, target));
@@ -40,7 +40,7 @@ export const createDependencies: CreateDependencies<ImagewisePluginOptions> = (r
   }
   const dependencies = imageEdges.filter((imageEdge) => !cycles.some((cycle) => cycle.edge === imageEdge));
 
-  for (const [name, { project, metadata }] of images) {
+  for (const [name, { metadata }] of images) {
     for (const reference of metadata.upstreamImages) {
       const node = `docker:${reference}`;
       if (context.externalNodes?.[node]) dependencies.push(edge(name, node));
