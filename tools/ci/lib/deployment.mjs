@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 
 /**
  * What docker:build writes to dist/images/<project>/metadata.json (the fields used here).
- * @typedef {{ image: string, digest?: string, tags: string[], inputHash: string, reused: boolean }} ImageMetadata
+ * @typedef {{ image: string, digest?: string, tags: string[], contentIdentity: string, reused: boolean }} ImageMetadata
  */
 
 /**

@@ -6,7 +6,7 @@ import { deploymentManifest, writeManifest } from '../lib/deployment.mjs';
 
 const run = { commit: 'c'.repeat(40), branch: 'main', pipeline: '123', createdAt: '2025-01-01T00:00:00.000Z' };
 const digest = (n: number) => `sha256:${String(n).repeat(64)}`;
-const metadata = (image: string, n: number) => ({ image, digest: digest(n), tags: ['h-1', 'latest'], inputHash: '1', reused: n === 2 });
+const metadata = (image: string, n: number) => ({ image, digest: digest(n), tags: ['c-1', 'latest'], contentIdentity: '1', reused: n === 2 });
 
 describe('deploymentManifest', () => {
   let dir: string | undefined;
@@ -20,8 +20,8 @@ describe('deploymentManifest', () => {
     expect(manifest).toEqual({
       ...run,
       images: [
-        { project: 'node-base', image: 'reg/node-base', digest: digest(2), reference: `reg/node-base@${digest(2)}`, tags: ['h-1', 'latest'], reused: true },
-        { project: 'notifier', image: 'reg/notifier', digest: digest(1), reference: `reg/notifier@${digest(1)}`, tags: ['h-1', 'latest'], reused: false },
+        { project: 'node-base', image: 'reg/node-base', digest: digest(2), reference: `reg/node-base@${digest(2)}`, tags: ['c-1', 'latest'], reused: true },
+        { project: 'notifier', image: 'reg/notifier', digest: digest(1), reference: `reg/notifier@${digest(1)}`, tags: ['c-1', 'latest'], reused: false },
       ],
     });
   });
