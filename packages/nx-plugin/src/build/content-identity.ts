@@ -54,8 +54,9 @@ export const IDENTITY_SCHEME = 1;
  */
 export function contentIdentity(inputs: ImageInputs): string {
   const hash = createHash('sha256');
-  // Each field is length-prefixed: no two different inputs serialise alike.
-  const field = (name: string, value: string) => hash.update(`${name}:${value.length}:${value}\n`);
+  // Name and value are each length-prefixed (names hold paths and keys, which
+  // may hold anything): no two different inputs serialise alike.
+  const field = (name: string, value: string) => hash.update(`${name.length}:${name}${value.length}:${value}`);
   const record = (name: string, values: Record<string, string | undefined> = {}) => {
     for (const key of Object.keys(values).sort()) if (values[key] !== undefined) field(`${name}[${key}]`, values[key]);
   };

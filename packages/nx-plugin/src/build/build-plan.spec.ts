@@ -1,0 +1,166 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { planImageBuild, type BuildFacts } from './build-plan';
+
+const IDENTITY = 'ab'.repeat(32);
+const CONTENT_TAG = `c-${IDENTITY}`;
+const DIGEST = 'sha256:' + 'd'.repeat(64);
+const IMAGE_ID = 'sha256:' + '1'.repeat(64);
+const PINNED = 'reg.example.com/node-base@sha256:' + 'e'.repeat(64);
+const SHA = '0123456789abcdef0123456789abcdef01234567';
+const REMOTE = 'https://gitlab.example.com/org/web.git';
+
+const base: BuildFacts = {
+  repository: 'reg.example.com/web',
+  identity: IDENTITY,
+  tags: [CONTENT_TAG, '1.2.0', 'latest'],
+  push: true,
+  build: { buildArgs: { NODE_ENV: 'production' } },
+  dockerfileText: 'FROM node-base\nCOPY . /app\n',
+  replacements: [{ line: 1, kind: 'from', raw: 'node-base', reference: PINNED }],
+  baseImages: { 'node-base': PINNED },
+  contextDir: '/ws/apps/web',
+  contextEntries: [
+    { path: 'src', kind: 'directory' },
+    { path: 'src/main.js', kind: 'file', executable: false },
+  ],
+  stagedFiles: [{ name: 'packs/lib.tgz', path: '/ws/dist/libs/lib/lib.tgz' }],
+  git: { sha: SHA, remote: REMOTE },
+};
+
+const facts = (overrides: Partial<BuildFacts> = {}): BuildFacts => ({ ...base, ...overrides });
+
+/** The image a build would make; fails the test when the plan is not to build. */
+const built = (overrides: Partial<BuildFacts> = {}) => {
+  const plan = planImageBuild(facts(overrides));
+  if (plan.outcome !== 'build') throw new Error(`expected a build, got ${plan.outcome}`);
+  return plan.image;
+};
+
+describe('planImageBuild: whether to build', () => {
+  it('reuses the registry image when pushing and the registry holds the content tag', () => {
+    expect(planImageBuild(facts({ push: true, registryDigest: DIGEST }))).toEqual({
+      outcome: 'reuse-registry',
+      digest: DIGEST,
+      otherTags: ['1.2.0', 'latest'],
+    });
+  });
+
+  it('builds and pushes when pushing and the registry lacks the content tag', () => {
+    const plan = planImageBuild(facts({ push: true }));
+    expect(plan).toMatchObject({ outcome: 'build', push: true, otherTags: ['1.2.0', 'latest'] });
+  });
+
+  it('reuses the local image when not pushing and the engine has one under the content tag', () => {
+    expect(planImageBuild(facts({ push: false, localImageId: IMAGE_ID }))).toEqual({
+      outcome: 'reuse-local',
+      imageId: IMAGE_ID,
+      otherTags: ['1.2.0', 'latest'],
+    });
+  });
+
+  it('builds without pushing when not pushing and there is no local image', () => {
+    expect(planImageBuild(facts({ push: false }))).toMatchObject({ outcome: 'build', push: false, otherTags: ['1.2.0', 'latest'] });
+  });
+
+  it('ignores a local image when pushing: the registry is the cache', () => {
+    expect(planImageBuild(facts({ push: true, localImageId: IMAGE_ID }))).toMatchObject({ outcome: 'build', push: true });
+  });
+
+  it('ignores a registry digest when not pushing', () => {
+    expect(planImageBuild(facts({ push: false, registryDigest: DIGEST }))).toMatchObject({ outcome: 'build', push: false });
+  });
+
+  it('has no other tags when the content tag is the only one', () => {
+    expect(planImageBuild(facts({ tags: [CONTENT_TAG], registryDigest: DIGEST })).otherTags).toEqual([]);
+  });
+});
+
+describe('planImageBuild: the build', () => {
+  it('tags the image <repository>:c-<identity>', () => {
+    expect(built().tag).toBe(`reg.example.com/web:${CONTENT_TAG}`);
+  });
+
+  it.each([
+    ['the explicit option over an engine with BuildKit', 'classic', true, 'classic'],
+    ['the explicit option over an engine without BuildKit', 'buildkit', false, 'buildkit'],
+    ['BuildKit when the engine has it', undefined, true, 'buildkit'],
+    ['the classic builder when the engine lacks BuildKit', undefined, false, 'classic'],
+    ['the classic builder when the engine was not asked', undefined, undefined, 'classic'],
+  ] as const)('picks %s', (_name, builder, engineHasBuildKit, expected) => {
+    expect(built({ build: { buildArgs: {}, builder }, engineHasBuildKit }).builder).toBe(expected);
+  });
+
+  it('adds BUILDKIT_INLINE_CACHE=1 to the user build args with BuildKit', () => {
+    expect(built({ engineHasBuildKit: true }).buildArgs).toEqual({ BUILDKIT_INLINE_CACHE: '1', NODE_ENV: 'production' });
+  });
+
+  it('passes exactly the user build args with the classic builder', () => {
+    expect(built({ engineHasBuildKit: false }).buildArgs).toEqual({ NODE_ENV: 'production' });
+  });
+
+  it("keeps the user's own BUILDKIT_INLINE_CACHE value", () => {
+    const buildArgs = { BUILDKIT_INLINE_CACHE: '0', NODE_ENV: 'production' };
+    expect(built({ build: { buildArgs }, engineHasBuildKit: true }).buildArgs).toEqual(buildArgs);
+  });
+
+  it.each([
+    [true, true, ['reg.example.com/web:latest']],
+    [true, false, []],
+    [false, true, []],
+    [false, false, []],
+  ])('caches from <repository>:latest only when pushing with BuildKit (push %s, BuildKit %s)', (push, engineHasBuildKit, cacheFrom) => {
+    expect(built({ push, engineHasBuildKit }).cacheFrom).toEqual(cacheFrom);
+  });
+
+  it('sends the Dockerfile with its bases replaced by the exact images', () => {
+    expect(built().dockerfileText).toBe(`FROM ${PINNED}\nCOPY . /app\n`);
+  });
+
+  it('passes target, platform and network through', () => {
+    const image = built({ build: { buildArgs: {}, target: 'runtime', platform: 'linux/arm64', network: 'host' } });
+    expect(image).toMatchObject({ target: 'runtime', platform: 'linux/arm64', network: 'host' });
+  });
+
+  it('passes the context directory, its entries and the staged files through', () => {
+    const image = built();
+    expect(image.contextDir).toBe(base.contextDir);
+    expect(image.contextEntries).toEqual(base.contextEntries);
+    expect(image.stagedFiles).toEqual(base.stagedFiles);
+  });
+});
+
+describe('planImageBuild: labels', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('labels the content identity, the exact bases, the revision and the source', () => {
+    const labels = built().labels;
+    expect(labels).toEqual({
+      'org.opencontainers.image.revision': SHA,
+      'org.opencontainers.image.source': REMOTE,
+      'dev.imagewise.content-identity': IDENTITY,
+      'dev.imagewise.base-images': JSON.stringify({ 'node-base': PINNED }),
+    });
+    expect(JSON.parse(labels['dev.imagewise.base-images'])).toEqual(base.baseImages);
+  });
+
+  it('leaves out revision and source when git does not give them', () => {
+    expect(Object.keys(built({ git: {} }).labels).sort()).toEqual(['dev.imagewise.base-images', 'dev.imagewise.content-identity']);
+  });
+
+  it('merges user labels last, over the ones it sets', () => {
+    const labels = built({ build: { buildArgs: {}, labels: { team: 'web', 'org.opencontainers.image.source': 'https://mirror.example.com/web' } } }).labels;
+    expect(labels).toMatchObject({ team: 'web', 'org.opencontainers.image.source': 'https://mirror.example.com/web' });
+  });
+
+  it('carries no per-run value: no created label, and the same plan at another time', () => {
+    vi.useFakeTimers();
+    vi.setSystemTime(new Date('2020-01-01T00:00:00Z'));
+    const earlier = planImageBuild(facts());
+    vi.setSystemTime(new Date('2031-06-15T12:00:00Z'));
+    const later = planImageBuild(facts());
+    expect(later).toEqual(earlier);
+    expect(built().labels).not.toHaveProperty(['org.opencontainers.image.created']);
+  });
+});
