@@ -52,6 +52,8 @@ export class Workspace {
   readonly root: string;
   /** More environment for every nx run (DOCKER_HOST, IMAGEWISE_REGISTRY, …). */
   env: Record<string, string> = {};
+  /** Whether nx runs use the Nx daemon; a test that turns it on stops it with {@link stopDaemon}. */
+  daemon = false;
 
   constructor(template: string, files: Record<string, string>) {
     this.root = mkdtempSync(join(tmpdir(), 'imagewise-ws-'));
@@ -113,7 +115,13 @@ export class Workspace {
   }
 
   private nxEnv(): NodeJS.ProcessEnv {
-    return { ...process.env, ...this.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0' };
+    return { ...process.env, ...this.env, NX_DAEMON: String(this.daemon), NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0' };
+  }
+
+  /** Stops this workspace's Nx daemon, if one runs, and goes back to running without one. */
+  stopDaemon(): void {
+    this.run('daemon', '--stop');
+    this.daemon = false;
   }
 
   /** Projects affected by the uncommitted changes. */
