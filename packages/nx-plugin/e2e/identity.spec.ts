@@ -74,6 +74,14 @@ describe('content identity and a graph that is never stale', () => {
     if (template) rmSync(template, { recursive: true, force: true });
   });
 
+  it("declares only what reaches the image as Nx inputs: no npm package, the upstream images' nodes", () => {
+    const { files, external } = ws.inputs('api:docker:build');
+    expect(external).toEqual(['docker:docker.io/library/debian:bookworm-slim']);
+    expect(files).toEqual(expect.arrayContaining(['images/base/Dockerfile', 'images/base/base.txt', 'services/api/Dockerfile', 'services/api/app.txt']));
+    expect(files.filter((file) => file.startsWith('images/alt-base/') || file.startsWith('services/web/') || file === 'package-lock.json')).toEqual([]);
+    expect(ws.inputs('worker:docker:build').files).not.toContain('services/worker/notes.md');
+  });
+
   it('builds every image once, cold', () => {
     build();
     expect(rebuilt()).toEqual(IMAGES);

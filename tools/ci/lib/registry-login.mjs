@@ -40,9 +40,9 @@ export function loginToRegistry(env) {
   try {
     config = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    if (/** @type {NodeJS.ErrnoException} */ (error).code !== 'ENOENT') {
-      throw new Error(`${path}: cannot read it as JSON (${/** @type {Error} */ (error).message}); fix or remove it`);
-    }
+    const code = /** @type {NodeJS.ErrnoException} */ (error).code;
+    // Never JSON.parse's message: it can quote the text around the fault, and this file holds secrets.
+    if (code !== 'ENOENT') throw new Error(`${path}: cannot read it as JSON (${code ?? 'not valid JSON'}); fix or remove it`);
   }
   const host = registryHost(registry);
   mkdirSync(dir, { recursive: true });

@@ -45,4 +45,12 @@ describe('registry login', () => {
     );
     expect(readFileSync(join(dir, 'config.json'), 'utf8')).toBe('{ not json');
   });
+
+  it('never quotes the broken config file, which holds secrets', () => {
+    dir = mkdtempSync(join(tmpdir(), 'ci-docker-config-'));
+    writeFileSync(join(dir, 'config.json'), '{ "auths": { "r": { "password": SECRETWORD123 } } }');
+    expect(() => loginToRegistry({ IMAGEWISE_REGISTRY: 'r', IMAGEWISE_REGISTRY_USER: 'u', IMAGEWISE_REGISTRY_PASSWORD: 'p', DOCKER_CONFIG: dir })).toThrow(
+      /^((?!SECRET|password).)*$/s,
+    );
+  });
 });

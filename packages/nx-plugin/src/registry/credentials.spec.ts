@@ -102,6 +102,22 @@ describe('registryAuth', () => {
     expect(() => registryAuth('ghcr.io', env)).toThrow(`${path} is not valid JSON`);
   });
 
+  it.each([
+    ['a stray word after a secret', '{ "auths": { "ghcr.io": { "auth": "c2VjcmV0LXRva2Vu" } }, SECRETWORD123 }'],
+    ['an unquoted secret', '{ "auths": { "ghcr.io": { "password": SECRETWORD123 } } }'],
+    ['a secret cut short', '{\n  "auths": { "ghcr.io": { "auth": "c2VjcmV0LXRva2Vu'],
+  ])('never quotes the file in its error: %s', (_case, text) => {
+    const env = config(text);
+    let message = '';
+    try {
+      registryAuth('ghcr.io', env);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('is not valid JSON');
+    expect(message).not.toMatch(/SECRET|c2Vj|auths/);
+  });
+
   it('fails naming the file and host, not the value, when an auth is not username:password', () => {
     const env = config({ auths: { 'ghcr.io': { auth: Buffer.from('no-colon-secret').toString('base64') } } });
     let message = '';

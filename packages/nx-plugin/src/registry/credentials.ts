@@ -80,8 +80,15 @@ function readDockerConfig(path: string): DockerConfig | undefined {
   try {
     return JSON.parse(text) as DockerConfig;
   } catch (error) {
-    throw new Error(`${path} is not valid JSON (${(error as Error).message}); fix it so registry credentials can be read`);
+    // Only where: JSON.parse's message can quote the text around the fault, and this file holds secrets.
+    throw new Error(`${path} is not valid JSON${lineOfJsonError(text, error as Error)}; fix it so registry credentials can be read`);
   }
+}
+
+/** ` at line N` from a JSON.parse error's position, or nothing: never any of the text. */
+function lineOfJsonError(text: string, error: Error): string {
+  const position = /at position (\d+)/.exec(error.message)?.[1];
+  return position === undefined ? '' : ` at line ${text.slice(0, Number(position)).split('\n').length}`;
 }
 
 function fromCredentialHelper(helper: string, host: string): RegistryAuth | undefined {
