@@ -104,8 +104,11 @@ export async function gatherBuildFacts(
     facts: runFactsFromEnv(process.env, git, context.nxJsonConfiguration?.defaultBase ?? 'main'),
   });
   const tag = contentTag(identity);
-  const registryDigest = push ? await registryClient.manifestDigest(parseImageReference(`${repository}:${tag}`)) : undefined;
-  const reused = registryDigest !== undefined;
+  const reference = parseImageReference(`${repository}:${tag}`);
+  const registryDigest = push ? await registryClient.manifestDigest(reference) : undefined;
+  // A tag is only a reuse when its image can be pulled: every blob it names is there.
+  const missingBlobs = registryDigest ? await registryClient.missingBlobs(reference, registryDigest) : [];
+  const reused = registryDigest !== undefined && missingBlobs.length === 0;
   const localImageId = push ? undefined : await localImage(await engine(), `${repository}:${tag}`);
   const engineHasBuildKit = reused || localImageId || build.builder ? undefined : await daemonHasBuildKit(await engine());
   return {
@@ -114,6 +117,7 @@ export async function gatherBuildFacts(
     tags,
     push,
     registryDigest,
+    missingBlobs,
     localImageId,
     engineHasBuildKit,
     build,

@@ -45,6 +45,23 @@ describe('planImageBuild: whether to build', () => {
     });
   });
 
+  it('reuses the registry image when every blob it names is there', () => {
+    expect(planImageBuild(facts({ push: true, registryDigest: DIGEST, missingBlobs: [] })).outcome).toBe('reuse-registry');
+  });
+
+  it('builds again, replacing the manifest and saying why, when the registry image has lost a blob', () => {
+    const lost = `sha256:${'9'.repeat(64)}`;
+    const plan = planImageBuild(facts({ push: true, registryDigest: DIGEST, missingBlobs: [lost] }));
+    expect(plan).toMatchObject({ outcome: 'build', push: true, replaces: { digest: DIGEST } });
+    if (plan.outcome !== 'build') return;
+    expect(plan.replaces!.reason).toMatch(new RegExp(`cannot be pulled: blob ${lost} is gone; building it again`));
+  });
+
+  it('replaces nothing when the registry lacks the content tag', () => {
+    const plan = planImageBuild(facts({ push: true }));
+    expect(plan.outcome === 'build' && plan.replaces).toBeFalsy();
+  });
+
   it('builds and pushes when pushing and the registry lacks the content tag', () => {
     const plan = planImageBuild(facts({ push: true }));
     expect(plan).toMatchObject({ outcome: 'build', push: true, otherTags: ['1.2.0', 'latest'] });

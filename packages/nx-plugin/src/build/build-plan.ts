@@ -16,6 +16,8 @@ export interface BuildFacts {
   push: boolean;
   /** The digest the registry holds under the content tag; asked only when pushing. */
   registryDigest?: string;
+  /** Blobs that manifest names and the registry no longer holds: its image cannot be pulled. */
+  missingBlobs?: string[];
   /** The local image under the content tag; asked only when not pushing. */
   localImageId?: string;
   /** Whether the engine offers BuildKit; asked only when a build may follow. */
@@ -37,7 +39,14 @@ export interface BuildFacts {
 export type BuildPlan =
   | { outcome: 'reuse-registry'; digest: string; otherTags: string[] }
   | { outcome: 'reuse-local'; imageId: string; otherTags: string[] }
-  | { outcome: 'build'; image: Omit<BuildImageOptions, 'log'>; push: boolean; otherTags: string[] };
+  | {
+      outcome: 'build';
+      image: Omit<BuildImageOptions, 'log'>;
+      push: boolean;
+      otherTags: string[];
+      /** Why a content tag the registry holds is not reused: said, and its manifest is replaced. */
+      replaces?: { digest: string; reason: string };
+    };
 
 /**
  * Decides from facts alone, without Docker or a registry. The registry is the
@@ -49,7 +58,8 @@ export type BuildPlan =
 export function planImageBuild(facts: BuildFacts): BuildPlan {
   const tag = contentTag(facts.identity);
   const otherTags = facts.tags.filter((t) => t !== tag);
-  if (facts.push && facts.registryDigest) return { outcome: 'reuse-registry', digest: facts.registryDigest, otherTags };
+  const missing = facts.missingBlobs ?? [];
+  if (facts.push && facts.registryDigest && !missing.length) return { outcome: 'reuse-registry', digest: facts.registryDigest, otherTags };
   if (!facts.push && facts.localImageId) return { outcome: 'reuse-local', imageId: facts.localImageId, otherTags };
 
   const builder = facts.build.builder ?? (facts.engineHasBuildKit ? 'buildkit' : 'classic');
@@ -58,6 +68,14 @@ export function planImageBuild(facts: BuildFacts): BuildPlan {
     outcome: 'build',
     push: facts.push,
     otherTags,
+    ...(facts.push && facts.registryDigest
+      ? {
+          replaces: {
+            digest: facts.registryDigest,
+            reason: `${facts.repository}:${tag} is in the registry but cannot be pulled: ${missing.length === 1 ? 'blob' : 'blobs'} ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} gone; building it again`,
+          },
+        }
+      : {}),
     image: {
       contextDir: facts.contextDir,
       contextEntries: facts.contextEntries,

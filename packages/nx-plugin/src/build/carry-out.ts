@@ -32,11 +32,12 @@ export async function carryOutPlan(
     return { ...recorded, imageId: plan.imageId, reused: true };
   }
 
+  if (plan.replaces) log(plan.replaces.reason);
   const imageId = await buildImage(docker, { ...plan.image, log });
   if (!plan.push) {
     for (const other of plan.otherTags) await docker.getImage(imageId).tag({ repo: repository, tag: other });
     return { ...recorded, imageId, reused: false };
   }
-  const digest = await publishImage(docker, registry, repository, tag, plan.otherTags, log);
+  const digest = await publishImage(docker, registry, repository, tag, plan.otherTags, log, plan.replaces?.digest);
   return { ...recorded, digest, imageId, reused: false };
 }

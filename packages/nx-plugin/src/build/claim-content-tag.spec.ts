@@ -35,6 +35,13 @@ describe('claimContentTag', () => {
     expect(registry.writes).toBe(0);
   });
 
+  it('overwrites a content tag whose image cannot be pulled', async () => {
+    const registry = new FakeRegistry();
+    registry.tags.set(reference.tag, 'sha256:bad');
+    await expect(claimContentTag(registry, reference, 'sha256:aaa', { broken: 'sha256:bad', minSettleMs: 1 })).resolves.toBe('sha256:aaa');
+    expect(registry.tags.get(reference.tag)).toBe('sha256:aaa');
+  });
+
   it('two runners that both found the tag absent end with the same digest', async () => {
     const registry = new FakeRegistry(5);
     const [a, b] = await Promise.all([

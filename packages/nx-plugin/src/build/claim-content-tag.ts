@@ -7,6 +7,8 @@ export interface TagStore {
 }
 
 export interface ClaimOptions {
+  /** A digest the tag may name whose image cannot be pulled: overwritten as if the tag were absent. */
+  broken?: string;
   /** Shortest wait before reading the tag back. */
   minSettleMs?: number;
   /** Read-backs before giving up on a tag that keeps moving. */
@@ -45,7 +47,7 @@ export async function claimContentTag(
 
   const started = now();
   let digest = await registry.manifestDigest(reference);
-  if (!digest) digest = await registry.retag(reference, candidate, [reference.tag]);
+  if (!digest || digest === options.broken) digest = await registry.retag(reference, candidate, [reference.tag]);
   const settleMs = Math.max(options.minSettleMs ?? 250, 10 * (now() - started));
 
   for (let round = 0; round < rounds; round++) {

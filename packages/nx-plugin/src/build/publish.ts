@@ -26,16 +26,19 @@ export async function publishImage(
   contentTag: string,
   otherTags: string[],
   log: (line: string) => void,
+  /** A digest the content tag names whose image cannot be pulled: replaced, never used. */
+  broken?: string,
 ): Promise<string> {
   const reference = { ...parseImageReference(`${repository}:${contentTag}`), tag: contentTag };
   let digest = await registry.manifestDigest(reference);
+  if (digest === broken) digest = undefined;
   if (digest) log(`${repository}:${contentTag} is already in the registry (another runner?): using it`);
   else {
     const local = docker.getImage(`${repository}:${contentTag}`);
     await local.tag({ repo: repository, tag: STAGING_TAG });
     try {
       const candidate = await pushImage(docker, repository, STAGING_TAG, registryAuth(reference.domain), log);
-      digest = await claimContentTag(registry, reference, candidate);
+      digest = await claimContentTag(registry, reference, candidate, { broken });
       if (digest !== candidate) log(`another runner pushed ${repository}:${contentTag} at the same time: using its ${digest}`);
     } finally {
       await docker.getImage(`${repository}:${STAGING_TAG}`).remove({ noprune: true }).catch(() => undefined);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseImageReference } from '../image-reference/reference';
-import { DOCKER_HUB_REGISTRY, MANIFEST_TYPES, RegistryClient, RegistryError, type RegistryClientOptions } from './registry-client';
+import { DOCKER_HUB_REGISTRY, MANIFEST_TYPES, RegistryClient, RegistryError, retryAfterMs, type RegistryClientOptions } from './registry-client';
 
 const DIGEST = `sha256:${'e'.repeat(64)}`;
 
@@ -100,7 +100,7 @@ describe('RegistryClient.manifestDigest', () => {
     it('gives up after the attempts with a RegistryError naming the URL and the last failure', async () => {
       const { fetch, calls } = fakeFetch(status(500, 'Internal Server Error'), status(502, 'Bad Gateway'));
       const failure = client(fetch, { attempts: 2 }).manifestDigest(ref('ghcr.io/acme/app:1'));
-      await expect(failure).rejects.toThrow(new RegistryError('https://ghcr.io/v2/acme/app/manifests/1 failed after 2 attempts: 502 Bad Gateway'));
+      await expect(failure).rejects.toThrow(new RegistryError('https://ghcr.io/v2/acme/app/manifests/1 failed after 2 attempts: it answered 502 Bad Gateway'));
       expect(calls).toHaveLength(2);
     });
 
@@ -110,6 +110,33 @@ describe('RegistryClient.manifestDigest', () => {
       await expect(failure).rejects.toBeInstanceOf(RegistryError);
       await expect(failure).rejects.toThrow('https://ghcr.io/v2/acme/app/manifests/1 failed after 3 attempts: getaddrinfo ENOTFOUND ghcr.io');
       expect(calls).toHaveLength(3);
+    });
+
+    it('says what a refused connection, an unknown host and a TLS failure mean, and what to check', async () => {
+      const failed = (code: string, message = code) => Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error(message), { code }) });
+      const cases: Array<[Error, RegExp]> = [
+        [failed('ECONNREFUSED'), /manifests\/1 failed after 1 attempts: connection refused; check that the registry runs at that address and port/],
+        [failed('ENOTFOUND'), /the host name does not resolve \(DNS\); check the registry address/],
+        [failed('ERR_TLS_CERT_ALTNAME_INVALID', 'Hostname/IP does not match certificate'), /TLS failed \(Hostname\/IP does not match certificate\); check the registry's certificate/],
+      ];
+      for (const [error, message] of cases) {
+        await expect(client(fakeFetch(error).fetch, { attempts: 1 }).manifestDigest(ref('ghcr.io/acme/app:1'))).rejects.toThrow(message);
+      }
+    });
+
+    it('retries a 429 after the Retry-After it asks for', async () => {
+      const { fetch, calls } = fakeFetch(new Response(null, { status: 429, statusText: 'Too Many Requests', headers: { 'Retry-After': '0' } }), ok());
+      await expect(client(fetch, { retryDelayMs: 60_000 }).manifestDigest(ref('ghcr.io/acme/app:1'))).resolves.toBe(DIGEST);
+      expect(calls).toHaveLength(2);
+    });
+
+    it('reads Retry-After as seconds or an HTTP date, at most a minute', () => {
+      const now = Date.parse('2026-12-03T12:00:00Z');
+      expect(retryAfterMs('3', now)).toBe(3000);
+      expect(retryAfterMs('Thu, 03 Dec 2026 12:00:10 GMT', now)).toBe(10_000);
+      expect(retryAfterMs('86400', now)).toBe(60_000);
+      expect(retryAfterMs('soon', now)).toBeUndefined();
+      expect(retryAfterMs(null, now)).toBeUndefined();
     });
 
     it('makes one attempt when attempts is 1', async () => {
@@ -243,9 +270,56 @@ describe('RegistryClient.retag', () => {
     expect(calls).toHaveLength(2);
   });
 
+  it("names the registry's error code when it refuses a manifest", async () => {
+    const refused = new Response(JSON.stringify({ errors: [{ code: 'MANIFEST_BLOB_UNKNOWN', message: 'blob unknown to registry' }] }), { status: 400, statusText: 'Bad Request' });
+    await expect(client(fakeFetch(manifest(), refused).fetch).retag(ref('ghcr.io/acme/app'), 'c-abc', ['latest'])).rejects.toThrow(
+      'manifests/latest answered 400 Bad Request to a manifest PUT (MANIFEST_BLOB_UNKNOWN)',
+    );
+  });
+
   it('fails without any PUT when the source tag is missing', async () => {
     const { fetch, calls } = fakeFetch(status(404, 'Not Found'), status(201, 'Created'));
     await expect(client(fetch).retag(ref('ghcr.io/acme/app'), 'h-gone', ['latest'])).rejects.toThrow('manifests/h-gone answered 404');
     expect(calls).toHaveLength(1);
+  });
+});
+
+describe('RegistryClient.missingBlobs', () => {
+  const IMAGE_TYPE = 'application/vnd.oci.image.manifest.v1+json';
+  const blob = (n: number) => `sha256:${String(n).repeat(64)}`;
+  const imageManifest = (layers: Array<{ digest: string; urls?: string[] }>) =>
+    new Response(JSON.stringify({ schemaVersion: 2, mediaType: IMAGE_TYPE, config: { digest: blob(1) }, layers }), { status: 200, headers: { 'Content-Type': IMAGE_TYPE } });
+  /** A registry that holds the given paths (answering 200 to them, 404 to other HEADs) and serves `manifests` by digest. */
+  function registry(held: string[], manifests: Record<string, () => Response>) {
+    const asked: string[] = [];
+    const fetch = (async (input: string | URL | Request, init: RequestInit = {}) => {
+      const url = String(input);
+      asked.push(`${init.method ?? 'GET'} ${url}`);
+      const digest = url.split('/').pop()!;
+      if ((init.method ?? 'GET') === 'GET' && manifests[digest]) return manifests[digest]();
+      return held.some((path) => url.endsWith(path)) ? ok() : status(404, 'Not Found');
+    }) as typeof globalThis.fetch;
+    return { fetch, asked };
+  }
+
+  it("lists the config and layer blobs the repository lacks, skipping foreign layers", async () => {
+    const { fetch, asked } = registry([`blobs/${blob(1)}`, `blobs/${blob(2)}`], { [DIGEST]: () => imageManifest([{ digest: blob(2) }, { digest: blob(3) }, { digest: blob(4), urls: ['https://elsewhere'] }]) });
+    await expect(client(fetch).missingBlobs(ref('localhost:5000/team/missing-a'), DIGEST)).resolves.toEqual([blob(3)]);
+    expect(asked.filter((a) => a.startsWith('HEAD')).sort()).toEqual([1, 2, 3].map((n) => `HEAD http://localhost:5000/v2/team/missing-a/blobs/${blob(n)}`));
+  });
+
+  it('lists nothing when every blob is there, and asks each blob once per process', async () => {
+    const { fetch, asked } = registry([`blobs/${blob(1)}`, `blobs/${blob(2)}`], { [DIGEST]: () => imageManifest([{ digest: blob(2) }]) });
+    await expect(client(fetch).missingBlobs(ref('localhost:5000/team/missing-b'), DIGEST)).resolves.toEqual([]);
+    await expect(client(fetch).missingBlobs(ref('localhost:5000/team/missing-b'), DIGEST)).resolves.toEqual([]);
+    expect(asked.filter((a) => a.startsWith('HEAD'))).toHaveLength(2);
+  });
+
+  it("follows an index to each image's manifest, and lists an image manifest the repository lacks", async () => {
+    const child = blob(7);
+    const index = () =>
+      new Response(JSON.stringify({ schemaVersion: 2, mediaType: INDEX_TYPE, manifests: [{ digest: child }, { digest: blob(8) }] }), { status: 200, headers: { 'Content-Type': INDEX_TYPE } });
+    const { fetch } = registry([`manifests/${child}`, `blobs/${blob(1)}`], { [DIGEST]: index, [child]: () => imageManifest([{ digest: blob(5) }]) });
+    await expect(client(fetch).missingBlobs(ref('localhost:5000/team/missing-c'), DIGEST)).resolves.toEqual([blob(5), blob(8)]);
   });
 });

@@ -79,6 +79,49 @@ export class RegistryClient {
   }
 
   /**
+   * The blobs a manifest names (its config and layers; through an index, each
+   * image's) that the repository does not hold: a tag whose image cannot be
+   * pulled. Asked with HEAD, concurrently; each blob's answer is kept for the
+   * rest of the process (one run), as blobs are content-addressed.
+   */
+  async missingBlobs(reference: ImageReference, digest: string): Promise<string[]> {
+    const manifest = await this.getManifest(reference, digest);
+    const parsed = JSON.parse(manifest.bytes.toString('utf8')) as {
+      config?: { digest: string };
+      layers?: Array<{ digest: string; urls?: string[] }>;
+      manifests?: Array<{ digest: string }>;
+    };
+    if (parsed.manifests) {
+      const children = await Promise.all(
+        parsed.manifests.map(async (child) =>
+          (await this.hasBlob(reference, 'manifests', child.digest)) ? this.missingBlobs(reference, child.digest) : [child.digest],
+        ),
+      );
+      return children.flat();
+    }
+    // A foreign layer (with urls) is fetched from elsewhere, never from this repository.
+    const blobs = [parsed.config?.digest, ...(parsed.layers ?? []).filter((layer) => !layer.urls?.length).map((layer) => layer.digest)];
+    const present = await Promise.all(blobs.map((blob) => (blob ? this.hasBlob(reference, 'blobs', blob) : true)));
+    return blobs.filter((blob, index): blob is string => blob !== undefined && !present[index]);
+  }
+
+  private hasBlob(reference: ImageReference, kind: 'blobs' | 'manifests', digest: string): Promise<boolean> {
+    const url = `${this.repositoryUrl(reference)}/${kind}/${digest}`;
+    let answer = knownBlobs.get(url);
+    if (!answer) {
+      answer = this.authorised(reference, 'pull', url, { method: 'HEAD', headers: kind === 'manifests' ? { Accept: MANIFEST_TYPES } : {} }).then((response) => {
+        if (response.status === 404) return false;
+        if (!response.ok) throw new RegistryError(`${url} answered ${response.status} ${response.statusText}`);
+        return true;
+      });
+      // A failed question is asked again next time, not remembered.
+      answer.catch(() => knownBlobs.delete(url));
+      knownBlobs.set(url, answer);
+    }
+    return answer;
+  }
+
+  /**
    * Points more tags at the manifest `fromTag` names: GET its bytes, PUT them
    * under each tag with the manifest's own media type. No layer moves.
    */
@@ -91,7 +134,9 @@ export class RegistryClient {
         headers: { 'Content-Type': manifest.mediaType },
         body: manifest.bytes,
       });
-      if (response.status !== 201 && !response.ok) throw new RegistryError(`${url} answered ${response.status} ${response.statusText} to a manifest PUT`);
+      if (response.status !== 201 && !response.ok) {
+        throw new RegistryError(`${url} answered ${response.status} ${response.statusText} to a manifest PUT${await errorCodes(response)}`);
+      }
     }
     return manifest.digest;
   }
@@ -104,9 +149,13 @@ export class RegistryClient {
   }
 
   private manifestUrl(reference: ImageReference, tagOrDigest: string): string {
+    return `${this.repositoryUrl(reference)}/manifests/${tagOrDigest}`;
+  }
+
+  private repositoryUrl(reference: ImageReference): string {
     const host = this.registryHost(reference);
     const scheme = isLoopback(host) ? 'http' : 'https';
-    return `${scheme}://${host}/v2/${reference.path}/manifests/${tagOrDigest}`;
+    return `${scheme}://${host}/v2/${reference.path}`;
   }
 
   /**
@@ -157,19 +206,68 @@ export class RegistryClient {
     return token;
   }
 
+  /**
+   * One request, retried on a network error, a 5xx or a 429 (after the
+   * Retry-After the registry asks for, up to a minute, else the backoff).
+   * What finally fails names the address and the cause, and what to check.
+   */
   private async request(url: string, init: RequestInit): Promise<Response> {
     let lastError = '';
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
+      let waitMs = this.retryDelayMs * 2 ** (attempt - 1);
       try {
         const response = await this.fetch(url, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
-        if (response.status < 500) return response;
-        lastError = `${response.status} ${response.statusText}`;
+        if (response.status < 500 && response.status !== 429) return response;
+        lastError = `it answered ${response.status} ${response.statusText}${await errorCodes(response)}`;
+        if (response.status === 429) waitMs = retryAfterMs(response.headers.get('retry-after'), Date.now()) ?? waitMs;
       } catch (error) {
-        lastError = (error as Error).message;
+        lastError = networkCause(error as Error, this.timeoutMs);
       }
-      if (attempt < this.attempts) await sleep(this.retryDelayMs * 2 ** (attempt - 1));
+      if (attempt < this.attempts) await sleep(waitMs);
     }
     throw new RegistryError(`${url} failed after ${this.attempts} attempts: ${lastError}`);
+  }
+}
+
+/** Blob and manifest presence asked this process (one run), by URL. */
+const knownBlobs = new Map<string, Promise<boolean>>();
+
+/** The registry's own error codes from an error body (`{"errors":[{"code":…}]}`), as ` (CODE, …)`; else nothing. */
+async function errorCodes(response: Response): Promise<string> {
+  try {
+    const body = (await response.clone().json()) as { errors?: Array<{ code?: unknown }> };
+    const codes = (body.errors ?? []).map((error) => error.code).filter((code): code is string => typeof code === 'string');
+    return codes.length ? ` (${codes.join(', ')})` : '';
+  } catch {
+    return '';
+  }
+}
+
+/** How long a 429's Retry-After asks to wait (seconds, or an HTTP date), at most a minute; undefined when it says nothing usable. */
+export function retryAfterMs(header: string | null, now: number): number | undefined {
+  if (!header) return undefined;
+  const seconds = /^\d+$/.test(header.trim()) ? Number(header) * 1000 : Date.parse(header) - now;
+  return Number.isNaN(seconds) ? undefined : Math.min(Math.max(seconds, 0), 60_000);
+}
+
+/** What a failed fetch means, in words a person can act on: fetch itself only says "fetch failed". */
+export function networkCause(error: Error, timeoutMs: number): string {
+  if (error.name === 'TimeoutError' || error.name === 'AbortError') return `no answer within ${timeoutMs / 1000} s; check that the registry is up and reachable from here`;
+  const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
+  switch (cause?.code) {
+    case 'ECONNREFUSED':
+      return 'connection refused; check that the registry runs at that address and port';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'the host name does not resolve (DNS); check the registry address';
+    case 'ECONNRESET':
+      return 'the connection was reset; check the registry and any proxy in between';
+    case 'ETIMEDOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return 'the connection timed out; check the address and the network or firewall';
+    default:
+      if (cause?.code?.startsWith('ERR_TLS') || /certificate|SSL|TLS/i.test(cause?.message ?? '')) return `TLS failed (${cause?.message ?? cause?.code}); check the registry's certificate`;
+      return cause?.message ? `${error.message} (${cause.message})` : error.message;
   }
 }
 
