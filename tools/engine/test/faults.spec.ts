@@ -73,7 +73,6 @@ describe('tools/engine faults', () => {
     expect(errorLines(run.stderr)).toEqual([
       `engine: error: port ${portOf(squatter)} for the mirror is taken by pid ${process.pid} (node); free it or set IMAGEWISE_MIRROR_PORT to a free port`,
     ]);
-    expect(run.ms).toBeLessThan(15_000);
   });
 
   it('says apt could not install the missing packages, with apt’s last lines', async () => {
@@ -117,7 +116,6 @@ describe('tools/engine faults', () => {
       'engine: error: dockerd for engine silent did not answer within 3s (IMAGEWISE_ENGINE_TIMEOUT)',
     ]);
     expect(run.stderr).toContain('pretending to start');
-    expect(run.ms).toBeLessThan(15_000);
     expect(leftovers(`${runRoot}/silent`, join(home, 'engines/silent/data'), linksBefore)).toEqual([]);
   });
 });

@@ -276,7 +276,8 @@ const referenceText = fc.oneof(
     .map(([d, p, t, g]) => d + p + (t === null ? '' : `:${t}`) + (g === null ? '' : `@${g}`)),
 );
 
-describe('properties', () => {
+// A fixed number of runs, and time enough for them on a busy CI runner (vitest's default is 5 s).
+describe('properties', { timeout: 60_000 }, () => {
   it('format then parse round-trips', () => {
     fc.assert(
       fc.property(canonicalRef, (ref) => {
