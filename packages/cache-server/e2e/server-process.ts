@@ -13,6 +13,8 @@ export interface ServerProcess {
   /** Waits until at least `count` request lines are in (a line follows its response by a moment). */
   waitForRequests(count: number): Promise<Array<Record<string, unknown>>>;
   stop(): Promise<number | null>;
+  /** `kill -9`: no chance to clean up. */
+  kill(): Promise<void>;
 }
 
 /** Starts the bin on a free port; resolves once it listens, rejects with its stderr if it exits. */
@@ -47,6 +49,11 @@ export function startServerProcess(args: string[], env: Record<string, string> =
           return requests();
         },
         stop: () => stopChild(child),
+        kill: () =>
+          new Promise((resolveKill) => {
+            child.once('exit', () => resolveKill());
+            child.kill('SIGKILL');
+          }),
       });
     });
   });

@@ -30,7 +30,6 @@ export function planEviction(entries: readonly EntryInfo[], limits: EvictionLimi
 export interface EvictableStorage {
   list(): Promise<EntryInfo[]>;
   remove(hash: string): Promise<void>;
-  removeStaleTemporaries(nowMs: number): Promise<void>;
 }
 
 export interface EvictionResult {
@@ -45,7 +44,6 @@ export async function evict(storage: EvictableStorage, limits: EvictionLimits, n
   const entries = await storage.list();
   const evicted = planEviction(entries, limits, nowMs);
   for (const entry of evicted) await storage.remove(entry.hash);
-  await storage.removeStaleTemporaries(nowMs);
   const bytes = evicted.reduce((sum, entry) => sum + entry.size, 0);
   const totalBytes = entries.reduce((sum, entry) => sum + entry.size, 0);
   return { entries: evicted.length, bytes, keptEntries: entries.length - evicted.length, keptBytes: totalBytes - bytes };

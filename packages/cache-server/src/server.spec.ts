@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { get, put, request } from './http.test-helpers.js';
+import { get, put, putHead, request, sendAndAwaitClose } from './http.test-helpers.js';
 import { createAuthorizer } from './auth.js';
 import { Metrics } from './metrics.js';
 import { createCacheHandler } from './server.js';
@@ -114,6 +114,35 @@ describe('cache server over HTTP (filesystem storage)', () => {
       req.end();
     });
     expect(status).toBe(411);
+  });
+
+  it('answers what it refuses before reading the body, and closes the connection', async () => {
+    // 300 MiB announced, none sent: only an answer that reads no body can arrive.
+    const huge = 300 * 1024 * 1024;
+    const refusals: Array<[string, number]> = [
+      [putHead('1020', huge), 401],
+      [putHead('1020', huge, 'wrong'), 401],
+      [putHead('1020', huge, RO), 403],
+      [`PUT /v1/cache/1020 HTTP/1.1\r\nHost: cache\r\nAuthorization: Bearer ${RW}\r\nTransfer-Encoding: chunked\r\n\r\n`, 411],
+      [putHead('1020', huge, RW), 413],
+      [putHead('a.b', huge, RW), 400],
+      [`POST /v1/cache/1020 HTTP/1.1\r\nHost: cache\r\nAuthorization: Bearer ${RW}\r\nContent-Length: ${huge}\r\n\r\n`, 405],
+      [`PUT /upload HTTP/1.1\r\nHost: cache\r\nContent-Length: ${huge}\r\n\r\n`, 404],
+      [`POST /metrics HTTP/1.1\r\nHost: cache\r\nContent-Length: ${huge}\r\n\r\n`, 405],
+    ];
+    for (const [head, status] of refusals) {
+      const reply = await sendAndAwaitClose(server.url, head);
+      expect(reply.status, head.split('\r\n')[0]).toBe(status);
+      expect(reply.headers['connection']).toBe('close');
+    }
+    expect(entries()).not.toContain('1020');
+    expect((await get(server.url, '1001', RW)).status).toBe(200);
+  });
+
+  it('keeps the connection open after refusing a request without a body', async () => {
+    const reply = await get(server.url, '1001', 'wrong');
+    expect(reply.status).toBe(401);
+    expect(reply.headers['connection']).not.toBe('close');
   });
 
   it('leaves one whole entry when clients race to store one hash', async () => {

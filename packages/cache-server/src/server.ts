@@ -3,6 +3,7 @@ import { healthHandler } from '@imagewise/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { Access, Authorizer } from './auth.js';
+import { closeIfBodyUnread } from './connection.js';
 import { entryHashOf, isValidHash } from './hash.js';
 import type { Metrics } from './metrics.js';
 import type { CacheStorage } from './storage/storage.js';
@@ -35,24 +36,30 @@ export function createCacheHandler(options: CacheHandlerOptions): Handler {
     const pathname = (req.url ?? '/').split('?')[0]!;
     const hash = entryHashOf(pathname);
     if (hash === undefined) {
+      // None of these reads a body.
+      closeIfBodyUnread(req, res);
       if (pathname === '/health' || pathname === '/healthz') return health(req, res);
       if (pathname === '/metrics') return sendMetrics(req, res, metrics);
-      req.resume();
       return sendText(res, 404, 'not found: this server answers /v1/cache/{hash}, /health and /metrics\n');
     }
     handleEntry(req, res, hash, options).then(
       (outcome) => finish(outcome),
       (error: unknown) => {
-        if (req.socket.destroyed) {
-          // The client went away mid-transfer: nothing was stored, nothing is wrong here.
+        if (clientWentAway(req)) {
+          // Mid-transfer: nothing was stored, nothing is wrong here.
           return finish({ status: 499, result: 'client-closed' });
         }
-        // Storage failures: the client sees a plain 500, the log has the cause.
+        // Storage failures: the client sees a plain 5xx, the log has the cause.
         logger.error('request failed', { method: req.method, hash: safeHash(hash), err: error });
-        if (!res.headersSent) sendText(res, 500, 'internal error: the cache storage failed, see the server log\n');
-        else res.destroy();
-        req.resume();
-        finish({ status: 500, result: 'error' });
+        const full = isStorageFull(error);
+        const status = full ? 507 : 500;
+        if (res.headersSent) res.destroy();
+        else {
+          // What is left of an upload is not read: the server would only throw it away.
+          closeIfBodyUnread(req, res);
+          sendText(res, status, full ? 'insufficient storage: the cache storage is full, nothing was stored\n' : 'internal error: the cache storage failed, see the server log\n');
+        }
+        finish({ status, result: full ? 'storage-full' : 'error' });
       },
     );
 
@@ -73,21 +80,18 @@ export function createCacheHandler(options: CacheHandlerOptions): Handler {
 async function handleEntry(req: IncomingMessage, res: ServerResponse, hash: string, options: CacheHandlerOptions): Promise<Outcome> {
   const access = options.authorize(req.headers.authorization);
   if (!access) {
-    await drain(req);
     res.setHeader('www-authenticate', 'Bearer');
-    sendText(res, 401, 'unauthorized: send Authorization: Bearer <token> (NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN)\n');
+    refuse(req, res, 401, 'unauthorized: send Authorization: Bearer <token> (NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN)\n');
     return { status: 401, result: 'unauthorized' };
   }
   if (!isValidHash(hash)) {
-    await drain(req);
-    sendText(res, 400, 'bad hash: expected 1 to 128 letters and digits\n');
+    refuse(req, res, 400, 'bad hash: expected 1 to 128 letters and digits\n');
     return { status: 400, result: 'bad-hash' };
   }
   if (req.method === 'GET') return getEntry(res, hash, options);
   if (req.method === 'PUT') return putEntry(req, res, hash, access, options);
-  await drain(req);
   res.setHeader('allow', 'GET, PUT');
-  sendText(res, 405, 'method not allowed: use GET or PUT\n');
+  refuse(req, res, 405, 'method not allowed: use GET or PUT\n');
   return { status: 405, result: 'bad-method' };
 }
 
@@ -111,24 +115,22 @@ async function putEntry(req: IncomingMessage, res: ServerResponse, hash: string,
   const size = declared === undefined ? undefined : Number(declared);
   if (access === 'read-only') {
     // Nx counts 403 as "not stored" and goes on.
-    await drain(req);
-    sendText(res, 403, 'forbidden: this token may only read\n');
+    refuse(req, res, 403, 'forbidden: this token may only read\n');
     return { status: 403, result: 'read-only', size };
   }
   if (size === undefined) {
-    await drain(req);
-    sendText(res, 411, 'length required: send Content-Length\n');
+    refuse(req, res, 411, 'length required: send Content-Length\n');
     return { status: 411, result: 'no-length' };
   }
   if (size > maxEntryBytes) {
-    // Not read: the connection closes once the answer is out.
-    res.setHeader('connection', 'close');
-    sendText(res, 413, `entry too large: ${size} bytes, over this server's limit of ${maxEntryBytes} bytes (--max-entry-size)\n`);
-    res.once('finish', () => req.destroy());
+    refuse(req, res, 413, `entry too large: ${size} bytes, over this server's limit of ${maxEntryBytes} bytes (--max-entry-size)\n`);
     return { status: 413, result: 'too-large', size };
   }
   // Entries are immutable; an existing one answers 409, which Nx takes as success.
   const result = (await storage.has(hash)) ? 'exists' : await storage.put(hash, req, size);
+  // Read to its end even for 409, Nx's success: a client still sending when the
+  // connection closes may see the close rather than the answer. It is a
+  // read-write client's body, and at most --max-entry-size.
   await drain(req);
   if (result === 'exists') {
     sendText(res, 409, 'exists: entries are immutable\n');
@@ -142,7 +144,6 @@ async function putEntry(req: IncomingMessage, res: ServerResponse, hash: string,
 }
 
 function sendMetrics(req: IncomingMessage, res: ServerResponse, metrics: Metrics): void {
-  req.resume();
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('allow', 'GET, HEAD');
     return sendText(res, 405, 'method not allowed\n');
@@ -150,6 +151,12 @@ function sendMetrics(req: IncomingMessage, res: ServerResponse, metrics: Metrics
   const text = metrics.render();
   res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text) });
   res.end(text);
+}
+
+/** An answer that needs no body, sent before the body is read (see connection.ts). */
+function refuse(req: IncomingMessage, res: ServerResponse, status: number, text: string): void {
+  closeIfBodyUnread(req, res);
+  sendText(res, status, text);
 }
 
 function sendText(res: ServerResponse, status: number, text: string): void {
@@ -169,6 +176,18 @@ function drain(req: IncomingMessage): Promise<void> {
     req.once('close', resolve);
     req.resume();
   });
+}
+
+/** The client closed the connection (or it broke) before its request was answered. */
+function clientWentAway(req: IncomingMessage): boolean {
+  // Once a connection breaks, Node may have taken the socket off the request already.
+  return req.socket?.destroyed ?? true;
+}
+
+/** A full disk or an exhausted quota: 507, so the client can tell it from a broken storage. */
+function isStorageFull(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
 }
 
 /** Invalid hashes are logged only as far as they are harmless to print. */

@@ -37,6 +37,8 @@ export interface RunningCacheServer {
 
 export const DEFAULT_MAX_ENTRY_BYTES = 1024 ** 3;
 const DEFAULT_EVICTION_INTERVAL_MS = 10 * 60 * 1000;
+/** How often tmp/ is swept for what interrupted uploads left (init sweeps it at start). */
+const TEMPORARY_SWEEP_INTERVAL_MS = 60 * 1000;
 const KEEP_ALIVE_TIMEOUT_MS = 120_000;
 
 /** Starts a cache server; `await startCacheServer({ storage, open: true })` is enough for a test. */
@@ -54,6 +56,7 @@ export async function startCacheServer(options: CacheServerOptions): Promise<Run
     createCacheHandler({ storage, authorize, metrics, logger, maxEntryBytes: options.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES }),
   );
   const stopEviction = eviction && storage instanceof FilesystemStorage ? scheduleEviction(storage, eviction, metrics, logger) : () => {};
+  const stopSweep = storage instanceof FilesystemStorage ? scheduleTemporarySweep(storage, logger) : () => {};
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -64,6 +67,7 @@ export async function startCacheServer(options: CacheServerOptions): Promise<Run
     });
   } catch (error) {
     stopEviction();
+    stopSweep();
     await storage.close();
     throw error;
   }
@@ -77,6 +81,7 @@ export async function startCacheServer(options: CacheServerOptions): Promise<Run
     logger,
     async stop() {
       stopEviction();
+      stopSweep();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
@@ -99,22 +104,40 @@ function evictionOf(options: CacheServerOptions): Eviction | undefined {
 
 /** Runs an eviction pass now and then every interval; returns how to stop it. */
 function scheduleEviction(storage: FilesystemStorage, eviction: Eviction, metrics: Metrics, logger: Logger): () => void {
-  let running = false;
   const pass = async () => {
-    if (running) return;
-    running = true;
     try {
       const result = await evict(storage, eviction);
       metrics.evicted.value += result.entries;
       logger.info('eviction', { ...result });
     } catch (error) {
       logger.error('eviction failed', { err: error });
-    } finally {
-      running = false;
     }
   };
-  void pass();
-  const timer = setInterval(() => void pass(), eviction.intervalMs ?? DEFAULT_EVICTION_INTERVAL_MS);
+  return every(eviction.intervalMs ?? DEFAULT_EVICTION_INTERVAL_MS, pass, { now: true });
+}
+
+/** Sweeps tmp/ every minute (init swept it at start); returns how to stop it. */
+function scheduleTemporarySweep(storage: FilesystemStorage, logger: Logger): () => void {
+  return every(TEMPORARY_SWEEP_INTERVAL_MS, async () => {
+    try {
+      const removed = await storage.sweepTemporaries();
+      if (removed > 0) logger.info('temporary files removed', { count: removed });
+    } catch (error) {
+      logger.error('temporary file sweep failed', { err: error });
+    }
+  });
+}
+
+/** Runs `task` every interval (and at once with `now`), never two at once, without keeping the process alive; returns how to stop it. */
+function every(intervalMs: number, task: () => Promise<void>, { now = false } = {}): () => void {
+  let running = false;
+  const run = () => {
+    if (running) return;
+    running = true;
+    void task().finally(() => (running = false));
+  };
+  if (now) run();
+  const timer = setInterval(run, intervalMs);
   timer.unref();
   return () => clearInterval(timer);
 }

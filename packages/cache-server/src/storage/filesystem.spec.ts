@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FilesystemStorage } from './filesystem.js';
+import { STALE_TEMPORARY_MS, temporaryName, THIS_WRITER } from './temporary-files.js';
 
 async function readAll(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -62,8 +64,50 @@ describe('FilesystemStorage', () => {
     expect(readdirSync(join(root, 'tmp'))).toEqual([]);
   });
 
+  it('removes at start what crashed uploads left in tmp/, and nothing another live server is writing', async () => {
+    const tmp = join(root, 'tmp');
+    // A PID known to be dead: a process that has exited.
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid;
+    const otherHost = { host: 'abcdef012345', pid: process.pid };
+    const leftOver = [temporaryName('1', { ...THIS_WRITER, pid: deadPid }), temporaryName('2'), temporaryName('3', otherHost), 'old-style.1234'];
+    const kept = [temporaryName('4', otherHost), 'recent-old-style.5678'];
+    for (const name of [...leftOver, ...kept]) writeFileSync(join(tmp, name), 'partial');
+    const old = new Date(Date.now() - STALE_TEMPORARY_MS - 60_000);
+    for (const name of leftOver.slice(2)) utimesSync(join(tmp, name), old, old);
+
+    await new FilesystemStorage(root).init();
+
+    expect(readdirSync(tmp).sort()).toEqual([...kept].sort());
+  });
+
+  it('sweeps without touching an upload under way, and makes tmp/ again if it was removed', async () => {
+    const body = new PassThrough();
+    const put = storage.put('8', body, 10);
+    body.write(Buffer.from('12345'));
+    await waitFor(() => readdirSync(join(root, 'tmp')).length === 1);
+    expect(await storage.sweepTemporaries()).toBe(0);
+    body.end(Buffer.from('67890'));
+    expect(await put).toBe('stored');
+
+    rmSync(join(root, 'tmp'), { recursive: true });
+    expect(await storage.put('9', Readable.from([Buffer.from('x')]), 1)).toBe('stored');
+    rmSync(join(root, 'tmp'), { recursive: true });
+    expect(await storage.sweepTemporaries()).toBe(0);
+    expect(readdirSync(join(root, 'tmp'))).toEqual([]);
+  });
+
+  it('checks that it can write, leaving nothing behind', async () => {
+    await storage.check();
+    expect(readdirSync(join(root, 'tmp'))).toEqual([]);
+  });
+
   it('fails init on a directory it cannot create', async () => {
     writeFileSync(join(root, 'a-file'), '');
     await expect(new FilesystemStorage(join(root, 'a-file', 'cache')).init()).rejects.toThrow(/ENOTDIR/);
   });
 });
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(condition()).toBe(true);
+}

@@ -1,17 +1,16 @@
-import { randomUUID } from 'node:crypto';
-import { constants, createWriteStream } from 'node:fs';
-import { access, link, mkdir, open, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
+import { once } from 'node:events';
+import { constants, createWriteStream, type WriteStream } from 'node:fs';
+import { access, link, mkdir, open, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { EntryInfo } from '../eviction.js';
+import { guardBody } from './body-guard.js';
 import type { CacheStorage, StoredEntry } from './storage.js';
+import { isLeftOver, temporaryName } from './temporary-files.js';
 
 /** Fewer, larger reads than the 64 KiB default: 50 MB hits took about a fifth less time here. */
 const READ_CHUNK_BYTES = 1024 * 1024;
-
-/** A temporary file this old belongs to no upload still under way (Node's request timeout is 5 minutes). */
-const STALE_TEMPORARY_MS = 60 * 60 * 1000;
 
 /**
  * One file per entry under `<root>/entries`, written to `<root>/tmp` first and
@@ -21,6 +20,8 @@ const STALE_TEMPORARY_MS = 60 * 60 * 1000;
 export class FilesystemStorage implements CacheStorage {
   private readonly entries: string;
   private readonly temporary: string;
+  /** Names in tmp/ this process is writing now, which a sweep leaves alone. */
+  private readonly writing = new Set<string>();
 
   constructor(readonly root: string) {
     this.entries = join(root, 'entries');
@@ -35,7 +36,7 @@ export class FilesystemStorage implements CacheStorage {
     await mkdir(this.entries, { recursive: true });
     await mkdir(this.temporary, { recursive: true });
     await this.check();
-    await this.removeStaleTemporaries(Date.now());
+    await this.sweepTemporaries();
   }
 
   async get(hash: string): Promise<StoredEntry | undefined> {
@@ -63,21 +64,47 @@ export class FilesystemStorage implements CacheStorage {
   }
 
   async put(hash: string, body: Readable, size: number): Promise<'stored' | 'exists'> {
-    const temporary = join(this.temporary, `${hash}.${randomUUID()}`);
+    const name = temporaryName(hash);
+    const temporary = join(this.temporary, name);
+    this.writing.add(name);
+    const upload = guardBody(body);
     try {
-      const file = createWriteStream(temporary, { flags: 'wx' });
-      await pipeline(body, file);
+      const file = await this.createTemporary(temporary);
+      try {
+        await pipeline(upload.stream, file, { signal: upload.signal });
+      } catch (error) {
+        // The body's own failure (a client gone), not pipeline's AbortError.
+        throw upload.signal.aborted ? upload.signal.reason : error;
+      }
       if (file.bytesWritten !== size) throw new Error(`body ended after ${file.bytesWritten} of ${size} bytes`);
       await syncToDisk(temporary);
       return await this.publish(temporary, this.entryPath(hash));
     } finally {
-      await rm(temporary, { force: true });
+      upload.release();
+      // A storage gone read-only keeps the file; the sweep retries it. The put's own error is the one to report.
+      await rm(temporary, { force: true }).catch(() => undefined);
+      this.writing.delete(name);
     }
   }
 
+  /**
+   * Writes, then removes, a small file in tmp/: a full disk or a read-only
+   * mount fails here as it would fail a PUT (`access` alone passes both for root).
+   */
   async check(): Promise<void> {
-    await access(this.entries, constants.R_OK | constants.W_OK);
-    await access(this.temporary, constants.R_OK | constants.W_OK);
+    const name = temporaryName('health');
+    const probe = join(this.temporary, name);
+    this.writing.add(name);
+    try {
+      await this.recreateTemporary();
+      await access(this.entries, constants.R_OK | constants.W_OK);
+      await writeFile(probe, 'ok', { flag: 'wx' });
+    } catch (error) {
+      throw new Error(`cannot write to ${this.root}: ${(error as Error).message}`, { cause: error });
+    } finally {
+      await rm(probe, { force: true }).catch(() => undefined);
+      this.writing.delete(name);
+    }
   }
 
   async close(): Promise<void> {}
@@ -104,13 +131,22 @@ export class FilesystemStorage implements CacheStorage {
     await rm(this.entryPath(hash), { force: true });
   }
 
-  /** Temporary files left by a crash; recent ones may belong to another server sharing the directory. */
-  async removeStaleTemporaries(nowMs: number): Promise<void> {
+  /**
+   * Removes temporary files of uploads that will never finish (a crash, a kill,
+   * a removal that failed): at start and, from start.ts, every minute. Makes
+   * tmp/ again if something removed it. Returns how many files went.
+   */
+  async sweepTemporaries(nowMs = Date.now()): Promise<number> {
+    await this.recreateTemporary();
+    let removed = 0;
     for (const name of await readdir(this.temporary)) {
       const path = join(this.temporary, name);
       const info = await stat(path).catch(() => undefined);
-      if (info && nowMs - info.mtimeMs > STALE_TEMPORARY_MS) await rm(path, { force: true });
+      if (!info || !isLeftOver(name, info.mtimeMs, nowMs, this.writing)) continue;
+      await rm(path, { force: true, recursive: true });
+      removed++;
     }
+    return removed;
   }
 
   private async publish(temporary: string, entry: string): Promise<'stored' | 'exists'> {
@@ -126,6 +162,31 @@ export class FilesystemStorage implements CacheStorage {
     if (await fileExists(entry)) return 'exists';
     await rename(temporary, entry);
     return 'stored';
+  }
+
+  /**
+   * tmp/ holds nothing that matters, so one removed under the running server
+   * (a cleaner, an operator) is made again. Only tmp/, and only in place: a
+   * storage whose root or entries/ went (a volume gone) fails rather than fill
+   * another disk.
+   */
+  private async recreateTemporary(): Promise<void> {
+    try {
+      await mkdir(this.temporary);
+    } catch (error) {
+      if (!isCode(error, 'EEXIST')) throw error;
+    }
+  }
+
+  /** Opened before the body is read, so the upload goes on when tmp/ had to be made again. */
+  private async createTemporary(path: string): Promise<WriteStream> {
+    try {
+      return await opened(createWriteStream(path, { flags: 'wx' }));
+    } catch (error) {
+      if (!isCode(error, 'ENOENT')) throw error;
+      await this.recreateTemporary();
+      return opened(createWriteStream(path, { flags: 'wx' }));
+    }
   }
 
   private entryPath(hash: string): string {
@@ -145,6 +206,11 @@ async function syncToDisk(path: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+async function opened(file: WriteStream): Promise<WriteStream> {
+  await once(file, 'open');
+  return file;
 }
 
 async function fileExists(path: string): Promise<boolean> {

@@ -6,7 +6,8 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { guardBody } from './body-guard.js';
 import type { CacheStorage, StoredEntry } from './storage.js';
 
 export interface S3Location {
@@ -77,7 +78,7 @@ export class S3Storage implements CacheStorage {
   }
 
   async put(hash: string, body: Readable, size: number): Promise<'stored' | 'exists'> {
-    const upload = uploadOf(body);
+    const upload = guardBody(body);
     try {
       await this.client.send(
         new PutObjectCommand({
@@ -113,39 +114,6 @@ export class S3Storage implements CacheStorage {
   private key(hash: string): string {
     return `${this.location.prefix}${hash}`;
   }
-}
-
-/**
- * The body as the SDK should see it. The SDK pipes its Body into the request
- * without listening for the body's errors: a client that goes away would hang
- * the put, or crash the process. Here a failed or short body aborts the put.
- * The body itself is never destroyed, so the caller can still drain it and answer.
- */
-function uploadOf(body: Readable): { stream: PassThrough; signal: AbortSignal; release(): void } {
-  const stream = new PassThrough();
-  const abort = new AbortController();
-  const fail = (error: Error) => {
-    if (!abort.signal.aborted) abort.abort(error);
-    stream.destroy();
-  };
-  const onError = (error: Error) => fail(error);
-  const onClose = () => {
-    if (!body.readableEnded) fail(new Error('the request body ended early'));
-  };
-  stream.on('error', () => undefined);
-  body.on('error', onError);
-  body.on('close', onClose);
-  body.pipe(stream);
-  return {
-    stream,
-    signal: abort.signal,
-    release() {
-      body.off('error', onError);
-      body.off('close', onClose);
-      body.unpipe(stream);
-      stream.destroy();
-    },
-  };
 }
 
 /** The entry's size as its writer declared it, stored beside it. */
