@@ -211,6 +211,25 @@ describe('docker:build with a real engine and registry', () => {
     expect(rebuilt()).toEqual(['notifier']);
   });
 
+  it('rebuilds an image whose content tag names a layer the registry lost, and leaves it pullable', async () => {
+    const bruin = metadata('bruin-bridge');
+    const repository = `${registry.slice(env.IMAGEWISE_REGISTRY.length + 1)}/bruin-bridge`;
+    const api = `http://${env.IMAGEWISE_REGISTRY}/v2/${repository}`;
+    const layersOf = async (digest: string) =>
+      ((await (await fetch(`${api}/manifests/${digest}`, { headers: { Accept: MANIFEST_TYPES } })).json()) as { layers: Array<{ digest: string }> }).layers.map((l) => l.digest);
+    const lost = (await layersOf(bruin.digest!)).pop()!;
+    expect((await fetch(`${api}/blobs/${lost}`, { method: 'DELETE' })).status).toBe(202);
+
+    const { stdout } = build();
+    expect(stdout).toContain(`cannot be pulled: blob ${lost} is gone; building it again`);
+    expect(rebuilt()).toEqual(['bruin-bridge']);
+    const rebuiltImage = metadata('bruin-bridge');
+    expect(rebuiltImage.contentIdentity).toBe(bruin.contentIdentity);
+    for (const layer of await layersOf(`c-${rebuiltImage.contentIdentity}`)) {
+      expect((await fetch(`${api}/blobs/${layer}`, { method: 'HEAD' })).status, layer).toBe(200);
+    }
+  });
+
   it('fails on a failing step, shows it with its last lines, and leaves no tag behind', async () => {
     ws.write({
       'services/broken/Dockerfile': 'FROM node-base\nRUN echo "about to fail" && echo "disk full" >&2 && exit 3\n',
