@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WorkspaceImage } from '../graph/workspace-images';
-import { baseImageUses } from './base-images';
+import { baseImageUses, pulledRegistryHosts } from './base-images';
 
 const DIGEST = `sha256:${'b'.repeat(64)}`;
 
@@ -70,5 +70,33 @@ describe('baseImageUses', () => {
 
   it('skips an image whose ARG has no value', () => {
     expect(uses(['ARG REGISTRY', 'FROM ${REGISTRY}/node-base'])).toEqual([]);
+  });
+});
+
+describe('pulledRegistryHosts', () => {
+  const hosts = (lines: string[], baseImages: Record<string, string> = {}, buildArgs: Record<string, string> = {}) =>
+    pulledRegistryHosts(lines.join('\n'), buildArgs, baseImages);
+
+  it('gives the hosts of the exact base references, not of the names as written', () => {
+    const baseImages = { 'node-base': `private.example.com:5000/acme/node-base@${DIGEST}`, 'node:18': `docker.io/library/node:18@${DIGEST}` };
+    expect(hosts(['FROM node-base AS build', 'FROM node:18', 'COPY --from=build /app /app'], baseImages)).toEqual(['docker.io', 'private.example.com:5000']);
+  });
+
+  it('gives the hosts of upstream images as written: without a locked digest, or pinned in the Dockerfile', () => {
+    expect(hosts([`FROM ghcr.io/acme/runtime@${DIGEST}`, 'COPY --from=quay.io/acme/tools:1 /bin/t /bin/t', 'RUN --mount=type=bind,from=127.0.0.1:5000/x,target=/x true'])).toEqual([
+      '127.0.0.1:5000',
+      'ghcr.io',
+      'quay.io',
+    ]);
+  });
+
+  it('gives each host once, and none for stages, scratch or an image whose ARG has no value', () => {
+    expect(hosts(['ARG REGISTRY', 'FROM scratch AS empty', 'FROM ${REGISTRY}/a', 'FROM reg.example.com/a', 'FROM reg.example.com/b', 'COPY --from=empty / /'])).toEqual([
+      'reg.example.com',
+    ]);
+  });
+
+  it('substitutes build args as the build does', () => {
+    expect(hosts(['ARG REGISTRY=reg.example.com', 'FROM ${REGISTRY}/a'], {}, { REGISTRY: 'other.example.com' })).toEqual(['other.example.com']);
   });
 });

@@ -1,4 +1,5 @@
 import { analyseDockerfile, externalImageUses } from '../dockerfile/analyse';
+import { parseImageReference } from '../image-reference/reference';
 import { classifyImageUse, indexWorkspaceImages, registryFromArg, type WorkspaceImage } from '../graph/workspace-images';
 import type { BaseReplacement } from './exact-bases';
 
@@ -32,4 +33,24 @@ export function baseImageUses(
     if (target.kind === 'upstream' && !target.digest) uses.push({ line: use.line, kind: use.kind, raw: use.raw, upstream: target.reference });
   }
   return uses;
+}
+
+/**
+ * The registry hosts a build of this Dockerfile pulls from once its bases are
+ * pinned: each image it names, as the exact reference in baseImages (by the
+ * name as written) where there is one, else as written (an upstream image
+ * without a locked digest, or one the Dockerfile pins itself). Sorted, each once.
+ */
+export function pulledRegistryHosts(dockerfileText: string, buildArgs: Record<string, string>, baseImages: Record<string, string>): string[] {
+  const hosts = new Set<string>();
+  for (const use of externalImageUses(analyseDockerfile(dockerfileText, buildArgs))) {
+    const reference = baseImages[use.raw] ?? use.value;
+    if (reference === undefined) continue;
+    try {
+      hosts.add(parseImageReference(reference).domain);
+    } catch {
+      // Not a reference the engine could pull either: the build reports it.
+    }
+  }
+  return [...hosts].sort();
 }

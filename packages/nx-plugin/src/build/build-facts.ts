@@ -8,7 +8,9 @@ import { readLockFile } from '../lock/read-lock-file';
 import { normaliseOptions, pluginOptionsFromNxJson } from '../plugins/options';
 import { dockerfileOf, imageProjects, workspaceImagesOf } from '../plugins/project-metadata';
 import type { RegistryClient } from '../registry/registry-client';
-import { baseImageUses } from './base-images';
+import type { RegistryConfig } from '../docker/build-session';
+import { registryAuth, type RegistryAuth } from '../registry/credentials';
+import { baseImageUses, pulledRegistryHosts } from './base-images';
 import { listBuildContext } from './build-context';
 import type { BuildFacts } from './build-plan';
 import { contentIdentity, type BaseIdentity, type BuildSettings } from './content-identity';
@@ -38,6 +40,7 @@ export async function gatherBuildFacts(
   context: ExecutorContext,
   registryClient: RegistryClient,
   engine: Engine,
+  credentials: (host: string) => RegistryAuth | undefined = (host) => registryAuth(host),
 ): Promise<BuildFacts> {
   const projectName = context.projectName!;
   const projects = Object.fromEntries(Object.entries(context.projectGraph.nodes).map(([name, node]) => [name, node.data]));
@@ -111,6 +114,7 @@ export async function gatherBuildFacts(
   const reused = registryDigest !== undefined && missingBlobs.length === 0;
   const localImageId = push ? undefined : await localImage(await engine(), `${repository}:${tag}`);
   const engineHasBuildKit = reused || localImageId || build.builder ? undefined : await daemonHasBuildKit(await engine());
+  const registryCredentials = registryCredentialsFor(!reused && !localImageId, pulledRegistryHosts(dockerfileText, build.buildArgs, baseImages), credentials);
   return {
     repository,
     identity,
@@ -127,8 +131,29 @@ export async function gatherBuildFacts(
     contextDir: join(context.root, project.root),
     contextEntries,
     stagedFiles,
+    registryCredentials,
     git: { sha: git.sha, remote: publicRemoteUrl(git.remote) },
   };
+}
+
+/**
+ * Credentials for each registry host a build pulls from (its private bases),
+ * as the plugin resolves them for its own registry calls (registryAuth: docker
+ * config, credential helpers); hosts without any are left out. Nothing is
+ * asked when no build follows.
+ */
+export function registryCredentialsFor(
+  mayBuild: boolean,
+  hosts: string[],
+  credentials: (host: string) => RegistryAuth | undefined,
+): RegistryConfig {
+  if (!mayBuild) return {};
+  const found: RegistryConfig = {};
+  for (const host of hosts) {
+    const auth = credentials(host);
+    if (auth) found[host] = auth;
+  }
+  return found;
 }
 
 /** `<registry>/<image>@<digest>` of a pinned release; says what to do when the registry lacks it. */

@@ -144,6 +144,18 @@ describe('planImageBuild: the build', () => {
     expect(image.contextEntries).toEqual(base.contextEntries);
     expect(image.stagedFiles).toEqual(base.stagedFiles);
   });
+
+  it('passes the registry credentials the facts hold to the build, as its registryConfig', () => {
+    const registryCredentials = { 'reg.example.com': { username: 'ci', password: 'not-in-labels', serveraddress: 'reg.example.com' } };
+    const image = built({ registryCredentials });
+    expect(image.registryConfig).toEqual(registryCredentials);
+    expect(JSON.stringify(image.labels)).not.toContain('not-in-labels');
+  });
+
+  it('passes no registryConfig when no registry needs credentials', () => {
+    expect(built({ registryCredentials: {} })).not.toHaveProperty('registryConfig');
+    expect(built()).not.toHaveProperty('registryConfig');
+  });
 });
 
 describe('planImageBuild: labels', () => {

@@ -1,4 +1,5 @@
 import type { BuildImageOptions } from '../docker/build-image';
+import type { RegistryConfig } from '../docker/build-session';
 import type { ContextEntry } from './build-context';
 import type { BuildSettings } from './content-identity';
 import { pinBases, type BaseReplacement } from './exact-bases';
@@ -31,6 +32,11 @@ export interface BuildFacts {
   contextDir: string;
   contextEntries: ContextEntry[];
   stagedFiles: StagedFile[];
+  /**
+   * Credentials for the registries the build pulls from (registryCredentials),
+   * by host; asked only when a build may follow. Passed to the engine, never recorded.
+   */
+  registryCredentials?: RegistryConfig;
   /** The commit and the origin URL, without credentials (publicRemoteUrl). */
   git: { sha?: string; remote?: string };
 }
@@ -96,6 +102,7 @@ export function planImageBuild(facts: BuildFacts): BuildPlan {
       network: facts.build.network,
       cacheFrom: facts.push && builder === 'buildkit' ? [`${facts.repository}:latest`] : [],
       builder,
+      ...(facts.registryCredentials && Object.keys(facts.registryCredentials).length ? { registryConfig: facts.registryCredentials } : {}),
     },
   };
 }

@@ -4,6 +4,7 @@ import type Docker from 'dockerode';
 import { pack } from 'tar-fs';
 import { CONTEXT_MTIME, normalisedMode, type ContextEntry } from '../build/build-context';
 import { BuildProgress } from './build-progress';
+import { classicRegistryConfig, openBuildSession, type RegistryConfig } from './build-session';
 
 export interface BuildImageOptions {
   contextDir: string;
@@ -23,6 +24,12 @@ export interface BuildImageOptions {
   /** Images whose layers may be reused (the project's previous image). */
   cacheFrom: string[];
   builder: 'buildkit' | 'classic';
+  /**
+   * Credentials for the registries the Dockerfile pulls from, by host: BuildKit
+   * asks for them through a session, the classic builder reads X-Registry-Config.
+   * Never logged.
+   */
+  registryConfig?: RegistryConfig;
   log: (line: string) => void;
 }
 
@@ -59,7 +66,8 @@ export async function buildImage(docker: Docker, options: BuildImageOptions): Pr
       archive.finalize();
     },
   });
-  const stream = await docker.buildImage(context, {
+  const buildkit = options.builder === 'buildkit';
+  const query: Record<string, string | Record<string, string> | undefined> = {
     t: options.tag,
     dockerfile: DOCKERFILE_ENTRY,
     buildargs: options.buildArgs,
@@ -69,9 +77,33 @@ export async function buildImage(docker: Docker, options: BuildImageOptions): Pr
     networkmode: options.network,
     cachefrom: JSON.stringify(options.cacheFrom),
     // "2" selects BuildKit inside the daemon (dockerd 20.10 has it built in).
-    version: options.builder === 'buildkit' ? '2' : '1',
-  } as Docker.ImageBuildOptions);
-  const progress = new BuildProgress(options.log);
+    version: buildkit ? '2' : '1',
+  };
+  // Credentials go in a header or the session, never in the query string.
+  const session = buildkit ? await openBuildSession(docker, options.registryConfig ?? {}) : undefined;
+  try {
+    const stream = await new Promise<NodeJS.ReadableStream>((resolve, reject) => {
+      docker.modem.dial(
+        {
+          path: '/build?',
+          method: 'POST',
+          file: context,
+          options: { ...query, ...(session ? { session: session.id } : {}) },
+          registryconfig: buildkit ? undefined : classicRegistryConfig(options.registryConfig ?? {}),
+          isStream: true,
+          statusCodes: { 200: true, 500: 'server error' },
+        },
+        (error, data) => (error ? reject(error) : resolve(data as NodeJS.ReadableStream)),
+      );
+    });
+    return await followBuild(docker, stream, options.log);
+  } finally {
+    session?.close();
+  }
+}
+
+async function followBuild(docker: Docker, stream: NodeJS.ReadableStream, log: (line: string) => void): Promise<string> {
+  const progress = new BuildProgress(log);
   await new Promise<void>((resolve, reject) => {
     docker.modem.followProgress(
       stream,

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { classicRegistryConfig, sessionCredentials } from './build-session';
+
+const auth = (host: string) => ({ username: `user-${host}`, password: `pw-${host}`, serveraddress: host });
+const CONFIG = { 'private.example.com:5000': auth('private.example.com:5000'), 'docker.io': auth('docker.io') };
+
+describe('sessionCredentials: what BuildKit gets when it asks for a host', () => {
+  it("gives that host's own credentials", () => {
+    expect(sessionCredentials(CONFIG, 'private.example.com:5000')).toEqual({ Username: 'user-private.example.com:5000', Secret: 'pw-private.example.com:5000' });
+  });
+
+  it('gives the Docker Hub credentials for the host BuildKit pulls Docker Hub images from', () => {
+    expect(sessionCredentials(CONFIG, 'registry-1.docker.io')).toEqual({ Username: 'user-docker.io', Secret: 'pw-docker.io' });
+  });
+
+  it('gives nothing to any other host, so no credentials reach another registry', () => {
+    expect(sessionCredentials(CONFIG, 'private.example.com')).toEqual({ Username: '', Secret: '' });
+    expect(sessionCredentials(CONFIG, '127.0.0.1:5001')).toEqual({ Username: '', Secret: '' });
+    expect(sessionCredentials({}, 'registry-1.docker.io')).toEqual({ Username: '', Secret: '' });
+  });
+});
+
+describe('classicRegistryConfig: the X-Registry-Config of a classic build', () => {
+  it('keys registries by host and Docker Hub by its index server, as dockerd looks them up', () => {
+    expect(classicRegistryConfig(CONFIG)).toEqual({
+      'private.example.com:5000': auth('private.example.com:5000'),
+      'https://index.docker.io/v1/': auth('docker.io'),
+    });
+  });
+
+  it('sends no header when there are no credentials', () => {
+    expect(classicRegistryConfig({})).toBeUndefined();
+  });
+});

@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import * as grpc from '@grpc/grpc-js';
+import type Docker from 'dockerode';
+import protobuf from 'protobufjs';
+import { DOCKER_HUB_DOMAIN } from '../image-reference/reference';
+import type { RegistryAuth } from '../registry/credentials';
+
+/** Registry credentials for a build, by registry host as image references name it (`docker.io` for Docker Hub). */
+export type RegistryConfig = Record<string, RegistryAuth>;
+
+/** The names BuildKit and the docker CLI use for Docker Hub: its registry host and its v1 index. */
+const DOCKER_HUB_ALIASES = new Set([DOCKER_HUB_DOMAIN, 'index.docker.io', 'registry-1.docker.io', 'https://index.docker.io/v1/']);
+/** Where the classic builder looks Docker Hub up in X-Registry-Config (registry.IndexServer). */
+const DOCKER_HUB_INDEX_SERVER = 'https://index.docker.io/v1/';
+
+const hostKey = (host: string) => (DOCKER_HUB_ALIASES.has(host.toLowerCase()) ? DOCKER_HUB_DOMAIN : host.toLowerCase());
+
+/** What the session answers BuildKit's Credentials(host) with: that host's own credentials, else none (anonymous). */
+export function sessionCredentials(config: RegistryConfig, host: string): { Username: string; Secret: string } {
+  const key = Object.keys(config).find((k) => hostKey(k) === hostKey(host));
+  const auth = key === undefined ? undefined : config[key];
+  return auth ? { Username: auth.username, Secret: auth.password } : { Username: '', Secret: '' };
+}
+
+/** The X-Registry-Config the classic builder reads: keyed by registry host, Docker Hub by its index server. */
+export function classicRegistryConfig(config: RegistryConfig): RegistryConfig | undefined {
+  const entries = Object.entries(config).map(([host, auth]) => [hostKey(host) === DOCKER_HUB_DOMAIN ? DOCKER_HUB_INDEX_SERVER : host, auth] as const);
+  return entries.length ? Object.fromEntries(entries) : undefined;
+}
+
+// The two services the session offers the daemon: moby's Auth (session/auth/auth.proto) and
+// gRPC health, which BuildKit polls to keep the session open. Only the fields used are declared.
+const root = protobuf.Root.fromJSON({
+  nested: {
+    CredentialsRequest: { fields: { Host: { type: 'string', id: 1 } } },
+    CredentialsResponse: { fields: { Username: { type: 'string', id: 1 }, Secret: { type: 'string', id: 2 } } },
+    HealthCheckRequest: { fields: { service: { type: 'string', id: 1 } } },
+    HealthCheckResponse: { fields: { status: { type: 'int32', id: 1 } } },
+  },
+});
+const SERVING = 1;
+
+function unary(path: string, request: string, response: string): grpc.MethodDefinition<Record<string, unknown>, Record<string, unknown>> {
+  const [req, res] = [root.lookupType(request), root.lookupType(response)];
+  return {
+    path,
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: (value) => Buffer.from(req.encode(req.fromObject(value)).finish()),
+    requestDeserialize: (bytes) => req.toObject(req.decode(bytes), { defaults: true }),
+    responseSerialize: (value) => Buffer.from(res.encode(res.fromObject(value)).finish()),
+    responseDeserialize: (bytes) => res.toObject(res.decode(bytes), { defaults: true }),
+  };
+}
+
+const AUTH = { Credentials: unary('/moby.filesync.v1.Auth/Credentials', 'CredentialsRequest', 'CredentialsResponse') };
+const HEALTH = { Check: unary('/grpc.health.v1.Health/Check', 'HealthCheckRequest', 'HealthCheckResponse') };
+
+export interface BuildSession {
+  id: string;
+  close(): void;
+}
+
+/**
+ * A BuildKit session (POST /session, gRPC over the upgraded connection) through
+ * which the engine's BuildKit asks for registry credentials, host by host, as
+ * it does the docker CLI: BuildKit ignores the build's X-Registry-Config. A
+ * host not in the config gets no credentials, so none is sent to another registry.
+ */
+export function openBuildSession(docker: Docker, config: RegistryConfig): Promise<BuildSession> {
+  const id = randomUUID();
+  return new Promise((resolve, reject) => {
+    docker.modem.dial(
+      {
+        method: 'POST',
+        path: '/session',
+        hijack: true,
+        headers: {
+          Upgrade: 'h2c',
+          'X-Docker-Expose-Session-Uuid': id,
+          'X-Docker-Expose-Session-Name': 'imagewise',
+          'X-Docker-Expose-Session-Grpc-Method': [AUTH.Credentials.path, HEALTH.Check.path],
+        },
+        statusCodes: { 200: true, 500: 'server error' },
+      },
+      (error, result) => {
+        if (error) return reject(error);
+        const socket = result as Duplex;
+        const server = new grpc.Server();
+        server.addService(AUTH, {
+          Credentials: (call: grpc.ServerUnaryCall<{ Host: string }, unknown>, callback: grpc.sendUnaryData<unknown>) =>
+            callback(null, sessionCredentials(config, call.request.Host)),
+        });
+        server.addService(HEALTH, {
+          Check: (_call: unknown, callback: grpc.sendUnaryData<unknown>) => callback(null, { status: SERVING }),
+        });
+        server.createConnectionInjector(grpc.ServerCredentials.createInsecure()).injectConnection(socket);
+        resolve({
+          id,
+          close: () => {
+            server.forceShutdown();
+            socket.end();
+          },
+        });
+      },
+    );
+  });
+}
