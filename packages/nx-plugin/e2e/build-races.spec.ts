@@ -52,6 +52,9 @@ describe('docker:build races and interruptions', () => {
 
   it('two runners building the same image at once both succeed and agree on the content tag digest', async () => {
     const [a, b] = [runner(), runner()];
+    // On two commits (same image inputs): their revision labels make two
+    // different images even when the engine shares the build step between them.
+    b.git('commit', '-q', '--allow-empty', '-m', 'runner b');
     const runs = await Promise.all([a, b].map((ws) => ws.start('run', 'slow:docker:build', '--outputStyle=stream').output));
     for (const run of runs) expect(run.code, run.stdout + run.stderr).toBe(0);
 
