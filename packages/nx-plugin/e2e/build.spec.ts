@@ -230,6 +230,25 @@ describe('docker:build with a real engine and registry', () => {
     }
   });
 
+  it("keeps a token in the origin URL out of the image, its metadata and the output", async () => {
+    const secret = 'glcbt-PLANTED-SECRET-7f3a';
+    ws.git('remote', 'add', 'origin', `https://gitlab-ci-token:${secret}@gitlab.example.com/acme/app.git`);
+    try {
+      ws.write({ 'services/bruin-bridge/app.js': 'console.log("bruin with a remote");\n' });
+      const { stdout, stderr } = build();
+      expect(rebuilt()).toEqual(['bruin-bridge']);
+      const built = metadata('bruin-bridge');
+      const docker = new Docker({ socketPath: env.DOCKER_HOST.slice('unix://'.length) });
+      const image = docker.getImage(`${registry}/bruin-bridge:c-${built.contentIdentity}`);
+      const inspected = await image.inspect();
+      expect(inspected.Config.Labels['org.opencontainers.image.source']).toBe('https://gitlab.example.com/acme/app.git');
+      const seen = [stdout, stderr, JSON.stringify(built), JSON.stringify(inspected), JSON.stringify(await image.history())].join('\n');
+      expect(seen).not.toContain(secret);
+    } finally {
+      ws.git('remote', 'remove', 'origin');
+    }
+  });
+
   it('fails on a failing step, shows it with its last lines, and leaves no tag behind', async () => {
     ws.write({
       'services/broken/Dockerfile': 'FROM node-base\nRUN echo "about to fail" && echo "disk full" >&2 && exit 3\n',
