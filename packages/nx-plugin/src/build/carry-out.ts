@@ -1,4 +1,5 @@
 import { buildImage } from '../docker/build-image';
+import { engineGone } from '../docker/docker-client';
 import { parseImageReference } from '../image-reference/reference';
 import type { RegistryClient } from '../registry/registry-client';
 import type { Engine } from './build-facts';
@@ -33,11 +34,15 @@ export async function carryOutPlan(
   }
 
   if (plan.replaces) log(plan.replaces.reason);
-  const imageId = await buildImage(docker, { ...plan.image, log });
-  if (!plan.push) {
-    for (const other of plan.otherTags) await docker.getImage(imageId).tag({ repo: repository, tag: other });
-    return { ...recorded, imageId, reused: false };
+  try {
+    const imageId = await buildImage(docker, { ...plan.image, log });
+    if (!plan.push) {
+      for (const other of plan.otherTags) await docker.getImage(imageId).tag({ repo: repository, tag: other });
+      return { ...recorded, imageId, reused: false };
+    }
+    const digest = await publishImage(docker, registry, repository, tag, plan.otherTags, log, plan.replaces?.digest);
+    return { ...recorded, digest, imageId, reused: false };
+  } catch (error) {
+    throw engineGone(error);
   }
-  const digest = await publishImage(docker, registry, repository, tag, plan.otherTags, log, plan.replaces?.digest);
-  return { ...recorded, digest, imageId, reused: false };
 }

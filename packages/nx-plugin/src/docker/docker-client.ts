@@ -21,9 +21,27 @@ export async function connectDocker(env: NodeJS.ProcessEnv = process.env): Promi
     await docker.ping();
   } catch (error) {
     throw new DockerUnavailableError(
-      `cannot reach the Docker daemon at ${host ?? 'unix:///var/run/docker.sock'} (${(error as Error).message}); ` +
-        'start one (in the Imagewise repo: bash tools/engine/engine start, then source its env) or set DOCKER_HOST',
+      `cannot reach the Docker daemon at ${engineAddress(env)} (${(error as Error).message}); ` +
+        'start it, or set DOCKER_HOST to one that runs',
     );
   }
   return docker;
+}
+
+function engineAddress(env: NodeJS.ProcessEnv): string {
+  return env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+}
+
+/**
+ * What a lost connection to the engine in the middle of a build or push means
+ * (the daemon stopped or was killed): the engine's own words are "aborted" or
+ * "socket hang up". Other errors pass through as they are.
+ */
+export function engineGone(error: unknown, env: NodeJS.ProcessEnv = process.env): unknown {
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  const lost = ['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ENOENT'].includes(code ?? '') || /^(aborted|socket hang up)$/i.test(message ?? '');
+  if (!lost) return error;
+  return new DockerUnavailableError(
+    `the Docker daemon at ${engineAddress(env)} went away during the build (${message || code}): it stopped or was killed; check it and run the build again`,
+  );
 }

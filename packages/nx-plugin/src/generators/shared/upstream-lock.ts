@@ -25,9 +25,8 @@ export async function lockUpstream(from: string, projectName: string, options: L
   } catch (error) {
     throw new Error(
       `could not resolve ${reference} at ${host} for imagewise.lock.json (${(error as Error).message}). ` +
-        'Make the registry reachable: here, start the engine and its docker.io mirror with ' +
-        '`bash tools/engine/engine start && source /var/lib/imagewise-engine/env` (it sets IMAGEWISE_MIRROR), ' +
-        `or pass --mirror=<host:port>; or pass --skipLock and run \`nx run ${projectName}:docker:lock\` later.`,
+        'Make the registry reachable, or point docker.io at a mirror you can reach with ' +
+        `--mirror=<host:port> (or IMAGEWISE_MIRROR); or pass --skipLock and run \`nx run ${projectName}:docker:lock\` later.`,
     );
   }
   if (!digest) {
