@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WorkspaceImage } from '../graph/workspace-images';
+import { analyseDockerfile } from '../dockerfile/analyse';
 import { baseImageUses, pulledRegistryHosts } from './base-images';
 
 const DIGEST = `sha256:${'b'.repeat(64)}`;
@@ -10,7 +11,7 @@ const IMAGES: WorkspaceImage[] = [
 ];
 
 const uses = (lines: string[], buildArgs: Record<string, string> = {}, registries: string[] = ['registry.example.com/acme']) =>
-  baseImageUses(lines.join('\n'), buildArgs, IMAGES, registries);
+  baseImageUses(analyseDockerfile(lines.join('\n'), buildArgs), IMAGES, registries);
 
 describe('baseImageUses', () => {
   it('gives the workspace project for a workspace image at latest, without a tag, or at its version', () => {
@@ -75,7 +76,7 @@ describe('baseImageUses', () => {
 
 describe('pulledRegistryHosts', () => {
   const hosts = (lines: string[], baseImages: Record<string, string> = {}, buildArgs: Record<string, string> = {}) =>
-    pulledRegistryHosts(lines.join('\n'), buildArgs, baseImages);
+    pulledRegistryHosts(analyseDockerfile(lines.join('\n'), buildArgs), baseImages);
 
   it('gives the hosts of the exact base references, not of the names as written', () => {
     const baseImages = { 'node-base': `private.example.com:5000/acme/node-base@${DIGEST}`, 'node:18': `docker.io/library/node:18@${DIGEST}` };

@@ -1,4 +1,4 @@
-import { analyseDockerfile, externalImageUses } from '../dockerfile/analyse';
+import { externalImageUses, type DockerfileAnalysis } from '../dockerfile/analyse';
 import { parseImageReference } from '../image-reference/reference';
 import { classifyImageUse, indexWorkspaceImages, registryFromArg, type WorkspaceImage } from '../graph/workspace-images';
 import type { BaseReplacement } from './exact-bases';
@@ -15,14 +15,8 @@ export type BaseImageUse = Omit<BaseReplacement, 'reference'> & ({ project: stri
  * of workspace images (pinned to what the registry holds for that release) and
  * upstream images (pinned to their locked digest).
  */
-export function baseImageUses(
-  dockerfileText: string,
-  buildArgs: Record<string, string>,
-  images: WorkspaceImage[],
-  registries: string[],
-): BaseImageUse[] {
+export function baseImageUses(analysis: DockerfileAnalysis, images: WorkspaceImage[], registries: string[]): BaseImageUse[] {
   const index = indexWorkspaceImages(images);
-  const analysis = analyseDockerfile(dockerfileText, buildArgs);
   const uses: BaseImageUse[] = [];
   for (const use of externalImageUses(analysis)) {
     if (use.value === undefined) continue;
@@ -41,9 +35,9 @@ export function baseImageUses(
  * name as written) where there is one, else as written (an upstream image
  * without a locked digest, or one the Dockerfile pins itself). Sorted, each once.
  */
-export function pulledRegistryHosts(dockerfileText: string, buildArgs: Record<string, string>, baseImages: Record<string, string>): string[] {
+export function pulledRegistryHosts(analysis: DockerfileAnalysis, baseImages: Record<string, string>): string[] {
   const hosts = new Set<string>();
-  for (const use of externalImageUses(analyseDockerfile(dockerfileText, buildArgs))) {
+  for (const use of externalImageUses(analysis)) {
     const reference = baseImages[use.raw] ?? use.value;
     if (reference === undefined) continue;
     try {

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import type Docker from 'dockerode';
 import { daemonHasBuildKit } from '../docker/build-image';
-import { parseImageReference } from '../image-reference/reference';
+import { analyseDockerfile } from '../dockerfile/analyse';
+import { parseImageReference, repositoryIn } from '../image-reference/reference';
 import { readLockFile } from '../lock/read-lock-file';
 import { normaliseOptions, pluginOptionsFromNxJson } from '../plugins/options';
 import { dockerfileOf, imageProjects, workspaceImagesOf } from '../plugins/project-metadata';
@@ -51,7 +52,7 @@ export async function gatherBuildFacts(
   const dockerfile = dockerfileOf(project.root);
   const pluginOptions = normaliseOptions(pluginOptionsFromNxJson(context.nxJsonConfiguration));
   const registry = process.env.IMAGEWISE_REGISTRY || pluginOptions.registry;
-  const repository = registry ? `${registry.replace(/\/+$/, '')}/${metadata.imageName}` : metadata.imageName;
+  const repository = registry ? repositoryIn(registry, metadata.imageName) : metadata.imageName;
   const push = registry !== undefined && options.push !== false;
   const build: BuildSettings = {
     buildArgs: { ...options.buildArgs },
@@ -69,7 +70,8 @@ export async function gatherBuildFacts(
   const bases: Record<string, BaseIdentity> = {};
   const baseImages: Record<string, string> = {};
   const replacements = [];
-  for (const use of baseImageUses(dockerfileText, build.buildArgs, workspaceImagesOf(images), pluginOptions.registries)) {
+  const analysis = analyseDockerfile(dockerfileText, build.buildArgs);
+  for (const use of baseImageUses(analysis, workspaceImagesOf(images), pluginOptions.registries)) {
     let reference: string | undefined;
     if ('upstream' in use) {
       const digest = lock[use.upstream];
@@ -114,7 +116,7 @@ export async function gatherBuildFacts(
   const reused = registryDigest !== undefined && missingBlobs.length === 0;
   const localImageId = push ? undefined : await localImage(await engine(), `${repository}:${tag}`);
   const engineHasBuildKit = reused || localImageId || build.builder ? undefined : await daemonHasBuildKit(await engine());
-  const registryCredentials = registryCredentialsFor(!reused && !localImageId, pulledRegistryHosts(dockerfileText, build.buildArgs, baseImages), credentials);
+  const registryCredentials = registryCredentialsFor(!reused && !localImageId, pulledRegistryHosts(analysis, baseImages), credentials);
   return {
     repository,
     identity,
@@ -164,7 +166,7 @@ async function releaseReference(
   use: { pin: string; raw: string; line: number },
   dockerfile: string,
 ): Promise<string> {
-  const repository = `${registry.replace(/\/+$/, '')}/${imageName}`;
+  const repository = repositoryIn(registry, imageName);
   if (use.pin.startsWith('sha256:')) return `${repository}@${use.pin}`;
   const digest = await client.manifestDigest(parseImageReference(`${repository}:${use.pin}`));
   if (!digest) {

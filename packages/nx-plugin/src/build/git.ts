@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { withoutCredentials } from '../registry/without-credentials';
 
 type GitFacts = { branch?: string; sha?: string; remote?: string };
 
@@ -32,10 +33,7 @@ function readGitFacts(cwd: string): GitFacts {
 export function publicRemoteUrl(remote: string | undefined): string | undefined {
   if (remote === undefined || !/^[a-z][a-z0-9+.-]*:\/\//i.test(remote)) return remote;
   try {
-    const url = new URL(remote);
-    url.username = '';
-    url.password = '';
-    return url.toString();
+    return withoutCredentials(remote).toString();
   } catch {
     // Not a URL after all: say nothing rather than something that may hold a secret.
     return undefined;

@@ -174,3 +174,8 @@ function hubAgnosticPath(ref: ImageReference): string {
   const rest = ref.path.slice(OFFICIAL_PREFIX.length);
   return official && !rest.includes('/') ? rest : ref.path;
 }
+
+/** Where an image of the workspace lives in a registry: `<registry>/<imageName>`, however the registry was written. */
+export function repositoryIn(registry: string, imageName: string): string {
+  return `${registry.replace(/\/+$/, '')}/${imageName}`;
+}

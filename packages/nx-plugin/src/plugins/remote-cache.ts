@@ -2,6 +2,7 @@ import type { PreTasksExecution } from '@nx/devkit';
 import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { warn } from '../graph/report';
+import { withoutCredentials } from '../registry/without-credentials';
 
 /** Nx's own variables for a self-hosted remote cache (the HTTP API of @imagewise/cache-server). */
 export const REMOTE_CACHE_SERVER = 'NX_SELF_HOSTED_REMOTE_CACHE_SERVER';
@@ -81,11 +82,4 @@ function displayUrl(server: string): string {
   } catch {
     return JSON.stringify(server);
   }
-}
-
-function withoutCredentials(text: string): URL {
-  const url = new URL(text);
-  url.username = '';
-  url.password = '';
-  return url;
 }

@@ -3,6 +3,7 @@ import { readImageMetadata, writeImageMetadata } from '../../build/image-metadat
 import { publishImage } from '../../build/publish';
 import { contentTag } from '../../build/tag-policy';
 import { connectDocker } from '../../docker/docker-client';
+import { repositoryIn } from '../../image-reference/reference';
 import { normaliseOptions, pluginOptionsFromNxJson } from '../../plugins/options';
 import { registryAuth } from '../../registry/credentials';
 import { RegistryClient } from '../../registry/registry-client';
@@ -24,7 +25,7 @@ export default async function pushExecutor(_options: Record<string, never>, cont
     const docker = await connectDocker();
     const tag = contentTag(built.contentIdentity);
     const name = built.image.split('/').pop()!;
-    const repository = `${registry.replace(/\/+$/, '')}/${name}`;
+    const repository = repositoryIn(registry, name);
     if (repository !== built.image) await docker.getImage(`${built.image}:${tag}`).tag({ repo: repository, tag });
     const client = new RegistryClient({ credentials: (host) => registryAuth(host) });
     const digest = await publishImage(docker, client, repository, tag, built.tags.filter((t) => t !== tag), (line) => console.log(line));
