@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import type Docker from 'dockerode';
@@ -8,6 +8,7 @@ import { parseImageReference, repositoryIn } from '../image-reference/reference'
 import { readLockFile } from '../lock/read-lock-file';
 import { normaliseOptions, pluginOptionsFromNxJson } from '../plugins/options';
 import { dockerfileOf, imageProjects, workspaceImagesOf } from '../plugins/project-metadata';
+import { readGraphFile } from '../plugins/read-graph-file';
 import type { RegistryClient } from '../registry/registry-client';
 import type { RegistryConfig } from '../docker/build-session';
 import { registryAuth, type RegistryAuth } from '../registry/credentials';
@@ -65,7 +66,7 @@ export async function gatherBuildFacts(
 
   // The bases: what this run's builds of workspace images produced, releases
   // as the registry holds them, upstream images at their locked digest.
-  const dockerfileText = readFileSync(join(context.root, dockerfile), 'utf8');
+  const dockerfileText = readProjectFile(context.root, dockerfile);
   const lock = readLockFile(context.root, project.root);
   const bases: Record<string, BaseIdentity> = {};
   const baseImages: Record<string, string> = {};
@@ -91,7 +92,7 @@ export async function gatherBuildFacts(
     replacements.push({ ...use, reference });
   }
 
-  const contextEntries = listBuildContext(join(context.root, project.root), readOptional(join(context.root, project.root, '.dockerignore')));
+  const contextEntries = listBuildContext(join(context.root, project.root), readOptional(context.root, join(project.root, '.dockerignore')));
   const stagedFiles = libraryPacks(context.root, context.projectGraph, projectName);
   const identity = contentIdentity({
     dockerfile: sha256(dockerfileText),
@@ -183,10 +184,13 @@ async function localImage(docker: Docker, reference: string): Promise<string | u
   return found?.Id;
 }
 
-function readOptional(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
+/** A file the build needs, read as the graph reads it: a FIFO or a huge file is an error naming it, not a hang. */
+function readProjectFile(workspaceRoot: string, file: string): string {
+  const read = readGraphFile(join(workspaceRoot, file));
+  if ('problem' in read) throw new Error(`${file}: ${read.problem}`);
+  return read.text;
+}
+
+function readOptional(workspaceRoot: string, file: string): string | undefined {
+  return existsSync(join(workspaceRoot, file)) ? readProjectFile(workspaceRoot, file) : undefined;
 }

@@ -426,6 +426,16 @@ describe('analyseDockerfile: COPY --from and ADD --from', () => {
     ]);
   });
 
+  it('finds cycles among thousands of stages in one pass, each reported on its own line', () => {
+    // Stage i copies from stage i+1, and the last from the first: one cycle through all.
+    const count = 10_000;
+    const lines = Array.from({ length: count }, (_, i) => [`FROM alpine AS s${i}`, `COPY --from=s${(i + 1) % count} /x /x`]).flat();
+    const analysis = analyseDockerfile(dockerfile(...lines));
+    const cycles = analysis.problems.filter((p) => p.message.includes('makes a cycle'));
+    expect(cycles).toHaveLength(count - 1); // every forward reference; the last one points back
+    expect(cycles[0]).toEqual({ line: 2, message: 'line 2: COPY --from=s1 makes a cycle: stage 1 already depends on stage 0; break the cycle' });
+  });
+
   it('unquotes --from values', () => {
     const analysis = analyseDockerfile(dockerfile('FROM alpine AS base', 'COPY --from="base" /a /b'));
     expect(analysis.imageUses[1]).toMatchObject({ raw: '"base"', value: 'base', stageRef: 0 });
@@ -539,6 +549,23 @@ describe('analyseDockerfile: syntax', () => {
     expect(analysis.stages).toHaveLength(2);
     expect(analysis.stages[0]).toMatchObject({ name: 'build', from: { line: 3, value: 'node:22' } });
     expect(use(analysis, 10)).toMatchObject({ stageRef: 0 });
+  });
+
+  it('reports an escape directive BuildKit refuses', () => {
+    const analysis = analyseDockerfile(dockerfile('# escape=x', 'FROM alpine'));
+    expect(messages(analysis)).toEqual([
+      'line 1: the escape directive sets "x", but BuildKit takes only \\ or ` and refuses the Dockerfile: write "# escape=`" or remove the line',
+    ]);
+    expect(analysis.stages[0].from.value).toBe('alpine');
+    expect(analyseDockerfile(dockerfile('# escape=\\', 'FROM alpine')).problems).toEqual([]);
+  });
+
+  it('reports a here-document that is never closed, on the instruction that opens it', () => {
+    const analysis = analyseDockerfile(dockerfile('FROM alpine', 'RUN <<EOF', 'echo hi', 'FROM evil:1'));
+    expect(messages(analysis)).toEqual([
+      'line 2: the here-document <<EOF is never closed, so the rest of the file is read into it: end it with a line "EOF"',
+    ]);
+    expect(analysis.stages).toHaveLength(1);
   });
 
   it('never reads heredoc text as instructions', () => {

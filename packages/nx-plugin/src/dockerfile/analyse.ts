@@ -8,6 +8,7 @@
  * (./substitute), stages and stage lookup (./stages), COPY --from and RUN --mount from=
  * (./image-uses), and image reference checks (../image-reference/reference).
  */
+import { excerpt } from '../text/excerpt';
 import { ArgScopes, buildArgMap } from './arg-scope';
 import { ReferenceReader } from './image-uses';
 import { KEYWORDS } from './instruction';
@@ -119,11 +120,18 @@ function analyse(text: string, buildArgs: Map<string, string>, out: DockerfileAn
   const stages = new Stages(scopes, report, out);
   const references = new ReferenceReader(scopes, report, out);
 
+  for (const directive of dockerfile.directives) {
+    if (directive.name === 'escape' && directive.value !== '\\' && directive.value !== '`') {
+      report(directive.line, `the escape directive sets "${excerpt(directive.value)}", but BuildKit takes only \\ or \` and refuses the Dockerfile: write "# escape=\`" or remove the line`);
+    }
+  }
   for (const instruction of dockerfile.instructions) {
     const { keyword, line } = instruction;
+    for (const name of instruction.unclosedHeredocs ?? []) {
+      report(line, `the here-document <<${excerpt(name)} is never closed, so the rest of the file is read into it: end it with a line "${excerpt(name)}"`);
+    }
     if (!KEYWORDS.has(keyword)) {
-      const shown = keyword.length > 40 ? `${keyword.slice(0, 40)}…` : keyword;
-      report(line, `${JSON.stringify(shown)} is not a Dockerfile instruction: fix or remove the line`);
+      report(line, `"${excerpt(keyword, 40)}" is not a Dockerfile instruction: fix or remove the line`);
       continue;
     }
     if (keyword === 'FROM') {

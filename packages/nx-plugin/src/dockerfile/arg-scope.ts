@@ -4,6 +4,7 @@
  * overriding the defaults of declared ARGs. Also explains, as problems, why a word that
  * uses these variables has no value.
  */
+import { excerpt } from '../text/excerpt';
 import type { GlobalArg, ReportProblem } from './analyse';
 import type { InstructionProperty } from './instruction';
 import { substitute, UNKNOWN_VALUE, type Substitution, type VariableValue } from './substitute';
@@ -134,12 +135,12 @@ export class ArgScopes {
    */
   explain(result: Substitution, line: number, context: UseContext, raw: string, scope: Scope): boolean {
     if (result.error !== undefined) {
-      this.report(line, `${context} ${raw} cannot be expanded (${result.error}): fix its variable syntax`);
+      this.report(line, `${context} ${excerpt(raw)} cannot be expanded (${result.error}): fix its variable syntax`);
       return false;
     }
     if (result.value !== undefined) return true;
     for (const name of result.unset) {
-      this.report(line, `${context} uses $${name}, which ${this.missingAdvice(name, scope)}`);
+      this.report(line, `${context} uses $${excerpt(name)}, which ${this.missingAdvice(name, scope)}`);
     }
     for (const [name, entry] of pendingEntries(result, scope)) {
       if (entry.unset.length > 0) {

@@ -1,4 +1,4 @@
-import { DockerfileParser, type Instruction as AstInstruction, type ModifiableInstruction, type PropertyInstruction } from 'dockerfile-ast';
+import { DockerfileParser, type Copy, type Instruction as AstInstruction, type Run, type ModifiableInstruction, type PropertyInstruction } from 'dockerfile-ast';
 import { FLAGGED_KEYWORDS, PROPERTY_KEYWORDS, type Instruction, type ParsedDockerfile } from './instruction';
 
 /**
@@ -9,7 +9,15 @@ import { FLAGGED_KEYWORDS, PROPERTY_KEYWORDS, type Instruction, type ParsedDocke
  */
 export function readWithDockerfileAst(text: string): ParsedDockerfile {
   const dockerfile = DockerfileParser.parse(text);
-  return { escapeChar: dockerfile.getEscapeCharacter(), instructions: convert(dockerfile.getInstructions()) };
+  return {
+    escapeChar: dockerfile.getEscapeCharacter(),
+    directives: dockerfile.getDirectives().map((directive) => ({
+      name: directive.getName().toLowerCase(),
+      value: directive.getValue(),
+      line: directive.getRange().start.line + 1,
+    })),
+    instructions: convert(dockerfile.getInstructions()),
+  };
 }
 
 function* convert(instructions: Iterable<AstInstruction>): Generator<Instruction> {
@@ -20,6 +28,11 @@ function* convert(instructions: Iterable<AstInstruction>): Generator<Instruction
       const modifiable = instruction as ModifiableInstruction;
       read.flags = modifiable.getFlags().map((flag) => ({ name: flag.getName(), value: flag.getValue() }));
       if (keyword === 'FROM') read.args = modifiable.getArguments().map((argument) => argument.getValue());
+      // Only where a here-document can start: asking the AST re-scans the instruction.
+      if ((keyword === 'RUN' || keyword === 'COPY') && instruction.getTextContent().includes('<<')) {
+        const unclosed = (instruction as Run | Copy).getHeredocs().filter((heredoc) => heredoc.getDelimiterRange() === null);
+        if (unclosed.length > 0) read.unclosedHeredocs = unclosed.map((heredoc) => heredoc.getName());
+      }
     } else if (PROPERTY_KEYWORDS.has(keyword)) {
       read.properties = (instruction as PropertyInstruction).getProperties().map((property) => ({
         name: property.getName(),

@@ -43,7 +43,7 @@ const CORPUS = [
 describe('.dockerignore as Nx inputs', () => {
   it.each(CORPUS)('never leaves out a file Docker sends (%j)', (text) => {
     const docker = dockerignore().add(text);
-    const inputs = contextInputs(text);
+    const inputs = contextInputs(text).inputs;
     for (const path of PATHS) {
       if (!docker.ignores(path)) expect(selected(inputs, path), path).toBe(true);
     }
@@ -52,36 +52,43 @@ describe('.dockerignore as Nx inputs', () => {
   it('excludes exactly what a pattern list without exceptions ignores', () => {
     const text = 'node_modules\ndist\n*.md\n**/*.spec.ts\n.env';
     const docker = dockerignore().add(text);
-    const inputs = contextInputs(text);
+    const inputs = contextInputs(text).inputs;
     for (const path of PATHS.filter((p) => p !== 'Dockerfile' && p !== '.dockerignore')) {
       expect(selected(inputs, path), path).toBe(!docker.ignores(path));
     }
   });
 
   it('keeps exclusions that come after the last exception', () => {
-    expect(contextInputs('*.md\n!README.md\ntest')).toEqual(['{projectRoot}/**/*', '!{projectRoot}/test', '!{projectRoot}/test/**']);
+    expect(contextInputs('*.md\n!README.md\ntest').inputs).toEqual(['{projectRoot}/**/*', '!{projectRoot}/test', '!{projectRoot}/test/**']);
   });
 
   it('translates a text once but gives each caller its own array, which Nx may grow in place', () => {
-    const first = contextInputs('node_modules\n*.md\n');
+    const first = contextInputs('node_modules\n*.md\n').inputs;
     first.push('!{projectRoot}/changed');
-    const second = contextInputs('node_modules\n*.md\n');
+    const second = contextInputs('node_modules\n*.md\n').inputs;
     expect(second).not.toBe(first);
     expect(second).toEqual(['{projectRoot}/**/*', '!{projectRoot}/node_modules', '!{projectRoot}/node_modules/**', '!{projectRoot}/*.md', '!{projectRoot}/*.md/**']);
-    expect(contextInputs('node_modules\n*.md\n', ['Dockerfile'], '{workspaceRoot}/x')[0]).toBe('{workspaceRoot}/x/**/*');
+    expect(contextInputs('node_modules\n*.md\n', ['Dockerfile'], '{workspaceRoot}/x').inputs[0]).toBe('{workspaceRoot}/x/**/*');
   });
 
   it('never excludes a file that is always an input, since in Nx an exclusion wins', () => {
-    const inputs = contextInputs('Dockerfile\n*.json\n.*\nsrc', ['Dockerfile', '.dockerignore', 'imagewise.lock.json']);
+    const inputs = contextInputs('Dockerfile\n*.json\n.*\nsrc', ['Dockerfile', '.dockerignore', 'imagewise.lock.json']).inputs;
     for (const path of ['Dockerfile', '.dockerignore', 'imagewise.lock.json']) expect(selected(inputs, path), path).toBe(true);
     expect(selected(inputs, 'src/index.ts')).toBe(false);
   });
 
   it('reads comments, blank lines, exceptions and unclean paths as Docker does', () => {
     expect(parseDockerignore('# c\n\n  /dist/  \n! ./keep//me\n../outside\n.')).toEqual([
-      { pattern: 'dist', exception: false },
-      { pattern: 'keep/me', exception: true },
-      { pattern: 'outside', exception: false },
+      { pattern: 'dist', exception: false, line: 3 },
+      { pattern: 'keep/me', exception: true, line: 4 },
+      { pattern: 'outside', exception: false, line: 5 },
     ]);
+  });
+
+  it('leaves out a rule longer than any path, with its line, and keeps the others', () => {
+    const { inputs, problems } = contextInputs(`node_modules\n${'x'.repeat(70_000)}\ndist\n`);
+    expect(inputs).toEqual(['{projectRoot}/**/*', '!{projectRoot}/node_modules', '!{projectRoot}/node_modules/**', '!{projectRoot}/dist', '!{projectRoot}/dist/**']);
+    expect(problems).toEqual([{ line: 2, message: expect.stringMatching(/^a pattern of 70000 characters is longer than any path \(4096\): it is not applied/) }]);
+    expect(problems[0].message).not.toContain('xxxx');
   });
 });

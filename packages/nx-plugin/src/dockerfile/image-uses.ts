@@ -3,6 +3,7 @@
  * BuildKit rejects). They may name any stage, so looking them up waits until all stages
  * are known (Stages.resolveReference).
  */
+import { excerpt } from '../text/excerpt';
 import type { DockerfileAnalysis, ImageUse, ReportProblem } from './analyse';
 import type { ArgScopes, Scope, UseContext } from './arg-scope';
 import { mountFields, unquote } from './flags';
@@ -18,7 +19,7 @@ export function referenceContext(kind: ReferenceKind): UseContext {
 
 /** The reference as problem messages quote it: `COPY --from=x`, `RUN --mount from=x`. */
 export function referenceText(kind: ReferenceKind, value: string): string {
-  return kind === 'copy-from' ? `COPY --from=${value}` : `RUN --mount from=${value}`;
+  return kind === 'copy-from' ? `COPY --from=${excerpt(value)}` : `RUN --mount from=${excerpt(value)}`;
 }
 
 export class ReferenceReader {
@@ -50,7 +51,7 @@ export class ReferenceReader {
   add(flags: readonly InstructionFlag[], line: number): void {
     const flag = fromFlags(flags)[0];
     if (flag !== undefined) {
-      this.report(line, `ADD does not support --from (BuildKit rejects the flag): use COPY --from=${flag.value ?? '<stage or image>'} instead`);
+      this.report(line, `ADD does not support --from (BuildKit rejects the flag): use COPY --from=${flag.value === null ? '<stage or image>' : excerpt(flag.value)} instead`);
     }
   }
 
@@ -62,7 +63,7 @@ export class ReferenceReader {
       const { type, from } = mountFields(written);
       if (from === undefined || from === '') continue;
       if (type !== 'bind' && type !== 'cache') {
-        this.report(line, `${referenceText('mount-from', from)} has type=${type}, but only bind and cache mounts take from=: remove from= or change the type`);
+        this.report(line, `${referenceText('mount-from', from)} has type=${excerpt(type)}, but only bind and cache mounts take from=: remove from= or change the type`);
         continue;
       }
       this.record('mount-from', from, from, line, stage, scope);
@@ -77,7 +78,7 @@ export class ReferenceReader {
     if (result.used.length > 0) {
       const buildkit =
         kind === 'copy-from'
-          ? `BuildKit does not expand variables in --from and would look for a stage or image literally named "${text}"`
+          ? `BuildKit does not expand variables in --from and would look for a stage or image literally named "${excerpt(text)}"`
           : 'BuildKit rejects variables in from= ("doesn\'t support variable expansion")';
       this.report(
         line,

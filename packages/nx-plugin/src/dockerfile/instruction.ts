@@ -14,6 +14,8 @@ export interface Instruction {
   args: readonly string[];
   /** ARG and ENV: their declarations (getProperties()). Empty for other keywords. */
   properties: readonly InstructionProperty[];
+  /** RUN and COPY: names of here-documents with no closing line; they run to the end of the file. */
+  unclosedHeredocs?: readonly string[];
 }
 
 export interface InstructionFlag {
@@ -34,9 +36,18 @@ export interface InstructionProperty {
   line: number;
 }
 
+export interface ParserDirective {
+  name: string;
+  value: string;
+  /** 1-based. */
+  line: number;
+}
+
 export interface ParsedDockerfile {
   /** `\` or the one the escape directive sets. */
   escapeChar: string;
+  /** Parser directives at the top of the file (`# escape=…`), names lowercased. */
+  directives: readonly ParserDirective[];
   /** In file order; read lazily, so a reader error surfaces at the instruction that causes it. */
   instructions: Iterable<Instruction>;
 }

@@ -2,7 +2,9 @@
  * Build stages: FROM lines, stage names and indices, and what FROM, COPY --from and
  * RUN --mount from= name (a stage, scratch or an image), including reference cycles.
  */
+import { stronglyConnectedComponents } from '../graph/strongly-connected';
 import { ImageReferenceError, parseImageReference } from '../image-reference/reference';
+import { excerpt } from '../text/excerpt';
 import type { DockerfileAnalysis, ImageUse, ReportProblem, Stage } from './analyse';
 import { Scope, type ArgScopes, type UseContext } from './arg-scope';
 import { unquote } from './flags';
@@ -48,12 +50,12 @@ export class Stages {
     if (args.length === 3 && args[1].toLowerCase() === 'as') {
       name = args[2];
       if (!STAGE_NAME.test(name.toLowerCase())) {
-        this.report(line, `stage name "${name}" is invalid: start it with a letter and use only letters, digits, "-", "_" and "."`);
+        this.report(line, `stage name "${excerpt(name)}" is invalid: start it with a letter and use only letters, digits, "-", "_" and "."`);
       }
     } else if (args.length === 0) {
       this.report(line, 'FROM needs an image: write "FROM <image>" or "FROM <image> AS <name>"');
     } else if (args.length !== 1) {
-      this.report(line, `FROM takes an image and optionally "AS <name>", but got "${args.join(' ')}": fix the line`);
+      this.report(line, `FROM takes an image and optionally "AS <name>", but got "${excerpt(args.join(' '))}": fix the line`);
     }
 
     const raw = args[0] ?? '';
@@ -67,7 +69,7 @@ export class Stages {
       stage.name = name;
       const earlier = this.find(name);
       if (earlier !== undefined) {
-        this.report(line, `stage name "${name}" is already used by stage ${earlier.index} on line ${earlier.from.line}: give each stage its own name`);
+        this.report(line, `stage name "${excerpt(name)}" is already used by stage ${earlier.index} on line ${earlier.from.line}: give each stage its own name`);
       }
       this.names.set(name.toLowerCase(), index);
     }
@@ -98,7 +100,7 @@ export class Stages {
       return;
     }
     if (!byIndex && /^\d+$/.test(value)) {
-      this.report(use.line, `${referenceText(use.kind, value)} cannot name a stage by index (BuildKit would pull an image called "${value}"): use the stage's name`);
+      this.report(use.line, `${referenceText(use.kind, value)} cannot name a stage by index (BuildKit would pull an image called "${excerpt(value)}"): use the stage's name`);
       return;
     }
     this.classifyImage(use, value, referenceContext(use.kind));
@@ -106,30 +108,17 @@ export class Stages {
 
   /** Reports stages that copy or mount from themselves or from a stage that depends on them. */
   reportCycles(): void {
-    const edges = new Map<number, Set<number>>();
+    const edges: number[][] = this.states.map(() => []);
+    for (const use of this.out.imageUses) if (use.stageRef !== undefined) edges[use.stage].push(use.stageRef);
+    // Computed once for all stages: asking per reference was quadratic.
+    const component = stronglyConnectedComponents(edges);
     for (const use of this.out.imageUses) {
-      if (use.stageRef === undefined) continue;
-      if (!edges.has(use.stage)) edges.set(use.stage, new Set());
-      edges.get(use.stage)?.add(use.stageRef);
-    }
-    const dependsOn = (from: number, to: number): boolean => {
-      const seen = new Set<number>();
-      const stack = [from];
-      while (stack.length > 0) {
-        const next = stack.pop() as number;
-        if (next === to) return true;
-        if (seen.has(next)) continue;
-        seen.add(next);
-        for (const target of edges.get(next) ?? []) stack.push(target);
-      }
-      return false;
-    };
-    for (const use of this.out.imageUses) {
+      // FROM and backward references only name earlier stages, so every cycle has a forward one.
       if (use.kind === 'from' || use.stageRef === undefined || use.stageRef < use.stage) continue;
       const what = referenceText(use.kind, use.value as string);
       if (use.stageRef === use.stage) {
         this.report(use.line, `${what} refers to the stage it is in (stage ${use.stage}): use an earlier stage or an image`);
-      } else if (dependsOn(use.stageRef, use.stage)) {
+      } else if (component[use.stageRef] === component[use.stage]) {
         this.report(use.line, `${what} makes a cycle: stage ${use.stageRef} already depends on stage ${use.stage}; break the cycle`);
       }
     }
@@ -140,7 +129,7 @@ export class Stages {
     let platform: string | undefined;
     for (const flag of instruction.flags) {
       if (flag.name !== 'platform') {
-        this.report(line, `FROM does not support --${flag.name}: remove it (FROM only takes --platform)`);
+        this.report(line, `FROM does not support --${excerpt(flag.name)}: remove it (FROM only takes --platform)`);
         continue;
       }
       const written = flag.value;
@@ -161,7 +150,7 @@ export class Stages {
     const value = result.value as string;
     use.value = value;
     if (value === '') {
-      this.report(use.line, `FROM ${use.raw} gives an empty image name: give the ARGs it uses non-empty values`);
+      this.report(use.line, `FROM ${excerpt(use.raw)} gives an empty image name: give the ARGs it uses non-empty values`);
       return;
     }
     // Only earlier stages are known yet: BuildKit also registers a stage's name after
@@ -172,7 +161,7 @@ export class Stages {
       if (value !== value.toLowerCase()) {
         this.report(
           use.line,
-          `FROM ${value} names stage "${stage.name}" in different case; BuildKit matches stage names in FROM only in lowercase and would pull an image "${value}" instead: write "FROM ${value.toLowerCase()}"`,
+          `FROM ${excerpt(value)} names stage "${excerpt(stage.name ?? '')}" in different case; BuildKit matches stage names in FROM only in lowercase and would pull an image "${excerpt(value)}" instead: write "FROM ${excerpt(value.toLowerCase())}"`,
         );
       }
       return;
@@ -194,7 +183,7 @@ export class Stages {
     } else {
       this.report(
         use.line,
-        `${context} "${value}" is not a valid image reference: use [registry/]name[:tag][@digest] with a lowercase name, e.g. "registry.example.com/team/app:1.2"`,
+        `${context} "${excerpt(value)}" is not a valid image reference: use [registry/]name[:tag][@digest] with a lowercase name, e.g. "registry.example.com/team/app:1.2"`,
       );
     }
   }

@@ -76,6 +76,14 @@ describe('findImageCycles', () => {
     expect(cycles[0].path).toEqual(['B', 'a', 'B']);
   });
 
+  it('follows a chain of images far deeper than the call stack', () => {
+    const count = 100_000;
+    const chain = Array.from({ length: count }, (_, i) => edge(`image-${i}`, `image-${(i + 1) % count}`));
+    const cycles = findImageCycles(chain);
+    expect(cycles).toHaveLength(1);
+    expect(cycles[0].path).toHaveLength(count + 1);
+  });
+
   it('property: removing the returned edges leaves an acyclic graph', () => {
     fc.assert(
       fc.property(edges, (list) => {

@@ -1,6 +1,7 @@
 import { externalImageUses } from '../dockerfile/analyse';
 import type { ImageProject } from './image-project';
-import type { Problem } from './problems';
+import { findImageCycles } from './cycles';
+import { limitProblems, type Problem } from './problems';
 import { classifyImageUse, indexWorkspaceImages, registryFromArg, type ClassifyOptions, type ImageUseTarget } from './workspace-images';
 
 /** A FROM / --from that names another workspace image at its workspace version. */
@@ -113,7 +114,8 @@ export function buildImageGraph(projects: ImageProject[], options: ClassifyOptio
   }
 
   resolveLockedDigests(upstreamNodes, digestsByNode, projects, problems);
-  return { dependencies, upstreamNodes, problems };
+  dropCycles(projects, dependencies, problems);
+  return { dependencies, upstreamNodes, problems: limitProblems(problems) };
 }
 
 /**
@@ -141,5 +143,22 @@ function resolveLockedDigests(
       const who = locked.map((d) => `${byDigest.get(d)!.join(', ')} → ${d.slice(0, 19)}…`).join('; ');
       problems.push({ file: dockerfileOf.get(byDigest.get(locked[0])![0])!, line: 0, message: `lock files disagree on ${node.reference} (${who}); run docker:lock for all of them` });
     }
+  }
+}
+
+/**
+ * Images that build FROM each other in a cycle would each wait for the
+ * others: the edge that closes each cycle is dropped and reported on its
+ * FROM line. Done here, with every image project known, so the problem also
+ * reaches the project's metadata.
+ */
+function dropCycles(projects: ImageProject[], dependencies: Map<string, ImageDependencies>, problems: Problem[]): void {
+  const byRoot = new Map(projects.map((p) => [p.root, p]));
+  const edges = [...dependencies].flatMap(([source, found]) => found.images.map((use) => ({ source, target: use.root, line: use.line })));
+  for (const { edge, path } of findImageCycles(edges)) {
+    const found = dependencies.get(edge.source)!;
+    found.images = found.images.filter((use) => !(use.root === edge.target && use.line === edge.line));
+    const names = path.map((root) => byRoot.get(root)!.imageName).join(' → ');
+    problems.push({ file: byRoot.get(edge.source)!.dockerfile, line: edge.line, message: `images build FROM each other in a cycle (${names}); break it` });
   }
 }

@@ -8,11 +8,14 @@ import { stripLinePrefix, type Problem } from './problems';
 export interface ImageProjectFiles {
   /** Workspace-relative path of the Dockerfile. */
   dockerfile: string;
-  dockerfileText: string;
+  /** Undefined when the Dockerfile could not be read; `unread` says why. */
+  dockerfileText?: string;
   dockerignoreText?: string;
   projectJsonText?: string;
   packageJsonText?: string;
   lockText?: string;
+  /** Files of the project that exist but were not read, and why. */
+  unread?: Problem[];
 }
 
 /** Per-project settings, as options of the project's `docker:build` target. */
@@ -39,7 +42,7 @@ export interface ImageProject {
 
 export function readImageProject(files: ImageProjectFiles): ImageProject {
   const root = dirname(files.dockerfile);
-  const problems: Problem[] = [];
+  const problems: Problem[] = [...(files.unread ?? [])];
   const projectJson = parseJson(files.projectJsonText, join(root, 'project.json'), problems);
   const packageJson = parseJson(files.packageJsonText, join(root, 'package.json'), problems);
   const buildOptions: BuildTargetOptions = {
@@ -47,7 +50,8 @@ export function readImageProject(files: ImageProjectFiles): ImageProject {
     ...projectJson?.targets?.['docker:build']?.options,
   };
   const buildArgs = stringRecord(buildOptions.buildArgs);
-  const analysis = analyseDockerfile(files.dockerfileText, buildArgs);
+  // An unread Dockerfile is reported once, as unread, not again as empty.
+  const analysis = files.dockerfileText === undefined ? NOTHING_READ : analyseDockerfile(files.dockerfileText, buildArgs);
   for (const problem of analysis.problems) {
     problems.push({ file: files.dockerfile, line: problem.line, message: stripLinePrefix(problem.message) });
   }
@@ -61,6 +65,9 @@ export function readImageProject(files: ImageProjectFiles): ImageProject {
     else problems.push({ file: lockPath, line: read.problem.line, message: withoutPathPrefix(read.problem.message, lockPath) });
   }
 
+  const context = contextInputs(files.dockerignoreText, ['Dockerfile', '.dockerignore', LOCK_FILE]);
+  for (const problem of context.problems) problems.push({ file: join(root, '.dockerignore'), ...problem });
+
   const definesProject = files.projectJsonText !== undefined || files.packageJsonText !== undefined;
   return {
     root,
@@ -71,10 +78,12 @@ export function readImageProject(files: ImageProjectFiles): ImageProject {
     buildArgs,
     analysis,
     lock,
-    contextInputs: contextInputs(files.dockerignoreText, ['Dockerfile', '.dockerignore', LOCK_FILE]),
+    contextInputs: context.inputs,
     problems,
   };
 }
+
+const NOTHING_READ: DockerfileAnalysis = Object.freeze({ globalArgs: [], stages: [], imageUses: [], problems: [] });
 
 // The subset of project.json / package.json this reads.
 interface ProjectFile {

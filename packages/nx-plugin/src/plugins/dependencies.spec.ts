@@ -250,6 +250,6 @@ describe('createDependencies', () => {
     // Named by directory (no project.json / package.json): a, b, c.
     const { edges } = await graph();
     expect(pairs(edges)).toEqual(['a → b', 'b → c']);
-    expect(warn).toHaveBeenCalledWith('[imagewise] services/c/Dockerfile: images build FROM each other in a cycle (a → b → c → a); break it');
+    expect(warn).toHaveBeenCalledWith('[imagewise] services/c/Dockerfile:1: images build FROM each other in a cycle (a → b → c → a); break it');
   });
 });

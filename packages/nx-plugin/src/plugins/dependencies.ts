@@ -1,11 +1,10 @@
 import type { CreateDependencies, DependencyType, RawProjectGraphDependency } from '@nx/devkit';
-import { findImageCycles } from '../graph/cycles';
-import type { Problem } from '../graph/problems';
+import { limitProblems, type Problem } from '../graph/problems';
 import { warnProblems } from '../graph/report';
 import { saveGraphCachesSoon } from './graph-cache';
 import { internalLibraries, trackedLibraryUses } from './library-edges';
 import { normaliseOptions, type ImagewisePluginOptions } from './options';
-import { dockerfileOf, imageProjects } from './project-metadata';
+import { imageProjects } from './project-metadata';
 
 /**
  * Edges from each image project: to the workspace images its FROM lines track,
@@ -26,19 +25,14 @@ export const createDependencies: CreateDependencies<ImagewisePluginOptions> = (r
   const nameByRoot = new Map(Object.entries(context.projects).map(([name, project]) => [project.root, name]));
   const problems: Problem[] = [];
 
-  const imageEdges: RawProjectGraphDependency[] = [];
+  // The graph dropped the edges that would close a cycle (and reported them) already.
+  const dependencies: RawProjectGraphDependency[] = [];
   for (const [name, { metadata }] of images) {
     for (const root of metadata.baseImages) {
       const target = nameByRoot.get(root);
-      if (target) imageEdges.push(edge(name, target));
+      if (target) dependencies.push(edge(name, target));
     }
   }
-  // A cycle would make every image in it wait for the others: drop its closing edges.
-  const cycles = findImageCycles(imageEdges);
-  for (const cycle of cycles) {
-    problems.push({ file: dockerfileOf(images.get(cycle.edge.source)!.project.root), line: 0, message: `images build FROM each other in a cycle (${cycle.path.join(' → ')}); break it` });
-  }
-  const dependencies = imageEdges.filter((imageEdge) => !cycles.some((cycle) => cycle.edge === imageEdge));
 
   for (const [name, { metadata }] of images) {
     for (const reference of metadata.upstreamImages) {
@@ -53,7 +47,7 @@ export const createDependencies: CreateDependencies<ImagewisePluginOptions> = (r
     for (const use of tracked.uses) dependencies.push(edge(use.image, use.library));
     problems.push(...tracked.problems);
   }
-  warnProblems(problems);
+  warnProblems(limitProblems(problems));
   void saveGraphCachesSoon();
   return dedupe(dependencies);
 };

@@ -1,35 +1,56 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path/posix';
+import type { Problem } from '../graph/problems';
+import { readGraphFile } from './read-graph-file';
 
 /** The files of an image project's directory that the graph reads. */
 const GRAPH_FILE = /^(?:Dockerfile|\.dockerignore|project\.json|package\.json|pyproject\.toml|requirements.*\.txt|imagewise\.lock\.json)$/;
 
-/**
- * Texts of the graph files of each image directory, by file name. createNodes
- * reads them (one readdir, then only files that exist) and createDependencies,
- * which Nx runs right after it in the same worker, takes them from here instead
- * of reading the disk again: graph code runs on every Nx command.
- */
-let lastRead: { workspaceRoot: string; directories: Map<string, Map<string, string>> } | undefined;
+/** An image directory's graph files: the text of each, by name, and those that could not be read. */
+export interface ImageDirectory {
+  files: Map<string, string>;
+  /** One per file that exists but was not read (not a regular file, too large, unreadable). */
+  problems: Problem[];
+}
 
-export function readImageDirectories(workspaceRoot: string, roots: string[]): Map<string, Map<string, string>> {
+/**
+ * The graph files of each image directory. createNodes reads them (one
+ * readdir, then only files that exist) and createDependencies, which Nx runs
+ * right after it in the same worker, takes them from here instead of reading
+ * the disk again: graph code runs on every Nx command.
+ */
+let lastRead: { workspaceRoot: string; directories: Map<string, ImageDirectory> } | undefined;
+
+export function readImageDirectories(workspaceRoot: string, roots: string[]): Map<string, ImageDirectory> {
   const directories = new Map(roots.map((root) => [root, readImageDirectory(workspaceRoot, root)]));
   lastRead = { workspaceRoot, directories };
   return directories;
 }
 
 /** The graph files of one image directory: from the last createNodes, else from disk. */
-export function imageDirectory(workspaceRoot: string, root: string): Map<string, string> {
+export function imageDirectory(workspaceRoot: string, root: string): ImageDirectory {
   const cached = lastRead?.workspaceRoot === workspaceRoot ? lastRead.directories.get(root) : undefined;
   return cached ?? readImageDirectory(workspaceRoot, root);
 }
 
-function readImageDirectory(workspaceRoot: string, root: string): Map<string, string> {
-  const files = new Map<string, string>();
+function readImageDirectory(workspaceRoot: string, root: string): ImageDirectory {
+  const directory: ImageDirectory = { files: new Map(), problems: [] };
   // Plain concatenation: `root` comes from Nx already normalised, and join's
   // normalising shows in a profile at 1,000 directories.
-  const directory = `${workspaceRoot}/${root}`;
-  for (const name of readdirSync(directory)) {
-    if (GRAPH_FILE.test(name)) files.set(name, readFileSync(`${directory}/${name}`, 'utf8'));
+  const path = `${workspaceRoot}/${root}`;
+  let names: string[];
+  try {
+    names = readdirSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+    directory.problems.push({ file: root, line: 0, message: `cannot be listed (${code}): make the directory readable` });
+    return directory;
   }
-  return files;
+  for (const name of names) {
+    if (!GRAPH_FILE.test(name)) continue;
+    const read = readGraphFile(`${path}/${name}`);
+    if ('text' in read) directory.files.set(name, read.text);
+    else directory.problems.push({ file: join(root, name), line: 0, message: read.problem });
+  }
+  return directory;
 }

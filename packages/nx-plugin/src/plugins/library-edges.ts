@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CreateDependenciesContext } from '@nx/devkit';
 import {
@@ -15,6 +15,7 @@ import {
 import { LOCK_FILE } from '../lock/lock-file';
 import { keyOfTexts, openGraphCache } from './graph-cache';
 import { imageDirectory } from './image-directory';
+import { readGraphFile } from './read-graph-file';
 import type { ImageProjectEntry } from './project-metadata';
 import type { ImagewisePluginOptions } from './options';
 
@@ -74,7 +75,9 @@ export function internalLibraries(
     if (js?.packageName && js.packageVersion) {
       libraries.push({ project: name, version: js.packageVersion, npmName: js.packageName });
     } else if (existsSync(pyproject)) {
-      const read = readLibraryVersion(join(project.root, 'pyproject.toml'), readFileSync(pyproject, 'utf8'));
+      // Read as the image projects' files are: a FIFO or a huge file here must not hang the graph.
+      const file = readGraphFile(pyproject);
+      const read = 'text' in file ? readLibraryVersion(join(project.root, 'pyproject.toml'), file.text) : {};
       if (read.version && read.name) libraries.push({ project: name, version: read.version, pythonName: read.name });
     }
   }
@@ -83,7 +86,7 @@ export function internalLibraries(
 
 /** The files of an image project that may declare a library: manifests and the Dockerfile's ARGs. */
 export function libraryDeclarations(workspaceRoot: string, root: string): SourceFile[] {
-  return [...imageDirectory(workspaceRoot, root)]
+  return [...imageDirectory(workspaceRoot, root).files]
     .filter(([name]) => name !== '.dockerignore' && name !== 'project.json' && name !== LOCK_FILE)
     .map(([name, text]) => ({ path: join(root, name), text }));
 }

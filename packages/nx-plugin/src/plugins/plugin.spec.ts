@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CreateNodesContextV2, CreateNodesResult, ProjectConfiguration } from '@nx/devkit';
@@ -268,6 +269,54 @@ describe('createNodesV2', () => {
     expect(warn.mock.calls.map(([message]) => message).sort()).toEqual(
       ['images/a/Dockerfile:1: the image builds FROM itself ("a"); name a base image', ...problems].map((p) => `[imagewise] ${p}`).sort(),
     );
+  });
+
+  it('turns each unreadable, oversized, non-regular or garbage file into one problem, and reads the rest', async () => {
+    const garbage = Buffer.from(Array.from({ length: 64 * 1024 }, (_, i) => (i * 7919 + 13) % 256));
+    write({
+      'images/base/Dockerfile': 'FROM scratch\n',
+      'images/garbage/README.md': 'its Dockerfile is written below',
+      'images/pipe/Dockerfile': 'FROM base\n',
+      'images/folder/Dockerfile': 'FROM base\n',
+      'images/folder/project.json/readme.txt': 'a directory, not a file',
+      'images/dangling/Dockerfile': 'FROM base\n',
+      'images/huge/Dockerfile': `FROM base\n${'# padding\n'.repeat(200_000)}`,
+      'images/ignore/Dockerfile': 'FROM base\n',
+      'images/ignore/.dockerignore': `node_modules\n${'*'.repeat(70_000)}\n`,
+    });
+    writeFileSync(join(workspaceRoot, 'images/garbage/Dockerfile'), garbage, { flag: 'w' });
+    execFileSync('mkfifo', [join(workspaceRoot, 'images/pipe/package.json')]);
+    symlinkSync('missing.json', join(workspaceRoot, 'images/dangling/project.json'));
+    const roots = ['base', 'pipe', 'folder', 'dangling', 'huge', 'ignore', 'garbage'].map((name) => `images/${name}`);
+    const results = await run(roots.map((root) => `${root}/Dockerfile`));
+    const problemsOf = (root: string) => projectOf(results[roots.indexOf(root)][1], root).metadata.imagewise.problems ?? [];
+
+    expect(problemsOf('images/base')).toEqual([]);
+    expect(problemsOf('images/pipe')).toEqual(['images/pipe/package.json: is a named pipe (FIFO), not a regular file: make it a file or remove it']);
+    expect(problemsOf('images/folder')).toEqual(['images/folder/project.json: is a directory, not a regular file: make it a file or remove it']);
+    expect(problemsOf('images/dangling')).toEqual(['images/dangling/project.json: is a symlink to a file that does not exist: point it at a file or remove it']);
+    expect(problemsOf('images/huge')).toEqual([expect.stringMatching(/^images\/huge\/Dockerfile: is 2000010 bytes, more than the 1048576 bytes Imagewise reads/)]);
+    expect(problemsOf('images/ignore')).toEqual([expect.stringMatching(/^images\/ignore\/\.dockerignore:2: a pattern of 70000 characters is longer than any path/)]);
+    // The projects beside a bad file keep their edges.
+    for (const root of ['images/pipe', 'images/folder', 'images/dangling', 'images/ignore']) {
+      expect(projectOf(results[roots.indexOf(root)][1], root).metadata.imagewise.baseImages).toEqual(['images/base']);
+    }
+    // Garbage: a few problems and a count, each message short.
+    const garbageProblems = problemsOf('images/garbage');
+    expect(garbageProblems.length).toBeGreaterThan(1);
+    expect(garbageProblems.length).toBeLessThanOrEqual(6);
+    expect(garbageProblems.at(-1)).toMatch(/^images\/garbage\/Dockerfile: has \d+ more problems, not shown: fix the ones above first$/);
+    for (const problem of garbageProblems) expect(problem.length).toBeLessThan(300);
+  });
+
+  it('reports images that build FROM each other on the FROM line that closes the cycle, in metadata too', async () => {
+    write({ 'images/a/Dockerfile': 'FROM scratch\nFROM b\n', 'images/b/Dockerfile': 'FROM a\n' });
+    const results = await run(['images/a/Dockerfile', 'images/b/Dockerfile']);
+    const [a, b] = [projectOf(results[0][1], 'images/a'), projectOf(results[1][1], 'images/b')];
+    expect(a.metadata.imagewise.baseImages).toEqual(['images/b']);
+    expect(b.metadata.imagewise.baseImages).toEqual([]);
+    expect(b.metadata.imagewise.problems).toEqual(['images/b/Dockerfile:1: images build FROM each other in a cycle (a → b → a); break it']);
+    expect(a.metadata.imagewise.problems ?? []).toEqual([]);
   });
 
   it('makes no projects and no external nodes when no Dockerfile is selected', async () => {

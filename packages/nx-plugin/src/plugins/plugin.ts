@@ -13,7 +13,7 @@ import { readImageProject, type ImageProject, type ImageProjectFiles } from '../
 import { formatProblem, type Problem } from '../graph/problems';
 import { warn, warnProblems } from '../graph/report';
 import { LOCK_FILE } from '../lock/lock-file';
-import { readImageDirectories } from './image-directory';
+import { readImageDirectories, type ImageDirectory } from './image-directory';
 import { keyOfTexts, openGraphCache } from './graph-cache';
 import { normaliseOptions, type ImagewisePluginOptions, type NormalisedOptions } from './options';
 import type { ImageProjectMetadata, ImageStage } from './project-metadata';
@@ -38,7 +38,15 @@ function createImageNodes(
   const cache = openGraphCache<ImageProject>('projects', context.workspaceRoot, rawOptions);
   const projects = selected.map((dockerfile) => {
     const files = projectFiles(dockerfile, directories.get(dirname(dockerfile))!);
-    const key = keyOfTexts([files.dockerfile, files.dockerfileText, files.dockerignoreText, files.projectJsonText, files.packageJsonText, files.lockText]);
+    const key = keyOfTexts([
+      files.dockerfile,
+      files.dockerfileText,
+      files.dockerignoreText,
+      files.projectJsonText,
+      files.packageJsonText,
+      files.lockText,
+      JSON.stringify(files.unread),
+    ]);
     return cache.get(key, () => readImageProject(files));
   });
   const graph = buildImageGraph(projects, { registries: options.registries });
@@ -62,7 +70,7 @@ function createImageNodes(
     const result: CreateNodesResult = {
       projects: {
         [project.root]: imageProjectConfiguration(project, graph.dependencies.get(project.root)!, problems, options, dependencyInput, {
-          hasLockFile: directories.get(project.root)!.has(LOCK_FILE),
+          hasLockFile: directories.get(project.root)!.files.has(LOCK_FILE),
         }),
       },
     };
@@ -172,13 +180,14 @@ function imageTargets(dependencyInput: string, { lock }: { lock: boolean }): Rec
   };
 }
 
-function projectFiles(dockerfile: string, files: Map<string, string>): ImageProjectFiles {
+function projectFiles(dockerfile: string, { files, problems }: ImageDirectory): ImageProjectFiles {
   return {
     dockerfile,
-    dockerfileText: files.get('Dockerfile') ?? '',
+    dockerfileText: files.get('Dockerfile'),
     dockerignoreText: files.get('.dockerignore'),
     projectJsonText: files.get('project.json'),
     packageJsonText: files.get('package.json'),
     lockText: files.get(LOCK_FILE),
+    unread: problems,
   };
 }

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { limitProblems, type Problem } from './problems';
+
+const problem = (file: string, line: number, message = `problem on line ${line}`): Problem => ({ file, line, message });
+
+describe('limitProblems', () => {
+  it('keeps a few problems per file, in order, and counts the rest', () => {
+    const many = Array.from({ length: 40 }, (_, i) => problem('a/Dockerfile', i + 1));
+    const limited = limitProblems([...many, problem('b/Dockerfile', 3)]);
+    expect(limited).toEqual([
+      ...many.slice(0, 5),
+      problem('b/Dockerfile', 3),
+      { file: 'a/Dockerfile', line: 0, message: 'has 35 more problems, not shown: fix the ones above first' },
+    ]);
+  });
+
+  it('leaves five or fewer problems of a file alone', () => {
+    const five = Array.from({ length: 5 }, (_, i) => problem('a/Dockerfile', i + 1));
+    expect(limitProblems(five)).toEqual(five);
+  });
+
+  it('shortens a message that grew past a few lines of advice', () => {
+    const [long] = limitProblems([problem('a/Dockerfile', 1, 'x'.repeat(5000))]);
+    expect(long.message).toBe(`${'x'.repeat(400)}…`);
+  });
+});
