@@ -186,7 +186,7 @@ async function localImage(docker: Docker, reference: string): Promise<string | u
 
 /** A file the build needs, read as the graph reads it: a FIFO or a huge file is an error naming it, not a hang. */
 function readProjectFile(workspaceRoot: string, file: string): string {
-  const read = readGraphFile(join(workspaceRoot, file));
+  const read = readGraphFile(join(workspaceRoot, file), workspaceRoot);
   if ('problem' in read) throw new Error(`${file}: ${read.problem}`);
   return read.text;
 }

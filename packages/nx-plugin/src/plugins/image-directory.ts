@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, type Dirent } from 'node:fs';
 import { join } from 'node:path/posix';
 import type { Problem } from '../graph/problems';
 import { readGraphFile } from './read-graph-file';
@@ -38,19 +38,22 @@ function readImageDirectory(workspaceRoot: string, root: string): ImageDirectory
   // Plain concatenation: `root` comes from Nx already normalised, and join's
   // normalising shows in a profile at 1,000 directories.
   const path = `${workspaceRoot}/${root}`;
-  let names: string[];
+  let entries: Dirent[];
   try {
-    names = readdirSync(path);
+    entries = readdirSync(path, { withFileTypes: true });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
     directory.problems.push({ file: root, line: 0, message: `cannot be listed (${code}): make the directory readable` });
     return directory;
   }
-  for (const name of names) {
+  for (const entry of entries) {
+    const name = entry.name;
     if (!GRAPH_FILE.test(name)) continue;
-    const read = readGraphFile(`${path}/${name}`);
+    // Only a symlink can lead outside the workspace: resolving every path would cost a profile's worth.
+    const read = readGraphFile(`${path}/${name}`, entry.isSymbolicLink() ? workspaceRoot : undefined);
     if ('text' in read) directory.files.set(name, read.text);
     else directory.problems.push({ file: join(root, name), line: 0, message: read.problem });
   }
   return directory;
 }
+

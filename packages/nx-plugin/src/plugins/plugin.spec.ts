@@ -287,7 +287,11 @@ describe('createNodesV2', () => {
     writeFileSync(join(workspaceRoot, 'images/garbage/Dockerfile'), garbage, { flag: 'w' });
     execFileSync('mkfifo', [join(workspaceRoot, 'images/pipe/package.json')]);
     symlinkSync('missing.json', join(workspaceRoot, 'images/dangling/project.json'));
-    const roots = ['base', 'pipe', 'folder', 'dangling', 'huge', 'ignore', 'garbage'].map((name) => `images/${name}`);
+    write({ 'shared/Dockerfile': 'FROM base\n', 'images/linked/README.md': 'its Dockerfile is a link inside the workspace' });
+    symlinkSync('../../shared/Dockerfile', join(workspaceRoot, 'images/linked/Dockerfile'));
+    mkdirSync(join(workspaceRoot, 'images/passwd'));
+    symlinkSync('/etc/passwd', join(workspaceRoot, 'images/passwd/Dockerfile'));
+    const roots = ['base', 'pipe', 'folder', 'dangling', 'huge', 'ignore', 'garbage', 'linked', 'passwd'].map((name) => `images/${name}`);
     const results = await run(roots.map((root) => `${root}/Dockerfile`));
     const problemsOf = (root: string) => projectOf(results[roots.indexOf(root)][1], root).metadata.imagewise.problems ?? [];
 
@@ -297,8 +301,10 @@ describe('createNodesV2', () => {
     expect(problemsOf('images/dangling')).toEqual(['images/dangling/project.json: is a symlink to a file that does not exist: point it at a file or remove it']);
     expect(problemsOf('images/huge')).toEqual([expect.stringMatching(/^images\/huge\/Dockerfile: is 2000010 bytes, more than the 1048576 bytes Imagewise reads/)]);
     expect(problemsOf('images/ignore')).toEqual([expect.stringMatching(/^images\/ignore\/\.dockerignore:2: a pattern of 70000 characters is longer than any path/)]);
+    expect(problemsOf('images/passwd')).toEqual(['images/passwd/Dockerfile: is a symlink to a file outside the workspace, which Imagewise does not read: put the file itself here']);
+    expect(problemsOf('images/linked')).toEqual([]);
     // The projects beside a bad file keep their edges.
-    for (const root of ['images/pipe', 'images/folder', 'images/dangling', 'images/ignore']) {
+    for (const root of ['images/pipe', 'images/folder', 'images/dangling', 'images/ignore', 'images/linked']) {
       expect(projectOf(results[roots.indexOf(root)][1], root).metadata.imagewise.baseImages).toEqual(['images/base']);
     }
     // Garbage: a few problems and a count, each message short.

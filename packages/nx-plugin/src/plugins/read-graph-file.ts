@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync, type Stats } from 'node:fs';
 
 /** The largest file the graph reads: far beyond any real Dockerfile, manifest or lock file. */
 const GRAPH_FILE_LIMIT = 1024 * 1024;
@@ -10,9 +10,15 @@ export type GraphFileRead = { text: string } | { problem: string };
  * Reads a file the graph needs, refusing what could hang or flood it. Only
  * regular files: reading a FIFO would block every Nx command, and opening one
  * with O_NONBLOCK returns at once so fstat can tell. At most
- * GRAPH_FILE_LIMIT bytes. A symlink is read as what it points to.
+ * GRAPH_FILE_LIMIT bytes. A symlink is read as what it points to; given
+ * `workspaceRoot`, only if that is inside the workspace: a problem quotes a
+ * little of a file, and a merge request must not make CI print the runner's
+ * files (`/etc/passwd`, `/proc/self/environ`, its Docker config).
  */
-export function readGraphFile(path: string): GraphFileRead {
+export function readGraphFile(path: string, workspaceRoot?: string): GraphFileRead {
+  if (workspaceRoot !== undefined && !resolvesInside(path, workspaceRoot)) {
+    return { problem: 'is a symlink to a file outside the workspace, which Imagewise does not read: put the file itself here' };
+  }
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -60,4 +66,23 @@ function isSymlink(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Whether the path, links followed, stays in the workspace; a dangling link counts as inside (reading it says why). */
+function resolvesInside(path: string, workspaceRoot: string): boolean {
+  let target: string;
+  try {
+    target = realpathSync(path);
+  } catch {
+    return true;
+  }
+  const root = realWorkspaceRoot(workspaceRoot);
+  return target === root || target.startsWith(`${root}/`);
+}
+
+let realRoot: { workspaceRoot: string; real: string } | undefined;
+
+function realWorkspaceRoot(workspaceRoot: string): string {
+  if (realRoot?.workspaceRoot !== workspaceRoot) realRoot = { workspaceRoot, real: realpathSync(workspaceRoot) };
+  return realRoot.real;
 }
