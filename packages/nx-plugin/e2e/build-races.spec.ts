@@ -1,11 +1,12 @@
 // docker:build when runs overlap or stop half-way, on the real engine and
 // registry: two runners with the same inputs agree on one image, and an
 // interrupted build leaves no tag anywhere.
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSharedEngine } from '../../../tools/engine/test/engine-cli';
+import { parseExports, runEngine, startSharedEngine } from '../../../tools/engine/test/engine-cli';
 import type { ImageMetadata } from '../src/build/image-metadata';
 import { MANIFEST_TYPES } from '../src/registry/registry-client';
 import { Workspace, installTemplate } from './workspace';
@@ -72,6 +73,18 @@ describe('docker:build races and interruptions', () => {
     expect(head.headers.get('docker-content-digest')).toBe(fromA.digest);
   });
 
+  /** Resolves once the running build prints `marker` (its RUN step started). */
+  const stepStarted = (child: ChildProcess, marker: string) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the build step never started')), 120_000);
+      child.stdout!.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes(marker)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+
   it('an interrupted build leaves no tag on a partial image, in the registry or the engine', async () => {
     const ws = runner({
       ...FILES,
@@ -79,15 +92,7 @@ describe('docker:build races and interruptions', () => {
       'services/interrupted/project.json': json({ name: 'interrupted' }),
     });
     const { child, output } = ws.start('run', 'interrupted:docker:build', '--outputStyle=stream');
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the build step never started')), 60_000);
-      child.stdout!.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('step-started')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
+    await stepStarted(child, 'step-started');
     // Ctrl-C, as a person or a cancelled CI job does, to nx and all it started.
     process.kill(-child.pid!, 'SIGINT');
     const run = await output;
@@ -96,5 +101,31 @@ describe('docker:build races and interruptions', () => {
     expect(await tags('interrupted')).toEqual([]);
     const docker = new Docker({ socketPath: env.DOCKER_HOST.slice('unix://'.length) });
     expect(await docker.listImages({ filters: JSON.stringify({ reference: [`${env.IMAGEWISE_REGISTRY}/${namespace}/interrupted`] }) })).toEqual([]);
+  });
+
+  it('an engine killed mid-build is named as gone, and leaves no tag in the registry', async () => {
+    const name = `doomed-${Date.now().toString(36)}`;
+    const started = await runEngine(['start-engine', name, '--fresh']);
+    expect(started.code, started.stderr).toBe(0);
+    try {
+      const host = parseExports(started.stdout).DOCKER_HOST;
+      const ws = runner({
+        ...FILES,
+        'services/orphaned/Dockerfile': 'FROM debian:bookworm-slim\nRUN echo orphan-step-started && sleep 120\n',
+        'services/orphaned/project.json': json({ name: 'orphaned' }),
+      });
+      ws.env = { ...ws.env, DOCKER_HOST: host };
+      const { child, output } = ws.start('run', 'orphaned:docker:build', '--outputStyle=stream');
+      await stepStarted(child, 'orphan-step-started');
+      // The daemon dies as an OOM kill or a crashed host would end it: no goodbye.
+      const pid = Number(readFileSync(join(env.IMAGEWISE_ENGINE_HOME, 'engines', name, 'dockerd.pid'), 'utf8'));
+      process.kill(pid, 'SIGKILL');
+      const run = await output;
+      expect(run.code).not.toBe(0);
+      expect(run.stdout + run.stderr).toContain(`the Docker daemon at ${host} went away during the build`);
+      expect(await tags('orphaned')).toEqual([]);
+    } finally {
+      await runEngine(['stop-engine', name, '--purge']);
+    }
   });
 });
