@@ -118,13 +118,37 @@ describe('analyseDockerfile: stages and FROM', () => {
     expect(use(analysis, 3)).toMatchObject({ value: 'build_arm64', stageRef: 1, target: 'stage' });
   });
 
-  it('explains a FROM that depends on the target platform', () => {
-    const analysis = analyseDockerfile(dockerfile('FROM alpine AS build_amd64', 'FROM build_${TARGETARCH} AS build'));
-    expect(use(analysis, 2)).toMatchObject({ raw: 'build_${TARGETARCH}', target: 'unresolved' });
+  it('explains a FROM of an image that depends on the target platform', () => {
+    const analysis = analyseDockerfile(dockerfile('FROM alpine AS build_amd64', 'FROM node:22-${TARGETARCH} AS build'));
+    expect(use(analysis, 2)).toMatchObject({ raw: 'node:22-${TARGETARCH}', target: 'unresolved' });
     expect(use(analysis, 2).value).toBeUndefined();
     expect(messages(analysis)).toEqual([
       'line 2: FROM uses $TARGETARCH, which BuildKit sets at build time from the target or build platform: pass TARGETARCH as a build arg to resolve it here',
     ]);
+  });
+
+  it('takes a FROM that names a stage of the file per platform as a stage switch, not an unknown image', () => {
+    const analysis = analyseDockerfile(
+      dockerfile(
+        'ARG SUFFIX=-$TARGETARCH$TARGETVARIANT', // 1: derived from platform ARGs
+        'FROM --platform=$BUILDPLATFORM golang:1.22 AS build-amd64', // 2
+        'FROM --platform=$BUILDPLATFORM golang:1.22 AS build-armv7', // 3
+        'FROM build-${TARGETARCH} AS by-arch', // 4
+        'FROM build${SUFFIX} AS by-suffix', // 5
+        'FROM scratch', // 6
+        'COPY --from=by-arch /app /app',
+      ),
+    );
+    expect(analysis.problems).toEqual([]);
+    expect(use(analysis, 4)).toMatchObject({ target: 'stage', stageRef: 0 });
+    expect(use(analysis, 5)).toMatchObject({ target: 'stage', stageRef: 0 });
+    expect(analysis.imageUses.filter((u) => u.target === 'image').map((u) => u.value)).toEqual(['golang:1.22', 'golang:1.22']);
+  });
+
+  it('still reports a platform switch when a variable it needs has no value on any platform', () => {
+    const analysis = analyseDockerfile(dockerfile('ARG FLAVOUR', 'FROM alpine AS build-amd64-x', 'FROM build-${TARGETARCH}-${FLAVOUR}'));
+    expect(messages(analysis)).toEqual(expect.arrayContaining([expect.stringMatching(/^line 3: FROM uses \$FLAVOUR, which has no value/)]));
+    expect(use(analysis, 3).target).toBe('unresolved');
   });
 
   it('reads instructions in any case, including "as"', () => {
@@ -434,6 +458,33 @@ describe('analyseDockerfile: COPY --from and ADD --from', () => {
     const cycles = analysis.problems.filter((p) => p.message.includes('makes a cycle'));
     expect(cycles).toHaveLength(count - 1); // every forward reference; the last one points back
     expect(cycles[0]).toEqual({ line: 2, message: 'line 2: COPY --from=s1 makes a cycle: stage 1 already depends on stage 0; break the cycle' });
+  });
+
+  it("follows the ONBUILD triggers of a stage that a later stage builds on, and no others", () => {
+    const analysis = analyseDockerfile(
+      dockerfile(
+        'FROM golang:1.22 AS tools', // 1
+        'FROM alpine AS base', // 2
+        'ONBUILD ARG FLAVOUR=slim', // 3
+        'ONBUILD COPY --from=tools /go/bin /bin', // 4
+        'ONBUILD RUN --mount=type=bind,from=redis:7,target=/r true', // 5
+        'FROM base AS app', // 6: runs the three triggers
+        'FROM alpine AS unused', // 7
+        'ONBUILD COPY --from=never:1 /x /x', // 8: nothing here builds on it
+      ),
+    );
+    expect(analysis.problems).toEqual([]);
+    expect(use(analysis, 4)).toMatchObject({ kind: 'copy-from', stage: 2, stageRef: 0, target: 'stage' });
+    expect(use(analysis, 5)).toMatchObject({ kind: 'mount-from', stage: 2, value: 'redis:7', target: 'image' });
+    expect(analysis.imageUses.some((u) => u.value === 'never:1')).toBe(false);
+  });
+
+  it('accepts RUN --mount=type=tmpfs and other mounts without from=', () => {
+    const analysis = analyseDockerfile(
+      dockerfile('FROM alpine', 'RUN --mount=type=tmpfs,target=/tmp --mount=type=tmpfs,size=64m,target=/x true', 'RUN --mount=type=secret,id=npm --mount=type=ssh true'),
+    );
+    expect(analysis.problems).toEqual([]);
+    expect(analysis.imageUses).toHaveLength(1);
   });
 
   it('unquotes --from values', () => {

@@ -11,9 +11,9 @@
 import { excerpt } from '../text/excerpt';
 import { ArgScopes, buildArgMap } from './arg-scope';
 import { ReferenceReader } from './image-uses';
-import { KEYWORDS } from './instruction';
+import { KEYWORDS, type Instruction } from './instruction';
 import { readDockerfile } from './read';
-import { Stages } from './stages';
+import { Stages, type StageState } from './stages';
 
 export type ImageUseKind = 'from' | 'copy-from' | 'mount-from';
 
@@ -119,6 +119,26 @@ function analyse(text: string, buildArgs: Map<string, string>, out: DockerfileAn
   const scopes = new ArgScopes(buildArgs, dockerfile.escapeChar, report);
   const stages = new Stages(scopes, report, out);
   const references = new ReferenceReader(scopes, report, out);
+  const applyInStage = (instruction: Instruction, { stage, scope }: StageState) => {
+    const { line } = instruction;
+    switch (instruction.keyword) {
+      case 'ARG':
+        scopes.declareArgs(instruction.properties, line, scope);
+        break;
+      case 'ENV':
+        scopes.setEnv(instruction.properties, line, scope);
+        break;
+      case 'COPY':
+        references.copy(instruction.flags, line, stage.index, scope);
+        break;
+      case 'ADD':
+        references.add(instruction.flags, line);
+        break;
+      case 'RUN':
+        references.run(instruction.flags, line, stage.index, scope);
+        break;
+    }
+  };
 
   for (const directive of dockerfile.directives) {
     if (directive.name === 'escape' && directive.value !== '\\' && directive.value !== '`') {
@@ -135,7 +155,9 @@ function analyse(text: string, buildArgs: Map<string, string>, out: DockerfileAn
       continue;
     }
     if (keyword === 'FROM') {
-      stages.from(instruction, line);
+      const started = stages.from(instruction, line);
+      // A stage built on another runs that stage's ONBUILD triggers first, as BuildKit does.
+      for (const trigger of started.parent?.onbuild ?? []) applyInStage(trigger, started);
       continue;
     }
     const current = stages.current;
@@ -147,25 +169,12 @@ function analyse(text: string, buildArgs: Map<string, string>, out: DockerfileAn
       }
       continue;
     }
-    const { stage, scope } = current;
-    switch (keyword) {
-      case 'ARG':
-        scopes.declareArgs(instruction.properties, line, scope);
-        break;
-      case 'ENV':
-        scopes.setEnv(instruction.properties, line, scope);
-        break;
-      case 'COPY':
-        references.copy(instruction.flags, line, stage.index, scope);
-        break;
-      case 'ADD':
-        references.add(instruction.flags, line);
-        break;
-      case 'RUN':
-        references.run(instruction.flags, line, stage.index, scope);
-        break;
-      // ONBUILD triggers run in the builds that use this image, not in this one.
+    if (keyword === 'ONBUILD') {
+      // Runs in what builds on this stage: a later stage of this file, or another image.
+      if (instruction.trigger) current.onbuild.push(instruction.trigger);
+      continue;
     }
+    applyInStage(instruction, current);
   }
   if (stages.count === 0) {
     report(1, 'the Dockerfile has no FROM instruction: start a build stage with "FROM <image>"');

@@ -30,7 +30,29 @@ const PLATFORM_ARGS = [
  * variables that have no value (`unset`) or are platform ARGs (`platform`).
  */
 type ScopeEntry = { kind: 'value'; value: string } | PendingEntry;
-type PendingEntry = { kind: 'pending'; unset: string[]; platform: string[] };
+type PendingEntry = {
+  kind: 'pending';
+  unset: string[];
+  platform: string[];
+  /** Its value on a given platform, when it depends on platform ARGs only. */
+  onPlatform?: (platform: Platform) => string | undefined;
+};
+
+/** The platform ARGs' values for one platform a build may target. */
+type Platform = Record<string, string>;
+
+/**
+ * Platforms a build may target (and build on), for Dockerfiles that switch
+ * stages by platform (`FROM build-$TARGETARCH`): Docker's official images'
+ * platforms. The build platform is taken to be the target one.
+ */
+const PLATFORMS: Platform[] = ['linux/amd64', 'linux/arm64', 'linux/arm/v7', 'linux/arm/v6', 'linux/386', 'linux/ppc64le', 'linux/s390x', 'linux/riscv64', 'windows/amd64'].map(
+  (name) => {
+    const [os, arch, variant = ''] = name.split('/');
+    const values = { PLATFORM: name, OS: os, ARCH: arch, VARIANT: variant };
+    return Object.fromEntries(Object.entries(values).flatMap(([key, value]) => [[`TARGET${key}`, value], [`BUILD${key}`, value]]));
+  },
+);
 
 export class Scope {
   constructor(
@@ -79,7 +101,7 @@ export class ArgScopes {
       const given = buildArgs.get(name);
       this.globals.args.set(
         name,
-        given !== undefined ? { kind: 'value', value: given } : { kind: 'pending', unset: [], platform: [name] },
+        given !== undefined ? { kind: 'value', value: given } : { kind: 'pending', unset: [], platform: [name], onPlatform: (platform) => platform[name] },
       );
     }
   }
@@ -87,6 +109,23 @@ export class ArgScopes {
   /** Expands the variables of `scope` in a word. */
   expand(word: string, scope: Scope, processQuotes = true): Substitution {
     return substitute(word, scope.lookup, { escapeChar: this.escapeChar, processQuotes });
+  }
+
+  /**
+   * What a word that depends on platform ARGs only gives on each platform a
+   * build may target (none when it needs anything else that has no value).
+   */
+  valuesPerPlatform(word: string, scope: Scope): string[] {
+    return PLATFORMS.map((platform) => this.expandOn(word, scope, platform)).filter((value): value is string => value !== undefined);
+  }
+
+  private expandOn(word: string, scope: Scope, platform: Platform): string | undefined {
+    const lookup = (name: string): VariableValue => {
+      const entry = scope.get(name);
+      if (entry === undefined) return undefined;
+      return entry.kind === 'value' ? entry.value : (entry.onPlatform?.(platform) ?? UNKNOWN_VALUE);
+    };
+    return substitute(word, lookup, { escapeChar: this.escapeChar }).value;
   }
 
   /** Applies an ARG line's properties to `scope`; returns its declarations with their values. */
@@ -105,7 +144,7 @@ export class ArgScopes {
       if (given !== undefined) {
         entry = { kind: 'value', value: given };
       } else if (written !== null) {
-        entry = this.entryFor(this.expand(written, scope), scope, line, `ARG ${name}`);
+        entry = this.entryFor(written, scope, line, `ARG ${name}`);
       } else if (scope === this.globals) {
         entry = scope.args.get(name); // a repeated declaration keeps the earlier value
       } else {
@@ -125,7 +164,7 @@ export class ArgScopes {
       const name = property.name;
       const written = property.raw;
       if (name === '' || written === null) continue;
-      assign(scope.env, name, this.entryFor(this.expand(written, scope), scope, line, `ENV ${name}`));
+      assign(scope.env, name, this.entryFor(written, scope, line, `ENV ${name}`));
     }
   }
 
@@ -162,8 +201,9 @@ export class ArgScopes {
     return false;
   }
 
-  /** The scope entry for a substituted ARG/ENV value. */
-  private entryFor(result: Substitution, scope: Scope, line: number, what: string): ScopeEntry | undefined {
+  /** The scope entry for an ARG/ENV value as written. */
+  private entryFor(written: string, scope: Scope, line: number, what: string): ScopeEntry | undefined {
+    const result = this.expand(written, scope);
     if (result.error !== undefined) {
       this.report(line, `${what} has a value that cannot be expanded (${result.error}): fix its variable syntax`);
       return undefined;
@@ -176,7 +216,13 @@ export class ArgScopes {
       for (const n of entry.unset) unset.add(n);
       for (const n of entry.platform) platform.add(n);
     }
-    return { kind: 'pending', unset: [...unset], platform: [...platform] };
+    const entry: PendingEntry = { kind: 'pending', unset: [...unset], platform: [...platform] };
+    if (unset.size === 0) {
+      // Worked out again per platform, against the scope as it is now.
+      const snapshot = scope.copy();
+      entry.onPlatform = (platformValues) => this.expandOn(written, snapshot, platformValues);
+    }
+    return entry;
   }
 
   /** Completes "… uses $NAME, which …" for a variable with no value. */

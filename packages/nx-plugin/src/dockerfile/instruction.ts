@@ -14,6 +14,8 @@ export interface Instruction {
   args: readonly string[];
   /** ARG and ENV: their declarations (getProperties()). Empty for other keywords. */
   properties: readonly InstructionProperty[];
+  /** ONBUILD: the instruction it defers, read like any other (its line is the ONBUILD's). */
+  trigger?: Instruction;
   /** RUN and COPY: names of here-documents with no closing line; they run to the end of the file. */
   unclosedHeredocs?: readonly string[];
 }

@@ -18,6 +18,10 @@ export interface StageState {
   stage: Stage;
   /** The stage's ARGs and ENVs. */
   scope: Scope;
+  /** The stage it is built on, if it is built on a stage of this file. */
+  parent?: StageState;
+  /** Its ONBUILD triggers: they run in a stage built on it. */
+  onbuild: Instruction[];
 }
 
 export class Stages {
@@ -40,8 +44,8 @@ export class Stages {
     return this.states[this.states.length - 1];
   }
 
-  /** Starts a stage. */
-  from(instruction: Instruction, line: number): void {
+  /** Starts a stage; returns it. */
+  from(instruction: Instruction, line: number): StageState {
     const index = this.states.length;
     const platform = this.platform(instruction, line);
 
@@ -76,7 +80,9 @@ export class Stages {
     this.out.stages.push(stage);
     // A stage built on another stage inherits its ARGs and ENVs.
     const parent = use.stageRef !== undefined ? this.states[use.stageRef] : undefined;
-    this.states.push({ stage, scope: parent ? parent.scope.copy() : new Scope() });
+    const state: StageState = { stage, scope: parent ? parent.scope.copy() : new Scope(), parent, onbuild: [] };
+    this.states.push(state);
+    return state;
   }
 
   /** Looks up a COPY --from or mount from= value once all stages are known. */
@@ -146,6 +152,7 @@ export class Stages {
 
   private resolveFrom(use: ImageUse): void {
     const result = this.scopes.expand(use.raw, this.scopes.globals);
+    if (result.value === undefined && this.switchesStageByPlatform(use)) return;
     if (!this.scopes.explain(result, use.line, 'FROM', use.raw, this.scopes.globals)) return;
     const value = result.value as string;
     use.value = value;
@@ -167,6 +174,19 @@ export class Stages {
       return;
     }
     this.classifyImage(use, value, 'FROM');
+  }
+
+  /**
+   * `FROM build-$TARGETARCH`: a FROM that names a stage of this file on the
+   * platforms it is built for is a stage switch, not an unknown image. It
+   * points at the first such stage (for the ARGs it inherits); the images of
+   * every candidate stage are this file's image uses already.
+   */
+  private switchesStageByPlatform(use: ImageUse): boolean {
+    const stages = this.scopes.valuesPerPlatform(use.raw, this.scopes.globals).map((value) => this.find(value)).filter((stage) => stage !== undefined);
+    if (stages.length === 0) return false;
+    pointAtStage(use, stages[0].index);
+    return true;
   }
 
   /** The last stage read so far with this name (case-insensitive). */
