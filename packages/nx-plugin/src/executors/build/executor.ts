@@ -38,7 +38,10 @@ export async function buildTask(options: BuildExecutorOptions, context: Executor
     if (!facts.push) sayOncePerRun(log, 'no registry configured (plugin option "registry" or IMAGEWISE_REGISTRY): images are built locally only');
     const plan = planImageBuild(facts);
     // Read now, before the build starts, and only for a build: a reuse needs no secret.
-    const secrets = plan.outcome === 'build' ? readSecrets(facts.secrets ?? {}, context.root, { env: process.env, readFile: (path) => readFileSync(path) }) : undefined;
+    const secrets =
+      plan.outcome === 'build' && plan.secrets.length
+        ? readSecrets(facts.secrets ?? {}, context.root, { env: process.env, readFile: (path) => readFileSync(path) })
+        : undefined;
     const recorded = await carryOutPlan(plan, facts, registry, engine, log, secrets);
     writeImageMetadata(context.root, context.projectName!, { ...recorded, buildSeconds: Math.round((Date.now() - started) / 100) / 10 });
     return { success: true };
