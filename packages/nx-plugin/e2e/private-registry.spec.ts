@@ -3,44 +3,16 @@
 // base that sits there, by digest. The plugin's registry client logs in, and
 // the engine's build (BuildKit and classic) gets the credentials to pull the
 // base; the password shows up nowhere.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseExports, runEngine, socketPath, startSharedEngine } from '../../../tools/engine/test/engine-cli';
 import type { ImageMetadata } from '../src/build/image-metadata';
+import { startPrivateRegistry, type PrivateRegistry } from './private-registry';
 import { Workspace, installTemplate } from './workspace';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
-const REGISTRY_BIN = process.env.IMAGEWISE_REGISTRY_BIN || '/usr/bin/docker-registry';
-const USER = 'ci-runner';
-const PASSWORD = `pw-${randomBytes(12).toString('hex')}`;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** GET /v2/ until the registry answers; it must ask for credentials. */
-async function waitForRegistry(url: string, child: ChildProcess, log: () => string): Promise<number> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    if (child.exitCode !== null) throw new Error(`docker-registry exited ${child.exitCode}:\n${log()}`);
-    const status = await fetch(url).then((response) => response.status, () => undefined);
-    if (status !== undefined) return status;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`docker-registry did not answer at ${url}:\n${log()}`);
-}
 
 const files = (builder: 'buildkit' | 'classic', greeting: string): Record<string, string> => {
   const options = builder === 'classic' ? { targets: { 'docker:build': { options: { builder: 'classic' } } } } : {};
@@ -60,76 +32,32 @@ const files = (builder: 'buildkit' | 'classic', greeting: string): Record<string
 describe('docker:build on a base in a password-protected registry', () => {
   let env: Record<string, string>;
   let template: string;
-  let dir: string;
-  let registryHost: string;
-  let registry: ChildProcess | undefined;
-  let registryLog = '';
+  let registry: PrivateRegistry;
   const engines: string[] = [];
   const workspaces: Workspace[] = [];
 
   beforeAll(async () => {
     env = await startSharedEngine();
-    dir = mkdtempSync(join(tmpdir(), 'imagewise-private-registry-'));
-    const port = await freePort();
-    registryHost = `127.0.0.1:${port}`;
-    writeFileSync(join(dir, 'htpasswd'), execFileSync('htpasswd', ['-Bbn', USER, PASSWORD], { encoding: 'utf8' }));
-    mkdirSync(join(dir, 'storage'));
-    writeFileSync(
-      join(dir, 'config.yml'),
-      [
-        'version: 0.1',
-        'log:',
-        '  level: warn',
-        '  accesslog:',
-        '    disabled: true',
-        'storage:',
-        '  filesystem:',
-        `    rootdirectory: ${join(dir, 'storage')}`,
-        '  delete:',
-        '    enabled: true',
-        'auth:',
-        '  htpasswd:',
-        '    realm: imagewise-e2e',
-        `    path: ${join(dir, 'htpasswd')}`,
-        'http:',
-        `  addr: ${registryHost}`,
-        '',
-      ].join('\n'),
-    );
-    registry = spawn(REGISTRY_BIN, ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'pipe', 'pipe'] });
-    registry.stdout!.on('data', (chunk) => (registryLog += chunk));
-    registry.stderr!.on('data', (chunk) => (registryLog += chunk));
-    expect(await waitForRegistry(`http://${registryHost}/v2/`, registry, () => registryLog)).toBe(401);
-    // What `docker login` would write; the runners use it through DOCKER_CONFIG.
-    mkdirSync(join(dir, 'docker-config'));
-    writeFileSync(
-      join(dir, 'docker-config', 'config.json'),
-      json({ auths: { [registryHost]: { auth: Buffer.from(`${USER}:${PASSWORD}`).toString('base64') } } }),
-    );
+    registry = await startPrivateRegistry();
     template = installTemplate();
   });
 
   afterAll(async () => {
     for (const ws of workspaces) ws.dispose();
     for (const name of engines) await runEngine(['stop-engine', name, '--purge']);
-    if (registry && registry.exitCode === null) {
-      const exited = new Promise((resolve) => registry!.once('exit', resolve));
-      registry.kill('SIGTERM');
-      await exited;
-    }
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await registry?.stop();
     if (template) rmSync(template, { recursive: true, force: true });
   });
 
   for (const builder of ['buildkit', 'classic'] as const) {
     it(`a second runner on a fresh engine builds a service on the private base by digest (${builder})`, async () => {
-      const repository = `${registryHost}/${builder}-${Date.now().toString(36)}`;
-      const runnerEnv = { ...env, IMAGEWISE_REGISTRY: repository, DOCKER_CONFIG: join(dir, 'docker-config') };
+      const repository = `${registry.host}/${builder}-${Date.now().toString(36)}`;
+      const runnerEnv = { ...env, IMAGEWISE_REGISTRY: repository, DOCKER_CONFIG: registry.dockerConfig };
       const metadata = (ws: Workspace, project: string): ImageMetadata =>
         JSON.parse(readFileSync(join(ws.root, 'dist/images', project, 'metadata.json'), 'utf8'));
       const build = (ws: Workspace) => {
         const { stdout, stderr } = ws.run('run-many', '-t', 'docker:build', '--outputStyle=stream');
-        expect(stdout + stderr).not.toContain(PASSWORD);
+        expect(stdout + stderr).not.toContain(registry.password);
         return stdout;
       };
 
@@ -174,12 +102,12 @@ describe('docker:build on a base in a password-protected registry', () => {
       // The password is in no record of either run.
       for (const ws of [a, b]) {
         for (const project of ['private-base', 'greeter']) {
-          expect(readFileSync(join(ws.root, 'dist/images', project, 'metadata.json'), 'utf8')).not.toContain(PASSWORD);
+          expect(readFileSync(join(ws.root, 'dist/images', project, 'metadata.json'), 'utf8')).not.toContain(registry.password);
         }
       }
       const history = await docker.getImage(service.imageId!).history();
-      expect(JSON.stringify(image) + JSON.stringify(history)).not.toContain(PASSWORD);
-      expect(registryLog).not.toContain(PASSWORD);
+      expect(JSON.stringify(image) + JSON.stringify(history)).not.toContain(registry.password);
+      expect(registry.log()).not.toContain(registry.password);
     }, 300_000);
   }
 });

@@ -14,6 +14,7 @@ import type { RegistryConfig } from '../docker/build-session';
 import { registryAuth, type RegistryAuth } from '../registry/credentials';
 import { baseImageUses, pulledRegistryHosts } from './base-images';
 import { listBuildContext } from './build-context';
+import { checkSecretSources, secretIdentity, type SecretSources } from './build-secrets';
 import type { BuildFacts } from './build-plan';
 import { contentIdentity, type BaseIdentity, type BuildSettings } from './content-identity';
 import { hashContext, hashStagedFiles, sha256, workspaceFileHashes } from './context-hashes';
@@ -26,6 +27,8 @@ export interface BuildExecutorOptions extends Partial<BuildSettings> {
   imageName?: string;
   push?: boolean;
   tags?: TagPolicy;
+  /** Build secrets by id, each from an environment variable or a file; their values are read only when a build follows. */
+  secrets?: SecretSources;
 }
 
 /** The engine, connected on first use: a reuse from the registry never needs one. */
@@ -50,6 +53,7 @@ export async function gatherBuildFacts(
   const image = images.get(projectName);
   if (!image) throw new Error(`${projectName} has no Dockerfile that Imagewise reads; docker:build needs an image project`);
   const { project, metadata } = image;
+  const secrets = checkSecretSources(options.secrets);
   const dockerfile = dockerfileOf(project.root);
   const pluginOptions = normaliseOptions(pluginOptionsFromNxJson(context.nxJsonConfiguration));
   const registry = process.env.IMAGEWISE_REGISTRY || pluginOptions.registry;
@@ -100,6 +104,7 @@ export async function gatherBuildFacts(
     staged: hashStagedFiles(stagedFiles),
     build,
     bases,
+    secrets: secretIdentity(secrets),
   });
 
   const git = gitFacts(context.root);
@@ -135,6 +140,7 @@ export async function gatherBuildFacts(
     contextEntries,
     stagedFiles,
     registryCredentials,
+    secrets,
     git: { sha: git.sha, remote: publicRemoteUrl(git.remote) },
   };
 }

@@ -158,6 +158,38 @@ describe('planImageBuild: the build', () => {
   });
 });
 
+describe('planImageBuild: build secrets', () => {
+  const secrets = { npm_token: { env: 'NPM_TOKEN' }, pip: { file: '.secrets/pip.conf' } };
+
+  it('names the secrets the build gets, and puts none in build args or labels', () => {
+    const plan = planImageBuild(facts({ secrets, engineHasBuildKit: true }));
+    if (plan.outcome !== 'build') throw new Error(`expected a build, got ${plan.outcome}`);
+    expect(plan.secrets).toEqual(['npm_token', 'pip']);
+    expect(plan.image.builder).toBe('buildkit');
+    expect(Object.keys(plan.image.buildArgs)).toEqual(['BUILDKIT_INLINE_CACHE', 'NODE_ENV']);
+    expect(JSON.stringify(plan.image.labels)).not.toMatch(/npm_token|NPM_TOKEN|pip\.conf/);
+  });
+
+  it('builds with no secrets when none is configured', () => {
+    const plan = planImageBuild(facts());
+    expect(plan).toMatchObject({ outcome: 'build', secrets: [] });
+  });
+
+  it('refuses builder "classic" with secrets, even when the registry holds the image', () => {
+    for (const registryDigest of [undefined, DIGEST]) {
+      expect(() => planImageBuild(facts({ secrets, registryDigest, build: { buildArgs: {}, builder: 'classic' } }))).toThrow(
+        /^the classic builder cannot take secrets \(npm_token, pip\), and docker:build option "builder" is "classic"; remove "builder": "classic"/,
+      );
+    }
+  });
+
+  it('refuses to build with secrets on an engine without BuildKit, but still reuses', () => {
+    expect(() => planImageBuild(facts({ secrets, engineHasBuildKit: false }))).toThrow(/the engine does not offer BuildKit; build on an engine with BuildKit/);
+    expect(planImageBuild(facts({ secrets, registryDigest: DIGEST })).outcome).toBe('reuse-registry');
+    expect(planImageBuild(facts({ engineHasBuildKit: false })).outcome).toBe('build');
+  });
+});
+
 describe('planImageBuild: labels', () => {
   afterEach(() => {
     vi.useRealTimers();

@@ -1,6 +1,7 @@
 import type { BuildImageOptions } from '../docker/build-image';
 import type { RegistryConfig } from '../docker/build-session';
 import type { ContextEntry } from './build-context';
+import { classicBuilderRefusal, SecretError, type SecretSources } from './build-secrets';
 import type { BuildSettings } from './content-identity';
 import { pinBases, type BaseReplacement } from './exact-bases';
 import type { StagedFile } from './library-packs';
@@ -37,6 +38,8 @@ export interface BuildFacts {
    * by host; asked only when a build may follow. Passed to the engine, never recorded.
    */
   registryCredentials?: RegistryConfig;
+  /** Build secrets by id: where each value comes from (read by the executor when a build follows, never here). */
+  secrets?: SecretSources;
   /** The commit and the origin URL, without credentials (publicRemoteUrl). */
   git: { sha?: string; remote?: string };
 }
@@ -47,7 +50,9 @@ export type BuildPlan =
   | { outcome: 'reuse-local'; imageId: string; otherTags: string[] }
   | {
       outcome: 'build';
-      image: Omit<BuildImageOptions, 'log'>;
+      image: Omit<BuildImageOptions, 'log' | 'secrets'>;
+      /** The ids of the secrets the build gets through its session; their values are read just before it starts. */
+      secrets: string[];
       push: boolean;
       otherTags: string[];
       /** Why a content tag the registry holds is not reused: said, and its manifest is replaced. */
@@ -65,15 +70,22 @@ export function planImageBuild(facts: BuildFacts): BuildPlan {
   const tag = contentTag(facts.identity);
   const otherTags = facts.tags.filter((t) => t !== tag);
   const missing = facts.missingBlobs ?? [];
+  const secrets = facts.secrets ?? {};
+  // Options that can never build are refused even when this run would reuse the image.
+  const refusal = facts.build.builder ? classicBuilderRefusal(secrets, facts.build.builder, true) : undefined;
+  if (refusal) throw new SecretError(refusal);
   if (facts.push && facts.registryDigest && !missing.length) return { outcome: 'reuse-registry', digest: facts.registryDigest, otherTags };
   if (!facts.push && facts.localImageId) return { outcome: 'reuse-local', imageId: facts.localImageId, otherTags };
 
   const builder = facts.build.builder ?? (facts.engineHasBuildKit ? 'buildkit' : 'classic');
+  const noBuildKit = classicBuilderRefusal(secrets, builder, false);
+  if (noBuildKit) throw new SecretError(noBuildKit);
   const buildArgs = { ...facts.build.buildArgs };
   return {
     outcome: 'build',
     push: facts.push,
     otherTags,
+    secrets: Object.keys(secrets),
     ...(facts.push && facts.registryDigest
       ? {
           replaces: {

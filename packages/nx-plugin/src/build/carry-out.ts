@@ -1,4 +1,5 @@
 import { buildImage } from '../docker/build-image';
+import type { BuildSecrets } from '../docker/build-session';
 import { engineGone } from '../docker/docker-client';
 import { parseImageReference } from '../image-reference/reference';
 import type { RegistryClient } from '../registry/registry-client';
@@ -8,13 +9,17 @@ import type { ImageMetadata } from './image-metadata';
 import { publishImage } from './publish';
 import { contentTag } from './tag-policy';
 
-/** Does what the plan says, and only that; returns what docker:build records in metadata.json. */
+/**
+ * Does what the plan says, and only that; returns what docker:build records in
+ * metadata.json. A build gets the values of the plan's secrets, read by the caller.
+ */
 export async function carryOutPlan(
   plan: BuildPlan,
   facts: BuildFacts,
   registry: RegistryClient,
   engine: Engine,
   log: (line: string) => void,
+  secrets: BuildSecrets = new Map(),
 ): Promise<Omit<ImageMetadata, 'buildSeconds'>> {
   const { repository, identity, tags, baseImages } = facts;
   const tag = contentTag(identity);
@@ -35,7 +40,7 @@ export async function carryOutPlan(
 
   if (plan.replaces) log(plan.replaces.reason);
   try {
-    const imageId = await buildImage(docker, { ...plan.image, log });
+    const imageId = await buildImage(docker, { ...plan.image, secrets, log });
     if (!plan.push) {
       for (const other of plan.otherTags) await docker.getImage(imageId).tag({ repo: repository, tag: other });
       return { ...recorded, imageId, reused: false };

@@ -107,10 +107,22 @@ describe('contentIdentity', () => {
     ['an upstream base without its digest', (i) => (i.bases['debian:12'] = { upstream: 'debian:12' })],
     ['a base of another kind with the same text', (i) => (i.bases['node-base'] = { release: hex('5') })],
     ['a base added', (i) => (i.bases['alpine:3'] = { upstream: 'alpine:3' })],
+    ['a secret added', (i) => (i.secrets = { npm_token: 'env NPM_TOKEN' })],
+    ['a secret taken from another source', (i) => (i.secrets = { npm_token: 'file .secrets/npm_token' })],
   ];
 
   it.each(changes)('changes with %s', (_name, mutate) => {
     expect(identityOf(mutate)).not.toBe(contentIdentity(inputs()));
+  });
+
+  it('is the same with no secrets as before secrets existed, so no image without them rebuilds', () => {
+    expect(identityOf((i) => (i.secrets = {}))).toBe(contentIdentity(inputs()));
+  });
+
+  it('takes a secret by id and source only: the inputs hold no value to hash', () => {
+    const withSecret = identityOf((i) => (i.secrets = { npm_token: 'env NPM_TOKEN' }));
+    expect(identityOf((i) => (i.secrets = { npm_token: 'env NPM_TOKEN' }))).toBe(withSecret);
+    expect(identityOf((i) => (i.secrets = { other_id: 'env NPM_TOKEN' }))).not.toBe(withSecret);
   });
 
   const H1 = hex('1');
@@ -129,6 +141,14 @@ describe('contentIdentity', () => {
       (i) => (i.context = [file(`x]:65:-${H1}\nfile[y`, H2)]),
     ],
     ["a build arg whose name holds ']'", (i) => (i.build.buildArgs = { A: 'b]:1:c' }), (i) => (i.build.buildArgs = { 'A]:6:b': 'c' })],
+    [
+      'the same key and value as a build arg or as a secret',
+      (i) => (i.build = { buildArgs: { K: 'env V' } }),
+      (i) => {
+        i.build = { buildArgs: {} };
+        i.secrets = { K: 'env V' };
+      },
+    ],
   ];
 
   it.each(lookAlikes)('does not collide: %s', (_name, one, other) => {

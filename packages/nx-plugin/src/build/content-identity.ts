@@ -20,6 +20,11 @@ export interface ImageInputs {
    * digest of an upstream image.
    */
   bases: Record<string, BaseIdentity>;
+  /**
+   * Build secrets by id: where each comes from (`env NPM_TOKEN`), never its
+   * value, so adding a secret changes the identity and rotating one does not.
+   */
+  secrets?: Record<string, string>;
 }
 
 export type ContextItem =
@@ -74,6 +79,8 @@ export function contentIdentity(inputs: ImageInputs): string {
   record('label', labels);
   record('setting', settings);
   for (const name of Object.keys(inputs.bases).sort()) field(`base[${name}]`, baseText(inputs.bases[name]));
+  // Adds nothing without secrets: the identities of images that have none stay as they were.
+  record('secret', inputs.secrets);
   return hash.digest('hex');
 }
 

@@ -4,7 +4,7 @@ import type Docker from 'dockerode';
 import { pack } from 'tar-fs';
 import { CONTEXT_MTIME, normalisedMode, type ContextEntry } from '../build/build-context';
 import { BuildProgress } from './build-progress';
-import { classicRegistryConfig, openBuildSession, type RegistryConfig } from './build-session';
+import { classicRegistryConfig, openBuildSession, type BuildSecrets, type RegistryConfig } from './build-session';
 
 export interface BuildImageOptions {
   contextDir: string;
@@ -30,6 +30,8 @@ export interface BuildImageOptions {
    * Never logged.
    */
   registryConfig?: RegistryConfig;
+  /** Build secrets by id, for RUN --mount=type=secret: handed over through the BuildKit session only, never logged. */
+  secrets?: BuildSecrets;
   log: (line: string) => void;
 }
 
@@ -47,6 +49,8 @@ export class BuildError extends Error {
 
 /** Builds through the Engine API; resolves to the image ID, rejects with the failing step. */
 export async function buildImage(docker: Docker, options: BuildImageOptions): Promise<string> {
+  // The plan refuses this first; a secret must never fall back to something that stores it.
+  if (options.builder !== 'buildkit' && options.secrets?.size) throw new BuildError('the classic builder cannot take secrets; build with BuildKit');
   const sent = new Map(options.contextEntries.map((entry) => [entry.path, entry]));
   const nameOf = (path: string) => relative(options.contextDir, path).split(sep).join('/');
   const context = pack(options.contextDir, {
@@ -80,7 +84,7 @@ export async function buildImage(docker: Docker, options: BuildImageOptions): Pr
     version: buildkit ? '2' : '1',
   };
   // Credentials go in a header or the session, never in the query string.
-  const session = buildkit ? await openBuildSession(docker, options.registryConfig ?? {}) : undefined;
+  const session = buildkit ? await openBuildSession(docker, options.registryConfig ?? {}, options.secrets) : undefined;
   try {
     const stream = await new Promise<NodeJS.ReadableStream>((resolve, reject) => {
       docker.modem.dial(

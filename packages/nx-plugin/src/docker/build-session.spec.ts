@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classicRegistryConfig, sessionCredentials } from './build-session';
+import { classicRegistryConfig, sessionCredentials, sessionSecret } from './build-session';
 
 const auth = (host: string) => ({ username: `user-${host}`, password: `pw-${host}`, serveraddress: host });
 const CONFIG = { 'private.example.com:5000': auth('private.example.com:5000'), 'docker.io': auth('docker.io') };
@@ -30,5 +30,15 @@ describe('classicRegistryConfig: the X-Registry-Config of a classic build', () =
 
   it('sends no header when there are no credentials', () => {
     expect(classicRegistryConfig({})).toBeUndefined();
+  });
+});
+
+describe('sessionSecret: what BuildKit gets when a step mounts a secret', () => {
+  const secrets = new Map([['npm_token', Buffer.from('planted')]]);
+
+  it('gives that secret its bytes, and nothing for an id the build was not given', () => {
+    expect(sessionSecret(secrets, 'npm_token')).toEqual(Buffer.from('planted'));
+    expect(sessionSecret(secrets, 'NPM_TOKEN')).toBeUndefined();
+    expect(sessionSecret(new Map(), 'npm_token')).toBeUndefined();
   });
 });

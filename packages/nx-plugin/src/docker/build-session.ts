@@ -29,12 +29,23 @@ export function classicRegistryConfig(config: RegistryConfig): RegistryConfig | 
   return entries.length ? Object.fromEntries(entries) : undefined;
 }
 
-// The two services the session offers the daemon: moby's Auth (session/auth/auth.proto) and
-// gRPC health, which BuildKit polls to keep the session open. Only the fields used are declared.
+/** Build secrets by id, as the session hands them to BuildKit. */
+export type BuildSecrets = ReadonlyMap<string, Buffer>;
+
+/** What the session answers BuildKit's GetSecret(id) with: that secret's bytes, or nothing (gRPC NOT_FOUND). */
+export function sessionSecret(secrets: BuildSecrets, id: string): Buffer | undefined {
+  return secrets.get(id);
+}
+
+// The services the session offers the daemon: moby's Auth (session/auth/auth.proto), BuildKit's
+// Secrets (session/secrets/secrets.proto) and gRPC health, which BuildKit polls to keep the
+// session open. Only the fields used are declared.
 const root = protobuf.Root.fromJSON({
   nested: {
     CredentialsRequest: { fields: { Host: { type: 'string', id: 1 } } },
     CredentialsResponse: { fields: { Username: { type: 'string', id: 1 }, Secret: { type: 'string', id: 2 } } },
+    GetSecretRequest: { fields: { ID: { type: 'string', id: 1 } } },
+    GetSecretResponse: { fields: { data: { type: 'bytes', id: 1 } } },
     HealthCheckRequest: { fields: { service: { type: 'string', id: 1 } } },
     HealthCheckResponse: { fields: { status: { type: 'int32', id: 1 } } },
   },
@@ -55,6 +66,7 @@ function unary(path: string, request: string, response: string): grpc.MethodDefi
 }
 
 const AUTH = { Credentials: unary('/moby.filesync.v1.Auth/Credentials', 'CredentialsRequest', 'CredentialsResponse') };
+const SECRETS = { GetSecret: unary('/moby.buildkit.secrets.v1.Secrets/GetSecret', 'GetSecretRequest', 'GetSecretResponse') };
 const HEALTH = { Check: unary('/grpc.health.v1.Health/Check', 'HealthCheckRequest', 'HealthCheckResponse') };
 
 export interface BuildSession {
@@ -67,8 +79,10 @@ export interface BuildSession {
  * which the engine's BuildKit asks for registry credentials, host by host, as
  * it does the docker CLI: BuildKit ignores the build's X-Registry-Config. A
  * host not in the config gets no credentials, so none is sent to another registry.
+ * BuildKit asks for build secrets the same way, by id, for each
+ * RUN --mount=type=secret step: a value goes only to the step that mounts it.
  */
-export function openBuildSession(docker: Docker, config: RegistryConfig): Promise<BuildSession> {
+export function openBuildSession(docker: Docker, config: RegistryConfig, secrets: BuildSecrets = new Map()): Promise<BuildSession> {
   const id = randomUUID();
   return new Promise((resolve, reject) => {
     docker.modem.dial(
@@ -80,7 +94,7 @@ export function openBuildSession(docker: Docker, config: RegistryConfig): Promis
           Upgrade: 'h2c',
           'X-Docker-Expose-Session-Uuid': id,
           'X-Docker-Expose-Session-Name': 'imagewise',
-          'X-Docker-Expose-Session-Grpc-Method': [AUTH.Credentials.path, HEALTH.Check.path],
+          'X-Docker-Expose-Session-Grpc-Method': [AUTH.Credentials.path, SECRETS.GetSecret.path, HEALTH.Check.path],
         },
         statusCodes: { 200: true, 500: 'server error' },
       },
@@ -91,6 +105,14 @@ export function openBuildSession(docker: Docker, config: RegistryConfig): Promis
         server.addService(AUTH, {
           Credentials: (call: grpc.ServerUnaryCall<{ Host: string }, unknown>, callback: grpc.sendUnaryData<unknown>) =>
             callback(null, sessionCredentials(config, call.request.Host)),
+        });
+        server.addService(SECRETS, {
+          GetSecret: (call: grpc.ServerUnaryCall<{ ID: string }, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+            const data = sessionSecret(secrets, call.request.ID);
+            // NOT_FOUND is what BuildKit takes as "no such secret" (an optional mount is then left out).
+            if (data === undefined) callback({ code: grpc.status.NOT_FOUND, details: `no secret ${call.request.ID} in this build` });
+            else callback(null, { data });
+          },
         });
         server.addService(HEALTH, {
           Check: (_call: unknown, callback: grpc.sendUnaryData<unknown>) => callback(null, { status: SERVING }),

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { gatherBuildFacts, type BuildExecutorOptions, type Engine } from '../../build/build-facts';
 import { planImageBuild } from '../../build/build-plan';
+import { readSecrets, secretBuildArgWarning } from '../../build/build-secrets';
 import { carryOutPlan } from '../../build/carry-out';
 import { writeImageMetadata } from '../../build/image-metadata';
 import { connectDocker } from '../../docker/docker-client';
@@ -31,9 +32,17 @@ export async function buildTask(options: BuildExecutorOptions, context: Executor
   try {
     const registry = new RegistryClient({ credentials: (host) => registryAuth(host) });
     const engine = lazyEngine();
+    const warning = secretBuildArgWarning(options.buildArgs);
+    if (warning) log(warning);
     const facts = await gatherBuildFacts(options, context, registry, engine);
     if (!facts.push) sayOncePerRun(log, 'no registry configured (plugin option "registry" or IMAGEWISE_REGISTRY): images are built locally only');
-    const recorded = await carryOutPlan(planImageBuild(facts), facts, registry, engine, log);
+    const plan = planImageBuild(facts);
+    // Read now, before the build starts, and only for a build: a reuse needs no secret.
+    const secrets =
+      plan.outcome === 'build' && plan.secrets.length
+        ? readSecrets(facts.secrets ?? {}, context.root, { env: process.env, readFile: (path) => readFileSync(path) })
+        : undefined;
+    const recorded = await carryOutPlan(plan, facts, registry, engine, log, secrets);
     writeImageMetadata(context.root, context.projectName!, { ...recorded, buildSeconds: Math.round((Date.now() - started) / 100) / 10 });
     return { success: true };
   } catch (error) {
