@@ -166,6 +166,22 @@ describe('buildImageGraph', () => {
       ]);
     });
 
+    it('says which option to check when an unlocked image looks like a workspace image under another registry', () => {
+      const service = project('services/a/Dockerfile', 'FROM registry.acme.example/platform/node-base:1.0\n');
+      const graph = buildImageGraph([NODE_BASE, service], { registries: ['ci-registry:5000'] });
+      expect(graph.problems.filter((p) => p.file === 'services/a/Dockerfile')).toEqual([
+        {
+          file: 'services/a/Dockerfile',
+          line: 0,
+          message: expect.stringMatching(
+            /^registry\.acme\.example\/platform\/node-base:1\.0 looks like workspace image "node-base" under registry\.acme\.example\/platform, which the workspace does not recognise as its own: if it is, add "registry\.acme\.example\/platform" to the plugin option "registries"/,
+          ),
+        },
+      ]);
+      // Recognised, it is an edge.
+      expect(buildImageGraph([NODE_BASE, service], { registries: ['registry.acme.example/platform'] }).dependencies.get('services/a')?.pinned).toHaveLength(1);
+    });
+
     it('leaves an unlocked node without a digest', () => {
       const graph = buildImageGraph([project('services/a/Dockerfile', 'FROM node:18\n', { lockText: lock({ 'docker.io/library/node:20': D1 }) })], {
         registries: [],

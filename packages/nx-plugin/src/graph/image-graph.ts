@@ -2,7 +2,15 @@ import { externalImageUses } from '../dockerfile/analyse';
 import type { ImageProject } from './image-project';
 import { findImageCycles } from './cycles';
 import { limitProblems, type Problem } from './problems';
-import { classifyImageUse, indexWorkspaceImages, registryFromArg, type ClassifyOptions, type ImageUseTarget } from './workspace-images';
+import {
+  classifyImageUse,
+  indexWorkspaceImages,
+  lookalikeImage,
+  registryFromArg,
+  type ClassifyOptions,
+  type ImageUseTarget,
+  type WorkspaceImageIndex,
+} from './workspace-images';
 
 /** A FROM / --from that names another workspace image at its workspace version. */
 export interface WorkspaceImageDependency {
@@ -113,7 +121,7 @@ export function buildImageGraph(projects: ImageProject[], options: ClassifyOptio
     dependencies.set(project.root, found);
   }
 
-  resolveLockedDigests(upstreamNodes, digestsByNode, projects, problems);
+  resolveLockedDigests(upstreamNodes, digestsByNode, projects, problems, index);
   dropCycles(projects, dependencies, problems);
   return { dependencies, upstreamNodes, problems: limitProblems(problems) };
 }
@@ -128,14 +136,19 @@ function resolveLockedDigests(
   digestsByNode: Map<string, Map<string, string[]>>,
   projects: ImageProject[],
   problems: Problem[],
+  index: WorkspaceImageIndex,
 ): void {
   const dockerfileOf = new Map(projects.map((p) => [p.root, p.dockerfile]));
   for (const [name, byDigest] of digestsByNode) {
     const node = nodes.get(name)!;
     const digests = [...byDigest.keys()];
     const unlocked = byDigest.get('') ?? [];
+    const lookalike = unlocked.length ? lookalikeImage(node.reference, index) : undefined;
     for (const root of unlocked) {
-      problems.push({ file: dockerfileOf.get(root)!, line: 0, message: `upstream image ${node.reference} has no locked digest; run the docker:lock target` });
+      const message = lookalike
+        ? `${node.reference} looks like workspace image "${lookalike.name}" under ${lookalike.prefix}, which the workspace does not recognise as its own: if it is, add "${lookalike.prefix}" to the plugin option "registries" (or make it "registry", where images are pushed); if it is someone else's image, run the docker:lock target to lock it`
+        : `upstream image ${node.reference} has no locked digest; run the docker:lock target`;
+      problems.push({ file: dockerfileOf.get(root)!, line: 0, message });
     }
     const locked = digests.filter((d) => d !== '');
     if (locked.length === 1) node.digest = locked[0];

@@ -125,6 +125,22 @@ function withoutDigest(reference: ImageReference): ImageReference {
   return rest;
 }
 
+/**
+ * The workspace image an upstream reference looks like: its path ends in a
+ * workspace image's name (`docker.io/acme/node-base` and image `node-base`),
+ * though its registry is none the workspace recognises. Usually a missing
+ * `registries` entry rather than an image to lock.
+ */
+export function lookalikeImage(reference: string, index: WorkspaceImageIndex): { name: string; prefix: string } | undefined {
+  const parts = reference.replace(/[:@][^/]*$/, '').split('/');
+  // The shortest prefix first: the longest matching image name wins.
+  for (let start = 1; start < parts.length; start++) {
+    const name = parts.slice(start).join('/');
+    if (index.byName.has(name) || index.conflicts.has(name)) return { name, prefix: parts.slice(0, start).join('/') };
+  }
+  return undefined;
+}
+
 /** `${REGISTRY}/node-base`: the registry part comes from an ARG, so any registry may hold a workspace image. */
 export function registryFromArg(raw: string): boolean {
   return raw.includes('/') && raw.split('/')[0].includes('$');
