@@ -71,8 +71,9 @@ describe('upstream locks re-resolved for a run, then put back', () => {
     return { root, committed, git };
   }
 
-  function start(root: string, args: string[]): { child: ChildProcess; done: Promise<Run> } {
-    const child = spawn(process.execPath, [SCRIPT, ...args], { cwd: root, env });
+  function start(root: string, args: string[], { group = false } = {}): { child: ChildProcess; done: Promise<Run> } {
+    // group: a process group of its own, as a terminal's foreground job is (Ctrl-C signals all of it).
+    const child = spawn(process.execPath, [SCRIPT, ...args], { cwd: root, env, detached: group });
     running.push(child);
     let output = '';
     child.stdout!.on('data', (chunk) => (output += chunk));
@@ -170,6 +171,22 @@ describe('upstream locks re-resolved for a run, then put back', () => {
     expect(git('status', '--porcelain')).toBe('');
     const build = Number(readFileSync(pidFile, 'utf8'));
     expect(() => process.kill(build, 0)).toThrow();
+  });
+
+  it('Ctrl-C (SIGINT to the whole foreground job): the build ends, then the locks are put back', async () => {
+    const { root, git } = checkout();
+    const pidFile = join(root, '../', `${root.split('/').pop()}-pid`);
+    scratch.push(pidFile);
+    const { child, done } = start(root, ['--', process.execPath, '-e', `require('node:fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setTimeout(() => {}, 60_000);`], { group: true });
+    await until(() => existsSync(pidFile), 'the build to start');
+    expect(git('status', '--porcelain')).toBe(` M ${NODE_LOCK}\n M ${PYTHON_LOCK}\n`);
+
+    process.kill(-child.pid!, 'SIGINT');
+    const result = await done;
+
+    expect(result.code, result.output).toBe(128 + 2);
+    expect(git('status', '--porcelain')).toBe('');
+    expect(existsSync(journal(root))).toBe(false);
   });
 
   it('killed before it could put the locks back, the next run does; a restore cut short resumes without undoing what it already did', async () => {
