@@ -79,6 +79,8 @@ export async function withUpstreamLocks(root, command, env = process.env) {
         .filter((path) => before.get(path) !== after.get(path))
         .map((path) => ({ path, before: before.get(path) ?? null, after: after.get(path) ?? null }));
       writeJournal(root, { ...owner(), state: 'relocked', files: changed });
+      // A signal that came while docker:lock ran (this process blocked) is handled now.
+      await new Promise((done) => setImmediate(done));
       if (!relocked || interrupted) {
         if (!relocked) console.error('upstream-locks: docker:lock failed (output above); nothing was run');
         return interrupted ? exitCodeOf(interrupted) : 1;
