@@ -8,7 +8,12 @@ const MANIFEST_TYPES = [
   'application/vnd.oci.image.index.v1+json',
 ].join(', ');
 
-/** The registry's answer for `host/repository` at `tagOrDigest` (status 200 or 404, or an error status). */
+/**
+ * The registry's answer for `host/repository` at `tagOrDigest` (status 200 or 404, or an error status).
+ * @param {string} host
+ * @param {string} repository
+ * @param {string} tagOrDigest
+ */
 export function headManifest(host, repository, tagOrDigest) {
   const scheme = /^(localhost|127\.|\[::1\])/.test(host) ? 'http' : 'https';
   return fetch(`${scheme}://${host}/v2/${repository}/manifests/${tagOrDigest}`, { method: 'HEAD', headers: { Accept: MANIFEST_TYPES } });
