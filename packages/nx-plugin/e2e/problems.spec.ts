@@ -30,6 +30,9 @@ describe('bad input in a real Nx workspace', () => {
       'services/twin-two/project.json': json({ name: 'twin-two', targets: { 'docker:build': { options: { imageName: 'twin' } } } }),
       'services/twin-two/Dockerfile': 'FROM node-base\n',
       'services/uses-twin/Dockerfile': 'FROM twin\n',
+      // Directories of one name, as architecture-per-directory layouts have them.
+      'images/x/amd64/Dockerfile': 'FROM node-base\n',
+      'images/y/amd64/Dockerfile': 'FROM x-amd64\n',
     });
     ({ stdout: output, stderr: warnings } = ws.run('show', 'projects'));
   });
@@ -41,7 +44,7 @@ describe('bad input in a real Nx workspace', () => {
   it('lists every project', () => {
     const projects = output.split('\n').filter(Boolean);
     expect(projects.sort()).toEqual(
-      ['healthy', 'no-value', 'node-base', 'ring-a', 'ring-b', 'twin-one', 'twin-two', 'unparsable', 'uses-twin'].sort(),
+      ['healthy', 'no-value', 'node-base', 'ring-a', 'ring-b', 'twin-one', 'twin-two', 'unparsable', 'uses-twin', 'x-amd64', 'y-amd64'].sort(),
     );
   });
 
@@ -57,12 +60,13 @@ describe('bad input in a real Nx workspace', () => {
 
   it('keeps the edges of the healthy projects, and none to an ambiguous image name', async () => {
     expect(ws.inputs('healthy:docker:build').files).toContain('images/node-base/Dockerfile');
+    expect(ws.inputs('y-amd64:docker:build').files).toEqual(expect.arrayContaining(['images/x/amd64/Dockerfile', 'images/node-base/Dockerfile']));
     expect(ws.inputs('uses-twin:docker:build').files.filter((file) => file.includes('twin-'))).toEqual([]);
   });
 
   it('still answers affected and runs tasks', () => {
     ws.write({ 'images/node-base/Dockerfile': 'FROM debian:bookworm-slim\nRUN true\n' });
-    expect(ws.affected()).toEqual(['healthy', 'node-base', 'twin-one', 'twin-two']);
+    expect(ws.affected()).toEqual(['healthy', 'node-base', 'twin-one', 'twin-two', 'x-amd64', 'y-amd64']);
     ws.reset();
   });
 });

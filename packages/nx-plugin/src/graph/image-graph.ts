@@ -66,11 +66,13 @@ export function buildImageGraph(projects: ImageProject[], options: ClassifyOptio
   const problems: Problem[] = projects.flatMap((p) => p.problems);
   for (const [imageName, claimants] of index.conflicts) {
     for (const claimant of claimants) {
+      // A few of the others, not all: with n claimants, n lists of n would fill the log.
       const others = claimants.filter((c) => c !== claimant).map((c) => c.dockerfile);
+      const named = others.length > 3 ? `${others.slice(0, 3).join(', ')} and ${others.length - 3} more` : others.join(', ');
       problems.push({
         file: claimant.dockerfile,
         line: 0,
-        message: `image name "${imageName}" is also claimed by ${others.join(', ')}; give each project its own imageName (docker:build options)`,
+        message: `image name "${imageName}" is also claimed by ${named}; give each project its own imageName (docker:build options)`,
       });
     }
   }

@@ -27,9 +27,11 @@ interface BuildTargetOptions {
 export interface ImageProject {
   root: string;
   dockerfile: string;
-  /** Set only when no project.json or package.json names the project already. */
+  /** Set only when no project.json or package.json defines the project already (nameImageProjects makes it unique). */
   name?: string;
   imageName: string;
+  /** Names the project's own files set, which defaults never take. */
+  declared: { projectName?: string; imageName?: string };
   version?: string;
   buildArgs: Record<string, string>;
   analysis: DockerfileAnalysis;
@@ -69,11 +71,17 @@ export function readImageProject(files: ImageProjectFiles): ImageProject {
   for (const problem of context.problems) problems.push({ file: join(root, '.dockerignore'), ...problem });
 
   const definesProject = files.projectJsonText !== undefined || files.packageJsonText !== undefined;
+  const declaredName = [projectJson?.name, packageJson?.name].find((name): name is string => typeof name === 'string');
+  const declaredImageName = typeof buildOptions.imageName === 'string' ? buildOptions.imageName : undefined;
   return {
     root,
     dockerfile: files.dockerfile,
     name: definesProject ? undefined : basename(root),
-    imageName: typeof buildOptions.imageName === 'string' ? buildOptions.imageName : basename(root),
+    imageName: declaredImageName ?? basename(root),
+    declared: {
+      ...(declaredName !== undefined ? { projectName: declaredName } : {}),
+      ...(declaredImageName !== undefined ? { imageName: declaredImageName } : {}),
+    },
     version: typeof packageJson?.version === 'string' ? packageJson.version : undefined,
     buildArgs,
     analysis,
@@ -87,6 +95,7 @@ const NOTHING_READ: DockerfileAnalysis = Object.freeze({ globalArgs: [], stages:
 
 // The subset of project.json / package.json this reads.
 interface ProjectFile {
+  name?: unknown;
   version?: unknown;
   targets?: Record<string, { options?: BuildTargetOptions }>;
   nx?: { targets?: Record<string, { options?: BuildTargetOptions }> };

@@ -10,6 +10,7 @@ import { Minimatch } from 'minimatch';
 import type { DockerfileAnalysis } from '../dockerfile/analyse';
 import { buildImageGraph, type ImageDependencies } from '../graph/image-graph';
 import { readImageProject, type ImageProject, type ImageProjectFiles } from '../graph/image-project';
+import { nameImageProjects } from '../graph/project-names';
 import { formatProblem, type Problem } from '../graph/problems';
 import { warn, warnProblems } from '../graph/report';
 import { LOCK_FILE } from '../lock/lock-file';
@@ -36,7 +37,7 @@ function createImageNodes(
   const directories = readImageDirectories(context.workspaceRoot, selected.map((dockerfile) => dirname(dockerfile)));
   // What each project's own files say depends on nothing else: read it once per change of them.
   const cache = openGraphCache<ImageProject>('projects', context.workspaceRoot, rawOptions);
-  const projects = selected.map((dockerfile) => {
+  const read = selected.map((dockerfile) => {
     const files = projectFiles(dockerfile, directories.get(dirname(dockerfile))!);
     const key = keyOfTexts([
       files.dockerfile,
@@ -49,6 +50,7 @@ function createImageNodes(
     ]);
     return cache.get(key, () => readImageProject(files));
   });
+  const projects = nameImageProjects(read);
   const graph = buildImageGraph(projects, { registries: options.registries });
   warnProblems(graph.problems);
   const dependencyInput = dependencyInputOf(context, projects.length > 0);

@@ -1,6 +1,7 @@
 import { basename, join } from 'node:path/posix';
 import { getProjects, glob, readNxJson, type Tree } from '@nx/devkit';
 import { readImageProject, type ImageProject } from '../../graph/image-project';
+import { nameImageProjects } from '../../graph/project-names';
 import { readLibraryVersion, scannerFor, type InternalLibrary, type SourceFile } from '../../library';
 import { LOCK_FILE } from '../../lock/lock-file';
 import { normaliseOptions, pluginOptionsFromNxJson, type NormalisedOptions } from '../../plugins/options';
@@ -25,7 +26,7 @@ export function readTreeWorkspace(tree: Tree): TreeWorkspace {
 
 /** The image projects the plugin would make: Dockerfiles its `dockerfiles` globs select. */
 function readTreeImages(tree: Tree, options: NormalisedOptions): ImageProject[] {
-  return glob(tree, options.dockerfiles)
+  const images = glob(tree, options.dockerfiles)
     .filter((path) => basename(path) === 'Dockerfile')
     .sort()
     .map((dockerfile) => {
@@ -40,6 +41,7 @@ function readTreeImages(tree: Tree, options: NormalisedOptions): ImageProject[] 
         lockText: read(LOCK_FILE),
       });
     });
+  return nameImageProjects(images);
 }
 
 /**

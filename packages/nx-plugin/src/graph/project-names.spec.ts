@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { readImageProject } from './image-project';
+import { nameImageProjects, uniqueNames } from './project-names';
+
+const image = (dockerfile: string, files: { projectJsonText?: string; packageJsonText?: string } = {}) =>
+  readImageProject({ dockerfile, dockerfileText: 'FROM scratch\n', ...files });
+
+describe('uniqueNames', () => {
+  it("takes the directory's name where no other root has it", () => {
+    expect(uniqueNames(['images/node-base', 'services/notifier'], [])).toEqual(new Map([['images/node-base', 'node-base'], ['services/notifier', 'notifier']]));
+  });
+
+  it('tells directories of one name apart by as many trailing segments as it takes', () => {
+    const names = uniqueNames(['images/x/amd64', 'images/y/amd64', 'services/cuda/12/amd64', 'services/cuda/11/amd64', 'images/arm64'], []);
+    expect(names).toEqual(
+      new Map([
+        ['images/x/amd64', 'x-amd64'],
+        ['images/y/amd64', 'y-amd64'],
+        ['services/cuda/12/amd64', '12-amd64'],
+        ['services/cuda/11/amd64', '11-amd64'],
+        ['images/arm64', 'arm64'],
+      ]),
+    );
+    expect(new Set(names.values()).size).toBe(names.size);
+  });
+
+  it('never takes a name set explicitly', () => {
+    expect(uniqueNames(['images/api', 'services/web'], ['api'])).toEqual(new Map([['images/api', 'images-api'], ['services/web', 'web']]));
+  });
+});
+
+describe('nameImageProjects', () => {
+  it('gives colliding directories unique project and image names, and keeps declared ones', () => {
+    const named = nameImageProjects([
+      image('images/x/amd64/Dockerfile'),
+      image('images/y/amd64/Dockerfile'),
+      image('services/z/amd64/Dockerfile', { projectJsonText: JSON.stringify({ name: 'z-on-amd64', targets: { 'docker:build': { options: { imageName: 'acme/z' } } } }) }),
+    ]);
+    expect(named.map((p) => [p.name, p.imageName])).toEqual([
+      ['x-amd64', 'x-amd64'],
+      ['y-amd64', 'y-amd64'],
+      [undefined, 'acme/z'],
+    ]);
+  });
+
+  it('changes nothing, and copies nothing, where names are unique already', () => {
+    const projects = [image('images/node-base/Dockerfile'), image('services/notifier/Dockerfile')];
+    const named = nameImageProjects(projects);
+    expect(named[0]).toBe(projects[0]);
+    expect(named.map((p) => p.name)).toEqual(['node-base', 'notifier']);
+  });
+});
