@@ -50,6 +50,8 @@ export interface UpstreamNode {
 
 export interface ImageGraph {
   dependencies: Map<string, ImageDependencies>;
+  /** Roots of the base images: images another workspace image builds FROM (or copies from). Folder names decide nothing. */
+  baseImages: Set<string>;
   upstreamNodes: Map<string, UpstreamNode>;
   problems: Problem[];
 }
@@ -125,7 +127,8 @@ export function buildImageGraph(projects: ImageProject[], options: ClassifyOptio
 
   resolveLockedDigests(upstreamNodes, digestsByNode, projects, problems, index);
   dropCycles(projects, dependencies, problems);
-  return { dependencies, upstreamNodes, problems: limitProblems(problems) };
+  const baseImages = new Set([...dependencies.values()].flatMap((found) => found.images.map((use) => use.root)));
+  return { dependencies, baseImages, upstreamNodes, problems: limitProblems(problems) };
 }
 
 /**

@@ -8,7 +8,7 @@ export interface ImagewisePluginOptions {
   registries?: string[];
   /** Projects that count as internal libraries; default: every non-image project with a package version. */
   libraries?: string[];
-  /** Tag of image projects whose Dockerfile is under images/ (base images). */
+  /** Tag of base images: image projects another workspace image builds FROM. */
   baseImageTag?: string;
   /** Tag of the other image projects (services). */
   serviceTag?: string;

@@ -73,6 +73,7 @@ function createImageNodes(
       projects: {
         [project.root]: imageProjectConfiguration(project, graph.dependencies.get(project.root)!, problems, options, dependencyInput, {
           hasLockFile: directories.get(project.root)!.files.has(LOCK_FILE),
+          isBaseImage: graph.baseImages.has(project.root),
         }),
       },
     };
@@ -98,9 +99,8 @@ function imageProjectConfiguration(
   problems: string[],
   options: NormalisedOptions,
   dependencyInput: string,
-  { hasLockFile }: { hasLockFile: boolean },
+  { hasLockFile, isBaseImage }: { hasLockFile: boolean; isBaseImage: boolean },
 ) {
-  const isBaseImage = project.root.split('/')[0] === 'images';
   const metadata: ImageProjectMetadata = {
     imageName: project.imageName,
     ...(project.version !== undefined ? { version: project.version } : {}),

@@ -102,12 +102,12 @@ describe('service generator', () => {
     );
     await serviceGenerator(tree, { name: 'a', base: 'node-base-2', skipInstall: true });
     expect(tree.read('services/a/Dockerfile', 'utf-8')).toMatch(/^FROM node-base-2:1\.0\.0$/m);
-    await expect(serviceGenerator(tree, { name: 'b', base: 'nope', skipInstall: true })).rejects.toThrow(/--base=nope: no base image under images\/ has that name/);
+    await expect(serviceGenerator(tree, { name: 'b', base: 'nope', skipInstall: true })).rejects.toThrow(/--base=nope: no image has that name/);
 
     const empty = createTreeWithEmptyWorkspace({ formatter: 'none' });
     writeJson(empty, 'packages/common/package.json', { name: '@acme/common', version: '1.5.0' });
     await expect(serviceGenerator(empty, { name: 'a', skipInstall: true })).rejects.toThrow(
-      /no base image under images\/ bundles a node library; create one with nx g @imagewise\/nx-plugin:base-image <name> --language=node/,
+      /no base image \(an image others build FROM, or one whose Dockerfile bundles a library\) bundles a node library; create one with nx g @imagewise\/nx-plugin:base-image <name> --language=node/,
     );
   });
 

@@ -1,7 +1,7 @@
 import { findLibraryUses, samePythonName, type InternalLibrary } from '../../library';
 import type { ImageProject } from '../../graph/image-project';
 import type { Tree } from '@nx/devkit';
-import { declarationFiles, isBaseImage, type TreeWorkspace } from './workspace';
+import { declarationFiles, type TreeWorkspace } from './workspace';
 
 /** What an image runs: Node (the library's npm flavour) or Python (its Python flavour). */
 export type Language = 'node' | 'python';
@@ -48,8 +48,16 @@ function listed(libraries: InternalLibrary[], language: Language): string {
 
 /** The libraries an image asks for (a base image: the ones it bundles). */
 export function librariesOf(tree: Tree, image: ImageProject, libraries: InternalLibrary[]): InternalLibrary[] {
+  return libraryUsesOf(tree, image, libraries).map(({ library }) => library);
+}
+
+/** The libraries an image asks for, each with how: a manifest's dependency, or a Dockerfile ARG naming its version (bundled). */
+function libraryUsesOf(tree: Tree, image: ImageProject, libraries: InternalLibrary[]): Array<{ library: InternalLibrary; bundled: boolean }> {
   const { uses } = findLibraryUses(declarationFiles(tree, image.root), libraries);
-  return libraries.filter((library) => uses.some((use) => use.library === library.project));
+  return libraries.flatMap((library) => {
+    const of = uses.filter((use) => use.library === library.project);
+    return of.length ? [{ library, bundled: of.some((use) => use.source === 'dockerfile-arg') }] : [];
+  });
 }
 
 export interface ChosenBase {
@@ -66,16 +74,19 @@ export interface ChosenBase {
  * language. Throws, saying what to pass, when there is none or several.
  */
 export function chooseBase(tree: Tree, workspace: TreeWorkspace, language: Language, requested?: string): ChosenBase {
-  const bases = workspace.images.filter(isBaseImage).map((image) => ({
-    image,
-    library: librariesOf(tree, image, workspace.libraries).find((library) => packageNameOf(library, language) !== undefined),
-  }));
+  const candidates = workspace.images.map((image) => {
+    const uses = libraryUsesOf(tree, image, workspace.libraries);
+    return { image, uses, library: uses.find(({ library }) => packageNameOf(library, language) !== undefined)?.library };
+  });
+  // Base images: what other images build FROM, or what bundles a library through a Dockerfile ARG
+  // (a new base image nothing builds on yet). Folder names decide nothing; --base may name any image.
+  const bases = candidates.filter(({ image, uses }) => workspace.baseImages.has(image.root) || uses.some((use) => use.bundled));
   let chosen: (typeof bases)[number] | undefined;
   if (requested) {
-    chosen = bases.find(({ image }) => image.imageName === requested || image.root.split('/').pop() === requested);
+    chosen = candidates.find(({ image }) => image.imageName === requested || image.name === requested || image.root.split('/').pop() === requested);
     if (!chosen) {
       throw new Error(
-        `--base=${requested}: no base image under images/ has that name${bases.length ? ` (there are: ${bases.map(({ image }) => image.imageName).join(', ')})` : ''}; create it with nx g @imagewise/nx-plugin:base-image ${requested}`,
+        `--base=${requested}: no image has that name${bases.length ? ` (there are: ${bases.map(({ image }) => image.imageName).join(', ')})` : ''}; create it with nx g @imagewise/nx-plugin:base-image ${requested}`,
       );
     }
   } else {
@@ -83,7 +94,7 @@ export function chooseBase(tree: Tree, workspace: TreeWorkspace, language: Langu
     if (ofLanguage.length !== 1) {
       throw new Error(
         ofLanguage.length === 0
-          ? `no base image under images/ bundles a ${language} library; create one with nx g @imagewise/nx-plugin:base-image <name> --language=${language}, or pass --base`
+          ? `no base image (an image others build FROM, or one whose Dockerfile bundles a library) bundles a ${language} library; create one with nx g @imagewise/nx-plugin:base-image <name> --language=${language}, or pass --base`
           : `several base images bundle a ${language} library (${ofLanguage.map(({ image }) => image.imageName).sort().join(', ')}); pass --base=<name>`,
       );
     }

@@ -1,5 +1,6 @@
 import { basename, join } from 'node:path/posix';
 import { getProjects, glob, readNxJson, type Tree } from '@nx/devkit';
+import { buildImageGraph } from '../../graph/image-graph';
 import { readImageProject, type ImageProject } from '../../graph/image-project';
 import { nameImageProjects } from '../../graph/project-names';
 import { readLibraryVersion, scannerFor, type InternalLibrary, type SourceFile } from '../../library';
@@ -14,6 +15,8 @@ import { normaliseOptions, pluginOptionsFromNxJson, type NormalisedOptions } fro
 export interface TreeWorkspace {
   options: NormalisedOptions;
   images: ImageProject[];
+  /** Roots of the images other workspace images build FROM, as the graph sees them. */
+  baseImages: Set<string>;
   libraries: InternalLibrary[];
 }
 
@@ -21,7 +24,8 @@ export function readTreeWorkspace(tree: Tree): TreeWorkspace {
   const options = normaliseOptions(pluginOptionsFromNxJson(readNxJson(tree) ?? undefined));
   const images = readTreeImages(tree, options);
   const libraries = readTreeLibraries(tree, options.libraries, new Set(images.map((image) => image.root)));
-  return { options, images, libraries };
+  const { baseImages } = buildImageGraph(images, { registries: options.registries });
+  return { options, images, baseImages, libraries };
 }
 
 /** The image projects the plugin would make: Dockerfiles its `dockerfiles` globs select. */
@@ -78,9 +82,4 @@ export function declarationFiles(tree: Tree, root: string): SourceFile[] {
     .filter((name) => scannerFor(name) !== undefined && tree.isFile(join(root, name)))
     .sort()
     .map((name) => ({ path: join(root, name), text: tree.read(join(root, name), 'utf-8')! }));
-}
-
-/** Base images, as the plugin tags them: image projects under images/. */
-export function isBaseImage(image: ImageProject): boolean {
-  return image.root.split('/')[0] === 'images';
 }
