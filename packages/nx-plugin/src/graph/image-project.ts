@@ -30,8 +30,8 @@ export interface ImageProject {
   /** Set only when no project.json or package.json defines the project already (nameImageProjects makes it unique). */
   name?: string;
   imageName: string;
-  /** Names the project's own files set, which defaults never take. */
-  declared: { projectName?: string; imageName?: string };
+  /** What the project's own files set: names defaults never take, tags inference does not contradict. */
+  declared: { projectName?: string; imageName?: string; tags?: string[] };
   version?: string;
   buildArgs: Record<string, string>;
   analysis: DockerfileAnalysis;
@@ -73,6 +73,7 @@ export function readImageProject(files: ImageProjectFiles): ImageProject {
   const definesProject = files.projectJsonText !== undefined || files.packageJsonText !== undefined;
   const declaredName = [projectJson?.name, packageJson?.name].find((name): name is string => typeof name === 'string');
   const declaredImageName = typeof buildOptions.imageName === 'string' ? buildOptions.imageName : undefined;
+  const declaredTags = [projectJson?.tags, packageJson?.nx?.tags].flatMap((tags) => (Array.isArray(tags) ? tags.filter((tag): tag is string => typeof tag === 'string') : []));
   return {
     root,
     dockerfile: files.dockerfile,
@@ -81,6 +82,7 @@ export function readImageProject(files: ImageProjectFiles): ImageProject {
     declared: {
       ...(declaredName !== undefined ? { projectName: declaredName } : {}),
       ...(declaredImageName !== undefined ? { imageName: declaredImageName } : {}),
+      ...(declaredTags.length ? { tags: declaredTags } : {}),
     },
     version: typeof packageJson?.version === 'string' ? packageJson.version : undefined,
     buildArgs,
@@ -97,8 +99,9 @@ const NOTHING_READ: DockerfileAnalysis = Object.freeze({ globalArgs: [], stages:
 interface ProjectFile {
   name?: unknown;
   version?: unknown;
+  tags?: unknown;
   targets?: Record<string, { options?: BuildTargetOptions }>;
-  nx?: { targets?: Record<string, { options?: BuildTargetOptions }> };
+  nx?: { tags?: unknown; targets?: Record<string, { options?: BuildTargetOptions }> };
 }
 
 function parseJson(text: string | undefined, file: string, problems: Problem[]): ProjectFile | undefined {

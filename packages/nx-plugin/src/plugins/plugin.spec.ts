@@ -325,6 +325,19 @@ describe('createNodesV2', () => {
     expect(a.metadata.imagewise.problems ?? []).toEqual([]);
   });
 
+  it('tags as base images what other images build FROM, whatever the folder, and never contradicts a declared kind', async () => {
+    write({
+      'services/runtime/Dockerfile': 'FROM scratch\n',
+      'services/app/Dockerfile': 'FROM runtime\n',
+      'images/fresh-base/Dockerfile': 'FROM scratch\n',
+      'images/fresh-base/package.json': JSON.stringify({ name: 'fresh-base', version: '1.0.0', nx: { tags: ['type:base-image'] } }),
+    });
+    const roots = ['services/runtime', 'services/app', 'images/fresh-base'];
+    const results = await run(roots.map((root) => `${root}/Dockerfile`));
+    const tags = roots.map((root, i) => projectOf(results[i][1], root).tags);
+    expect(tags).toEqual([['type:base-image'], ['type:service'], []]);
+  });
+
   it('makes no projects and no external nodes when no Dockerfile is selected', async () => {
     write({ 'tools/ci/Dockerfile': 'FROM alpine\n' });
     expect(await run(['tools/ci/Dockerfile'])).toEqual([]);

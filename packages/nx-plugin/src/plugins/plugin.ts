@@ -116,7 +116,10 @@ function imageProjectConfiguration(
     // spares Nx its guess, which reads two tsconfig paths and the package.json
     // of every project.
     projectType: 'application' as const,
-    tags: [isBaseImage ? options.baseImageTag : options.serviceTag],
+    // A kind the project's own files state (the generators write one) is not contradicted.
+    tags: project.declared.tags?.some((tag) => tag === options.baseImageTag || tag === options.serviceTag)
+      ? []
+      : [isBaseImage ? options.baseImageTag : options.serviceTag],
     namedInputs: {
       // Exactly what reaches the image: the build context less .dockerignore, and the lock.
       // A copy: the project may come from the cache, and Nx may grow input arrays in place.
