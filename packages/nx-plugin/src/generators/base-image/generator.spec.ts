@@ -128,4 +128,18 @@ describe('base-image generator', () => {
     tree.write('services/node-base/Dockerfile', 'FROM scratch\n');
     await expect(baseImageGenerator(tree, { name: 'node-base', mirror })).rejects.toThrow(/already built by services\/node-base\/Dockerfile/);
   });
+
+  it("puts a new base image where the workspace's base images are, or where --directory says, if the plugin would see it", async () => {
+    writeJson(tree, 'nx.json', { plugins: [{ plugin: '@imagewise/nx-plugin', options: { dockerfiles: ['docker/**/Dockerfile'] } }] });
+    tree.write('docker/bases/runtime/Dockerfile', 'FROM scratch\n');
+    tree.write('docker/apps/api/Dockerfile', 'FROM runtime\n');
+    await baseImageGenerator(tree, { name: 'node-base', skipLock: true, skipInstall: true });
+    expect(tree.exists('docker/bases/node-base/Dockerfile')).toBe(true);
+    await baseImageGenerator(tree, { name: 'edge-base', directory: 'docker/edge', skipLock: true, skipInstall: true });
+    expect(tree.exists('docker/edge/edge-base/Dockerfile')).toBe(true);
+    await expect(baseImageGenerator(tree, { name: 'lost', directory: 'images', skipLock: true, skipInstall: true })).rejects.toThrow(
+      /^images\/lost\/Dockerfile would not be an image project: the plugin's "dockerfiles" globs \(docker\/\*\*\/Dockerfile\) do not select it/,
+    );
+    expect(tree.exists('images/lost')).toBe(false);
+  });
 });

@@ -9,7 +9,7 @@ import { chooseLibrary, packageNameOf, type Language } from '../shared/libraries
 import { checkImageName, projectTags } from '../shared/names';
 import { npmTarballName, pythonWheelPattern } from '../shared/pack-names';
 import { lockUpstream } from '../shared/upstream-lock';
-import { readTreeWorkspace } from '../shared/workspace';
+import { imageParentDirectory, readTreeWorkspace, selectsDockerfile } from '../shared/workspace';
 
 export interface BaseImageGeneratorSchema {
   name: string;
@@ -21,6 +21,8 @@ export interface BaseImageGeneratorSchema {
   version?: string;
   /** Comma-separated extra project tags. */
   tags?: string;
+  /** Parent folder; default: the one the workspace's other images of this kind share, else images/. */
+  directory?: string;
   skipLock?: boolean;
   mirror?: string;
   skipFormat?: boolean;
@@ -33,15 +35,18 @@ export const DEFAULT_UPSTREAM: Record<Language, string> = {
 };
 
 /**
- * A base image under images/<name>: FROM an upstream image locked to its
+ * A base image under <directory>/<name> (images/ unless the workspace's base images share another folder): FROM an upstream image locked to its
  * current digest, bundling the internal library at its current version
  * (the Dockerfile ARG named after it), versioned in package.json.
  */
 export default async function baseImageGenerator(tree: Tree, schema: BaseImageGeneratorSchema): Promise<GeneratorCallback | undefined> {
   const name = checkImageName(schema.name, 'base image');
   const language = schema.language ?? 'node';
-  const root = `images/${name}`;
   const workspace = readTreeWorkspace(tree);
+  const root = join(imageParentDirectory(workspace, 'base', 'images', schema.directory), name);
+  if (!selectsDockerfile(workspace, join(root, 'Dockerfile'))) {
+    throw new Error(`${root}/Dockerfile would not be an image project: the plugin's "dockerfiles" globs (${workspace.options.dockerfiles.join(', ')}) do not select it; pass --directory under one of them, or widen the option in nx.json`);
+  }
   if (tree.exists(root)) throw new Error(`${root} already exists; choose another name or delete it first`);
   const claimed = workspace.images.find((image) => image.imageName === name);
   if (claimed) throw new Error(`image name "${name}" is already built by ${claimed.dockerfile}; choose another name`);

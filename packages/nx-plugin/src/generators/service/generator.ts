@@ -15,7 +15,7 @@ import { normalizePythonName, type InternalLibrary } from '../../library';
 import { chooseBase, chooseLibrary, packageNameOf, type Language } from '../shared/libraries';
 import { npmRangeFor, pep440RangeFor } from '../shared/library-ranges';
 import { checkImageName, projectTags } from '../shared/names';
-import { readTreeWorkspace } from '../shared/workspace';
+import { imageParentDirectory, readTreeWorkspace, selectsDockerfile } from '../shared/workspace';
 
 export interface ServiceGeneratorSchema {
   name: string;
@@ -26,6 +26,8 @@ export interface ServiceGeneratorSchema {
   library?: string;
   /** Comma-separated extra project tags. */
   tags?: string;
+  /** Parent folder; default: the one the workspace's other images of this kind share, else services/. */
+  directory?: string;
   skipFormat?: boolean;
   skipInstall?: boolean;
 }
@@ -34,15 +36,18 @@ export interface ServiceGeneratorSchema {
 export const NODE_TOOLS: Record<string, string> = { typescript: '6.0.3', vitest: '^4.1.12', '@types/node': '^20.19.0' };
 
 /**
- * A service under services/<name>: a health endpoint on the internal library,
+ * A service under <directory>/<name> (services/ unless the workspace's services share another folder): a health endpoint on the internal library,
  * a unit test, and a Dockerfile FROM a workspace base image at its current
  * version; in Node/TypeScript or Python.
  */
 export default async function serviceGenerator(tree: Tree, schema: ServiceGeneratorSchema): Promise<GeneratorCallback | undefined> {
   const name = checkImageName(schema.name, 'service');
   const language = schema.language ?? 'node';
-  const root = `services/${name}`;
   const workspace = readTreeWorkspace(tree);
+  const root = join(imageParentDirectory(workspace, 'service', 'services', schema.directory), name);
+  if (!selectsDockerfile(workspace, join(root, 'Dockerfile'))) {
+    throw new Error(`${root}/Dockerfile would not be an image project: the plugin's "dockerfiles" globs (${workspace.options.dockerfiles.join(', ')}) do not select it; pass --directory under one of them, or widen the option in nx.json`);
+  }
   if (tree.exists(root)) throw new Error(`${root} already exists; choose another name or delete it first`);
   const claimed = workspace.images.find((image) => image.imageName === name);
   if (claimed) throw new Error(`image name "${name}" is already built by ${claimed.dockerfile}; choose another name`);

@@ -1,4 +1,5 @@
-import { basename, join } from 'node:path/posix';
+import { basename, dirname, join } from 'node:path/posix';
+import { minimatch } from 'minimatch';
 import { getProjects, glob, readNxJson, type Tree } from '@nx/devkit';
 import { buildImageGraph } from '../../graph/image-graph';
 import { readImageProject, type ImageProject } from '../../graph/image-project';
@@ -17,6 +18,8 @@ export interface TreeWorkspace {
   images: ImageProject[];
   /** Roots of the images other workspace images build FROM, as the graph sees them. */
   baseImages: Set<string>;
+  /** Roots of the images built FROM a workspace image that nothing builds FROM in turn. */
+  serviceImages: Set<string>;
   libraries: InternalLibrary[];
 }
 
@@ -24,8 +27,9 @@ export function readTreeWorkspace(tree: Tree): TreeWorkspace {
   const options = normaliseOptions(pluginOptionsFromNxJson(readNxJson(tree) ?? undefined));
   const images = readTreeImages(tree, options);
   const libraries = readTreeLibraries(tree, options.libraries, new Set(images.map((image) => image.root)));
-  const { baseImages } = buildImageGraph(images, { registries: options.registries });
-  return { options, images, baseImages, libraries };
+  const { baseImages, dependencies } = buildImageGraph(images, { registries: options.registries });
+  const serviceImages = new Set([...dependencies].filter(([root, found]) => found.images.length > 0 && !baseImages.has(root)).map(([root]) => root));
+  return { options, images, baseImages, serviceImages, libraries };
 }
 
 /** The image projects the plugin would make: Dockerfiles its `dockerfiles` globs select. */
@@ -82,4 +86,25 @@ export function declarationFiles(tree: Tree, root: string): SourceFile[] {
     .filter((name) => scannerFor(name) !== undefined && tree.isFile(join(root, name)))
     .sort()
     .map((name) => ({ path: join(root, name), text: tree.read(join(root, name), 'utf-8')! }));
+}
+
+/**
+ * Where a new image of a kind goes: `requested` (the generator's
+ * `--directory`), else the folder every existing image of that kind shares,
+ * else `fallback`. The workspace's layout decides, not a hard-coded name.
+ */
+export function imageParentDirectory(workspace: TreeWorkspace, kind: 'base' | 'service', fallback: string, requested?: string): string {
+  if (requested) return requested.replace(/\/+$/, '');
+  // By the graph, or by the kind a project declares (a base image nothing builds on yet).
+  const tag = kind === 'base' ? workspace.options.baseImageTag : workspace.options.serviceTag;
+  const ofKind = workspace.images.filter(
+    (image) => (kind === 'base' ? workspace.baseImages : workspace.serviceImages).has(image.root) || image.declared.tags?.includes(tag),
+  );
+  const parents = new Set(ofKind.map((image) => dirname(image.root)));
+  return parents.size === 1 ? [...parents][0] : fallback;
+}
+
+/** Whether the plugin's `dockerfiles` globs select a Dockerfile at this path: else the new image would be no project. */
+export function selectsDockerfile(workspace: TreeWorkspace, dockerfile: string): boolean {
+  return workspace.options.dockerfiles.some((glob) => minimatch(dockerfile, glob));
 }
