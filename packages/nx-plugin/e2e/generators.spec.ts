@@ -55,13 +55,16 @@ describe('generators and nx sync in a real workspace', () => {
     if (template) rmSync(template, { recursive: true, force: true });
   });
 
-  it('init adds the plugin with its options, the dockerImage input, the sync generator and the image workspaces', () => {
-    generate('@imagewise/nx-plugin:init', '--libraries=@acme/common,common-py');
+  it('init adds the plugin with its options, the dockerImage input, the sync generator and .gitignore entries, and says what is next', () => {
+    const said = generate('@imagewise/nx-plugin:init', '--libraries=@acme/common,common-py');
+    expect(said).toMatch(/Next:[\s\S]*nx run-many -t docker:lock[\s\S]*nx affected -t docker:build/);
+    expect(read('.gitignore')).toMatch(/^dist\/$/m); // .nx and node_modules were ignored already
     const nxJson = readJson('nx.json');
     expect(nxJson.plugins).toEqual([{ plugin: '@imagewise/nx-plugin', options: { libraries: ['@acme/common', 'common-py'] } }]);
     expect(nxJson.namedInputs.dockerImage).toEqual(['production']);
     expect(nxJson.sync.globalGenerators).toEqual(['@imagewise/nx-plugin:sync']);
-    expect(readJson('package.json').workspaces).toEqual(['packages/*', 'images/*', 'services/*']);
+    // No image folder exists yet: the generators add theirs when they create it.
+    expect(readJson('package.json').workspaces).toEqual(['packages/*']);
     expect(ws.nx('sync:check')).toMatch(/up to date/);
     commit('init');
   });
@@ -83,6 +86,7 @@ describe('generators and nx sync in a real workspace', () => {
     // The template's dotfile survived npm pack and the build.
     expect(read('images/node-base/.dockerignore')).toContain('node_modules');
     expect(read('images/python-base/Dockerfile')).toContain('ARG IMAGEWISE_COMMON_VERSION=1.5.0');
+    expect(readJson('package.json').workspaces).toEqual(['packages/*', 'images/*']);
     const project = JSON.parse(ws.nx('show', 'project', 'node-base', '--json'));
     expect(project.tags).toEqual(expect.arrayContaining(['lang:node', 'type:base-image']));
     expect(project.targets['docker:build'].executor).toBe('@imagewise/nx-plugin:build');

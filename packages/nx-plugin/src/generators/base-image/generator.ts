@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { addImageWorkspaces } from '../init/nx-json';
 import { formatFiles, generateFiles, installPackagesTask, logger, writeJson, type GeneratorCallback, type Tree } from '@nx/devkit';
 import { PACKS_DIR } from '../../build/library-packs';
 import { parseImageReference } from '../../image-reference/reference';
@@ -72,6 +73,7 @@ export default async function baseImageGenerator(tree: Tree, schema: BaseImageGe
     packsDir: PACKS_DIR,
     pack: language === 'node' ? npmTarballName(libraryName, versionExpression) : pythonWheelPattern(libraryName, versionExpression),
   });
+  addImageWorkspaces(tree, [dirname(root)]);
   writeJson(tree, join(root, 'package.json'), {
     name,
     version,

@@ -11,10 +11,25 @@ describe('init generator', () => {
   });
 
   it('adds the plugin with its options, the dockerImage input, the sync generator and the image workspaces', async () => {
-    await initGenerator(tree, { registry: 'registry.example.com/platform/', libraries: '@acme/common, common-py' });
+    tree.write('images/node-base/Dockerfile', 'FROM node:22\n');
+    tree.write('services/api/Dockerfile', 'FROM node-base\n');
+    await initGenerator(tree, {
+      registry: 'registry.example.com/platform/',
+      registries: 'docker.io/acme/, ghcr.io/acme',
+      dockerfiles: 'images/**/Dockerfile, services/**/Dockerfile,docker/**/*.Dockerfile',
+      libraries: '@acme/common, common-py',
+    });
     const nxJson = readNxJson(tree)!;
     expect(nxJson.plugins).toEqual([
-      { plugin: '@imagewise/nx-plugin', options: { registry: 'registry.example.com/platform', libraries: ['@acme/common', 'common-py'] } },
+      {
+        plugin: '@imagewise/nx-plugin',
+        options: {
+          registry: 'registry.example.com/platform',
+          registries: ['docker.io/acme', 'ghcr.io/acme'],
+          dockerfiles: ['images/**/Dockerfile', 'services/**/Dockerfile', 'docker/**/*.Dockerfile'],
+          libraries: ['@acme/common', 'common-py'],
+        },
+      },
     ]);
     expect(nxJson.namedInputs).toEqual({ production: DEFAULT_PRODUCTION, dockerImage: ['production'] });
     expect(nxJson.sync?.globalGenerators).toEqual(['@imagewise/nx-plugin:sync']);
@@ -23,10 +38,12 @@ describe('init generator', () => {
   });
 
   it('runs twice without duplicating anything', async () => {
+    tree.write('services/api/Dockerfile', 'FROM scratch\n');
     await initGenerator(tree, {});
-    const once = { nx: tree.read('nx.json', 'utf-8'), pkg: tree.read('package.json', 'utf-8') };
+    const read = () => ({ nx: tree.read('nx.json', 'utf-8'), pkg: tree.read('package.json', 'utf-8'), ignore: tree.read('.gitignore', 'utf-8') });
+    const once = read();
     await initGenerator(tree, {});
-    expect({ nx: tree.read('nx.json', 'utf-8'), pkg: tree.read('package.json', 'utf-8') }).toEqual(once);
+    expect(read()).toEqual(once);
     expect(readNxJson(tree)!.plugins).toEqual(['@imagewise/nx-plugin']);
   });
 
@@ -37,6 +54,8 @@ describe('init generator', () => {
       plugins: [{ plugin: '@imagewise/nx-plugin', include: ['services/**'], options: { registry: 'old.example.com', serviceTag: 'svc' } }],
     });
     writeJson(tree, 'package.json', { name: 'ws', workspaces: ['packages/*', 'services/*'] });
+    tree.write('images/base/Dockerfile', 'FROM scratch\n');
+    tree.write('services/api/Dockerfile', 'FROM base\n');
     await initGenerator(tree, { registry: 'new.example.com' });
     const nxJson = readNxJson(tree)!;
     expect(nxJson.plugins).toEqual([
@@ -49,12 +68,39 @@ describe('init generator', () => {
 
   it('adds to yarn\'s object form of workspaces', async () => {
     writeJson(tree, 'package.json', { name: 'ws', workspaces: { packages: ['libs/*'], nohoist: ['**/x'] } });
+    tree.write('images/base/Dockerfile', 'FROM scratch\n');
+    tree.write('services/api/Dockerfile', 'FROM base\n');
     await initGenerator(tree, {});
     expect(readJson(tree, 'package.json').workspaces).toEqual({ packages: ['libs/*', 'images/*', 'services/*'], nohoist: ['**/x'] });
   });
 
-  it('refuses to run outside an Nx workspace', async () => {
+  it('adds workspaces only for image folders that exist', async () => {
+    tree.write('services/api/Dockerfile', 'FROM scratch\n');
+    await initGenerator(tree, {});
+    expect(readJson(tree, 'package.json').workspaces).toEqual(['services/*']);
+    const bare = createTreeWithEmptyWorkspace({ formatter: 'none' });
+    await initGenerator(bare, { dockerfiles: 'docker/**/Dockerfile' });
+    expect(readJson(bare, 'package.json').workspaces).toBeUndefined();
+  });
+
+  it('sets up a repository that has no nx.json yet, and ignores what Nx writes', async () => {
     tree.delete('nx.json');
-    await expect(initGenerator(tree, {})).rejects.toThrow(/nx.json not found/);
+    tree.write('.gitignore', '/node_modules\n*.log');
+    await initGenerator(tree, {});
+    expect(readNxJson(tree)!.plugins).toEqual(['@imagewise/nx-plugin']);
+    expect(tree.read('.gitignore', 'utf-8')).toBe('/node_modules\n*.log\n.nx/\ndist/\n');
+  });
+
+  it('takes the place of @nx/docker, or keeps it under other target names', async () => {
+    writeJson(tree, 'nx.json', { plugins: ['@nx/docker', '@nx/js/typescript'] });
+    await initGenerator(tree, {});
+    expect(readNxJson(tree)!.plugins).toEqual(['@nx/js/typescript', '@imagewise/nx-plugin']);
+
+    writeJson(tree, 'nx.json', { plugins: [{ plugin: '@nx/docker', options: { runTarget: 'container:run' } }] });
+    await initGenerator(tree, { replaceNxDocker: false });
+    expect(readNxJson(tree)!.plugins).toEqual([
+      { plugin: '@nx/docker', options: { runTarget: 'container:run', buildTarget: 'nx-docker:build' } },
+      '@imagewise/nx-plugin',
+    ]);
   });
 });

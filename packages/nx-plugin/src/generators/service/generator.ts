@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { addImageWorkspaces } from '../init/nx-json';
 import {
   formatFiles,
   generateFiles,
@@ -75,6 +76,7 @@ export default async function serviceGenerator(tree: Tree, schema: ServiceGenera
     language === 'node'
       ? nodeManifest(name, tags, libraryName, library.version)
       : pythonManifest(name, root, tags, libraryImportRoot(tree, library, root));
+  addImageWorkspaces(tree, [dirname(root)]);
   writeJson(tree, join(root, 'package.json'), manifest);
   if (language === 'node') addMissingTools(tree);
 
