@@ -1,4 +1,4 @@
-import type { ProjectConfiguration } from '@nx/devkit';
+import type { ExecutorContext, ProjectConfiguration } from '@nx/devkit';
 import type { WorkspaceImage } from '../graph/workspace-images';
 
 /**
@@ -56,6 +56,13 @@ export function imageProjects(projects: Record<string, ProjectConfiguration>): M
     if (metadata) images.set(name, { project, metadata });
   }
   return images;
+}
+
+/** The image project an executor runs for, as the project graph Nx hands the executor has it. */
+export function imageProjectOf(context: Pick<ExecutorContext, 'projectGraph' | 'projectName'>): ImageProjectEntry | undefined {
+  const node = context.projectName ? context.projectGraph?.nodes[context.projectName] : undefined;
+  const metadata = (node?.data.metadata as { imagewise?: ImageProjectMetadata } | undefined)?.imagewise;
+  return node && metadata ? { project: node.data, metadata } : undefined;
 }
 
 /** The image projects as the graph code indexes them: name, image name, version and Dockerfile. */

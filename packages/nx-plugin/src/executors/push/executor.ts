@@ -5,6 +5,7 @@ import { contentTag } from '../../build/tag-policy';
 import { connectDocker } from '../../docker/docker-client';
 import { repositoryIn } from '../../image-reference/reference';
 import { normaliseOptions, pluginOptionsFromNxJson } from '../../plugins/options';
+import { imageProjectOf } from '../../plugins/project-metadata';
 import { registryAuth } from '../../registry/credentials';
 import { RegistryClient } from '../../registry/registry-client';
 
@@ -22,10 +23,12 @@ export default async function pushExecutor(_options: Record<string, never>, cont
     return { success: false };
   }
   try {
+    const image = imageProjectOf(context);
+    if (!image) throw new Error(`${project} is not an image project: docker:push pushes what docker:build built`);
     const docker = await connectDocker();
     const tag = contentTag(built.contentIdentity);
-    const name = built.image.split('/').pop()!;
-    const repository = repositoryIn(registry, name);
+    // The image name as the project has it (`acme/bruin-bridge`), namespace and all, under the registry.
+    const repository = repositoryIn(registry, image.metadata.imageName);
     if (repository !== built.image) await docker.getImage(`${built.image}:${tag}`).tag({ repo: repository, tag });
     const client = new RegistryClient({ credentials: (host) => registryAuth(host) });
     const digest = await publishImage(docker, client, repository, tag, built.tags.filter((t) => t !== tag), (line) => console.log(line));
