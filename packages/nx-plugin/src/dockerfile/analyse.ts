@@ -24,7 +24,7 @@ export type ImageUseKind = 'from' | 'copy-from' | 'mount-from';
  * - `scratch`: the empty image, nothing to pull;
  * - `unresolved`: nothing usable; a problem on the same line says why.
  */
-export type ImageUseTarget = 'image' | 'stage' | 'scratch' | 'unresolved';
+export type ImageUseResolution = 'image' | 'stage' | 'scratch' | 'unresolved';
 
 /** One place the Dockerfile names an image or stage. */
 export interface ImageUse {
@@ -48,7 +48,7 @@ export interface ImageUse {
    * stages by their dependencies), and COPY --from may also give a stage index.
    */
   stageRef?: number;
-  target: ImageUseTarget;
+  target: ImageUseResolution;
 }
 
 export interface Stage {

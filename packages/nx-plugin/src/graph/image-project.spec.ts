@@ -89,14 +89,16 @@ describe('readImageProject', () => {
   });
 
   it('reports invalid project.json / package.json and goes on with defaults', () => {
-    const project = read({ projectJsonText: '{"targets": ', packageJsonText: '{nope}' });
+    const project = read({ projectJsonText: '{"targets": ', packageJsonText: '{\n  "name": "x",\n  nope-secret-value\n}' });
     expect(project.imageName).toBe('notifier');
     expect(project.name).toBeUndefined();
     expect(project.problems.map((p) => [p.file, p.line])).toEqual([
-      ['services/notifier/project.json', 0],
-      ['services/notifier/package.json', 0],
+      ['services/notifier/project.json', 1],
+      ['services/notifier/package.json', 3],
     ]);
-    expect(project.problems[0].message).toMatch(/^is not valid JSON \(.+\); fix it so its image settings apply$/);
+    expect(project.problems[0].message).toBe('is not valid JSON (value expected); fix it so its image settings apply');
+    // Named by what is wrong and where, never by quoting the text.
+    expect(project.problems[1].message).not.toContain('nope');
   });
 
   it('reports Dockerfile problems on their line, without the "line N:" prefix', () => {

@@ -1,6 +1,7 @@
 import { basename, dirname, join } from 'node:path/posix';
 import { analyseDockerfile, type DockerfileAnalysis } from '../dockerfile/analyse';
 import { contextInputs } from '../dockerfile/dockerignore';
+import { parseJson } from '../library/json-text';
 import { LOCK_FILE, parseLockFile } from '../lock/lock-file';
 import { stripLinePrefix, type Problem } from './problems';
 
@@ -45,8 +46,8 @@ export interface ImageProject {
 export function readImageProject(files: ImageProjectFiles): ImageProject {
   const root = dirname(files.dockerfile);
   const problems: Problem[] = [...(files.unread ?? [])];
-  const projectJson = parseJson(files.projectJsonText, join(root, 'project.json'), problems);
-  const packageJson = parseJson(files.packageJsonText, join(root, 'package.json'), problems);
+  const projectJson = readProjectFile(files.projectJsonText, join(root, 'project.json'), problems);
+  const packageJson = readProjectFile(files.packageJsonText, join(root, 'package.json'), problems);
   const buildOptions: BuildTargetOptions = {
     ...packageJson?.nx?.targets?.['docker:build']?.options,
     ...projectJson?.targets?.['docker:build']?.options,
@@ -104,14 +105,14 @@ interface ProjectFile {
   nx?: { tags?: unknown; targets?: Record<string, { options?: BuildTargetOptions }> };
 }
 
-function parseJson(text: string | undefined, file: string, problems: Problem[]): ProjectFile | undefined {
+function readProjectFile(text: string | undefined, file: string, problems: Problem[]): ProjectFile | undefined {
   if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text) as ProjectFile;
-  } catch (error) {
-    problems.push({ file, line: 0, message: `is not valid JSON (${(error as Error).message}); fix it so its image settings apply` });
+  const parsed = parseJson(text);
+  if ('error' in parsed) {
+    problems.push({ file, line: parsed.line, message: `is not valid JSON (${parsed.error}); fix it so its image settings apply` });
     return undefined;
   }
+  return typeof parsed.value === 'object' && parsed.value !== null ? (parsed.value as ProjectFile) : undefined;
 }
 
 function stringRecord(value: unknown): Record<string, string> {

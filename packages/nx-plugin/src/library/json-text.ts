@@ -1,26 +1,36 @@
+import { parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { lineAt } from './text-position';
+
+/*
+ * Positions in JSON come from jsonc-parser (Microsoft's, the one VS Code
+ * uses): it reports errors and keys by offset. The value itself is still
+ * JSON.parse's, so what a file means is exactly what Node reads; and an error
+ * is named by its code and line, never by quoting the text around it (a
+ * hand-broken file may hold a secret).
+ */
 
 export type JsonParseResult = { value: unknown } | { error: string; line: number };
 
-/** JSON.parse without throwing; on failure, the error and the line it points at (1 when unknown). */
+/** Strict JSON, as JSON.parse reads it: no comments, no trailing commas. */
+const STRICT = { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false };
+
+/** JSON.parse without throwing; on failure, what is wrong and the line it is on. */
 export function parseJson(text: string): JsonParseResult {
   try {
     return { value: JSON.parse(text) as unknown };
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const lineColumn = /\(line (\d+) column \d+\)/.exec(message);
-    if (lineColumn) return { error: message, line: Number(lineColumn[1]) };
-    const position = /at position (\d+)/.exec(message);
-    if (position) return { error: message, line: lineAt(text, Number(position[1])) };
-    if (/Unexpected end of JSON input/.test(message)) return { error: message, line: lineAt(text, text.length) };
-    return { error: message, line: 1 };
+  } catch {
+    const errors: ParseError[] = [];
+    parseTree(text, errors, STRICT);
+    const first = errors[0];
+    // JSON.parse refuses some texts jsonc-parser takes (a lone surrogate escape, say): no position then.
+    if (!first) return { error: 'not valid JSON', line: 1 };
+    return { error: describe(printParseErrorCode(first.error)), line: lineAt(text, first.offset) };
   }
 }
 
-interface Frame {
-  isObject: boolean;
-  expectingKey: boolean;
-  key?: string;
+/** `CommaExpected` → `comma expected`. */
+function describe(code: string): string {
+  return code.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
 }
 
 /**
@@ -28,31 +38,23 @@ interface Frame {
  * Call only on text JSON.parse accepts. Like JSON.parse, a repeated key resolves to its last occurrence.
  */
 export function jsonKeyLines(text: string): (path: string[]) => number | undefined {
-  const lines = new Map<string, number>();
-  const stack: Frame[] = [];
-  let line = 1;
-  for (let i = 0; i < text.length; i += 1) {
-    const c = text[i];
-    if (c === '\n') {
-      line += 1;
-    } else if (c === '"') {
-      let end = i + 1;
-      while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
-      const top = stack[stack.length - 1];
-      if (top?.isObject && top.expectingKey) {
-        top.key = JSON.parse(text.slice(i, end + 1)) as string;
-        top.expectingKey = false;
-        lines.set(JSON.stringify(stack.map((frame) => (frame.isObject ? (frame.key ?? '') : '[]'))), line);
-      }
-      i = end; // a valid JSON string holds no raw newline
-    } else if (c === '{' || c === '[') {
-      stack.push({ isObject: c === '{', expectingKey: c === '{' });
-    } else if (c === '}' || c === ']') {
-      stack.pop();
-    } else if (c === ',') {
-      const top = stack[stack.length - 1];
-      if (top?.isObject) top.expectingKey = true;
-    }
+  const root = parseTree(text, [], STRICT);
+  return (path) => {
+    const value = root && findLast(root, path);
+    // The value's parent is its property: the key's position.
+    return value?.parent ? lineAt(text, value.parent.offset) : undefined;
+  };
+}
+
+type JsonNode = NonNullable<ReturnType<typeof parseTree>>;
+
+/** The node at a key path; of repeated keys, the last (jsonc-parser's findNodeAtLocation takes the first). */
+function findLast(root: JsonNode, path: string[]): JsonNode | undefined {
+  let node: JsonNode | undefined = root;
+  for (const key of path) {
+    if (node?.type !== 'object') return undefined;
+    const property: JsonNode | undefined = node.children?.filter((child) => child.children?.[0]?.value === key).at(-1);
+    node = property?.children?.[1];
   }
-  return (path) => lines.get(JSON.stringify(path));
+  return node;
 }
