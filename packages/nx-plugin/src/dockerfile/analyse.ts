@@ -58,7 +58,7 @@ export interface Stage {
   from: ImageUse;
 }
 
-/** `message` starts with `line N:` and says what is wrong and what to do. */
+/** A problem on a line of the Dockerfile: what is wrong and what to do. The line is data, never part of the message. */
 export interface DockerfileProblem {
   line: number;
   message: string;
@@ -81,7 +81,7 @@ export interface DockerfileAnalysis {
   problems: DockerfileProblem[];
 }
 
-/** Records a problem; `message` is what follows `line N: `. Internal to the analysis. */
+/** Records a problem on a line. Internal to the analysis. */
 export type ReportProblem = (line: number, message: string) => void;
 
 /**
@@ -99,7 +99,7 @@ export function analyseDockerfile(
   } catch (error) {
     analysis.problems.push({
       line: 1,
-      message: `line 1: the Dockerfile could not be analysed (${String(error)}): check that it is a valid Dockerfile`,
+      message: `the Dockerfile could not be analysed (${String(error)}): check that it is a valid Dockerfile`,
     });
   }
   analysis.problems.sort((a, b) => a.line - b.line);
@@ -114,7 +114,7 @@ export function externalImageUses(analysis: DockerfileAnalysis): ImageUse[] {
 // ---------------------------------------------------------------------------------------
 
 function analyse(text: string, buildArgs: Map<string, string>, out: DockerfileAnalysis): void {
-  const report: ReportProblem = (line, message) => out.problems.push({ line, message: `line ${line}: ${message}` });
+  const report: ReportProblem = (line, message) => out.problems.push({ line, message });
   const dockerfile = readDockerfile(text);
   const scopes = new ArgScopes(buildArgs, dockerfile.escapeChar, report);
   const stages = new Stages(scopes, report, out);

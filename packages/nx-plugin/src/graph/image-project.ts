@@ -3,7 +3,7 @@ import { analyseDockerfile, type DockerfileAnalysis } from '../dockerfile/analys
 import { contextInputs } from '../dockerfile/dockerignore';
 import { parseJson } from '../library/json-text';
 import { LOCK_FILE, parseLockFile } from '../lock/lock-file';
-import { stripLinePrefix, type Problem } from './problems';
+import type { Problem } from './problems';
 
 /** The texts an image project is read from; absent files are undefined. */
 export interface ImageProjectFiles {
@@ -56,7 +56,7 @@ export function readImageProject(files: ImageProjectFiles): ImageProject {
   // An unread Dockerfile is reported once, as unread, not again as empty.
   const analysis = files.dockerfileText === undefined ? NOTHING_READ : analyseDockerfile(files.dockerfileText, buildArgs);
   for (const problem of analysis.problems) {
-    problems.push({ file: files.dockerfile, line: problem.line, message: stripLinePrefix(problem.message) });
+    problems.push({ file: files.dockerfile, line: problem.line, message: problem.message });
   }
 
   let lock: Record<string, string> = {};

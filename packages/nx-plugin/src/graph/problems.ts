@@ -11,11 +11,6 @@ export function formatProblem(problem: Problem): string {
   return `${problem.file}${problem.line ? `:${problem.line}` : ''}: ${problem.message}`;
 }
 
-/** Dockerfile analysis messages start with their line; the Problem carries it instead. */
-export function stripLinePrefix(message: string): string {
-  return message.replace(/^line \d+: /, '');
-}
-
 /** A file's problems beyond this many are counted, not listed: a file of garbage is one thing to fix. */
 const PROBLEMS_PER_FILE = 5;
 /** Messages are advice, not file contents: no message outgrows this. */

@@ -1,3 +1,4 @@
+import type { Problem } from '../graph/problems';
 /** The workspace's internal library, in its npm and/or Python flavour. */
 export interface InternalLibrary {
   /** Nx project name. */
@@ -42,14 +43,8 @@ export interface LibraryUse {
 
 export type Match = { tracksWorkspace: true } | { tracksWorkspace: false; reason: string };
 
-export interface LibraryProblem {
-  /** Workspace-relative path of the file. */
-  file: string;
-  /** 1-based line the problem is on (1 when only the file as a whole is known). */
-  line: number;
-  /** What is wrong and what to do about it. */
-  message: string;
-}
+/** A problem in a file that declares a library use: the one Problem type of the graph. */
+export type LibraryProblem = Problem;
 
 export interface FoundUses {
   uses: LibraryUse[];
