@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { parseJson } from '../library/json-text';
 
 /** Credentials for one registry, as the Engine API's X-Registry-Auth wants them. */
 export interface RegistryAuth {
@@ -77,18 +78,10 @@ function readDockerConfig(path: string): DockerConfig | undefined {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new Error(`cannot read ${path} (${(error as Error).message}); registry credentials come from it`);
   }
-  try {
-    return JSON.parse(text) as DockerConfig;
-  } catch (error) {
-    // Only where: JSON.parse's message can quote the text around the fault, and this file holds secrets.
-    throw new Error(`${path} is not valid JSON${lineOfJsonError(text, error as Error)}; fix it so registry credentials can be read`);
-  }
-}
-
-/** ` at line N` from a JSON.parse error's position, or nothing: never any of the text. */
-function lineOfJsonError(text: string, error: Error): string {
-  const position = /at position (\d+)/.exec(error.message)?.[1];
-  return position === undefined ? '' : ` at line ${text.slice(0, Number(position)).split('\n').length}`;
+  const parsed = parseJson(text);
+  // What is wrong and where, never the text around it: this file holds secrets.
+  if ('error' in parsed) throw new Error(`${path} is not valid JSON (${parsed.error} at line ${parsed.line}); fix it so registry credentials can be read`);
+  return parsed.value as DockerConfig;
 }
 
 function fromCredentialHelper(helper: string, host: string): RegistryAuth | undefined {
