@@ -62,7 +62,7 @@ export function readMetadata(root, project) {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new Error(`${path}: not valid JSON (${/** @type {Error} */ (error).message}); run build-images again`);
+    throw new Error(`${path}: not valid JSON (${/** @type {Error} */ (error).message}); run build-images again`, { cause: error });
   }
 }
 

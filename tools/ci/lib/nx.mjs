@@ -33,7 +33,7 @@ export function defaultBase(root) {
   try {
     return JSON.parse(readFileSync(path, 'utf8')).defaultBase ?? 'main';
   } catch (error) {
-    throw new Error(`${path}: not valid JSON (${/** @type {Error} */ (error).message}); fix it`);
+    throw new Error(`${path}: not valid JSON (${/** @type {Error} */ (error).message}); fix it`, { cause: error });
   }
 }
 

@@ -41,7 +41,9 @@ export function loginToRegistry(env) {
     config = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
     const code = /** @type {NodeJS.ErrnoException} */ (error).code;
-    // Never JSON.parse's message: it can quote the text around the fault, and this file holds secrets.
+    // Never JSON.parse's message, nor the error as a cause (printed, it shows that message): it can quote
+    // the text around the fault, and this file holds secrets.
+    // eslint-disable-next-line preserve-caught-error -- see above
     if (code !== 'ENOENT') throw new Error(`${path}: cannot read it as JSON (${code ?? 'not valid JSON'}); fix or remove it`);
   }
   const host = registryHost(registry);

@@ -57,7 +57,7 @@ export function networkLinks(): string[] {
 export function leftovers(runDir: string, dataDir: string, linksBefore: string[]): string[] {
   const found: string[] = [];
   for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
-    let cmdline = '';
+    let cmdline: string;
     try {
       cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
     } catch {

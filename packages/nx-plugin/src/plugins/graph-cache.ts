@@ -146,6 +146,7 @@ export function keyOfTexts(texts: Array<string | undefined>): string {
  */
 function workspaceDataDirectory(workspaceRoot: string): string {
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- Nx's internal module may move: required in a try
     const nx = require('nx/src/utils/cache-directory') as { workspaceDataDirectoryForWorkspace(root: string): string };
     return nx.workspaceDataDirectoryForWorkspace(workspaceRoot);
   } catch {

@@ -76,7 +76,7 @@ function readDockerConfig(path: string): DockerConfig | undefined {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new Error(`cannot read ${path} (${(error as Error).message}); registry credentials come from it`);
+    throw new Error(`cannot read ${path} (${(error as Error).message}); registry credentials come from it`, { cause: error });
   }
   const parsed = parseJson(text);
   // What is wrong and where, never the text around it: this file holds secrets.

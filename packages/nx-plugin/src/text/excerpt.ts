@@ -14,5 +14,6 @@ export function excerpt(text: string, length = EXCERPT_LENGTH): string {
     const end = /[\uD800-\uDBFF]/.test(text[length - 1]) ? length - 1 : length;
     short = `${text.slice(0, end)}…`;
   }
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is escaped
   return short.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

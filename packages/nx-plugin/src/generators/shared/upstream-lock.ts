@@ -27,6 +27,7 @@ export async function lockUpstream(from: string, projectName: string, options: L
       `could not resolve ${reference} at ${host} for imagewise.lock.json (${(error as Error).message}). ` +
         'Make the registry reachable, or point docker.io at a mirror you can reach with ' +
         `--mirror=<host:port> (or IMAGEWISE_MIRROR); or pass --skipLock and run \`nx run ${projectName}:docker:lock\` later.`,
+      { cause: error },
     );
   }
   if (!digest) {
