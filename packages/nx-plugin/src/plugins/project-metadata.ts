@@ -1,4 +1,4 @@
-import type { ProjectConfiguration } from '@nx/devkit';
+import type { ProjectConfiguration } from 'nx/src/devkit-exports';
 import type { WorkspaceImage } from '../graph/workspace-images';
 
 /**

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import type { ExecutorContext, TaskGraph } from '@nx/devkit';
+import type { ExecutorContext, TaskGraph } from 'nx/src/devkit-exports';
 import { buildTask, type BuildExecutorOptions } from './executor';
 
 /**

@@ -1,4 +1,5 @@
-import { formatFiles, logger, readNxJson, updateJson, updateNxJson, type Tree } from '@nx/devkit';
+import { logger, readNxJson, updateJson, updateNxJson, type Tree } from 'nx/src/devkit-exports';
+import { formatFiles } from '../shared/generator-tools';
 import type { ImagewisePluginOptions } from '../../plugins/options';
 import { withImageWorkspaces, withImagewise } from './nx-json';
 

@@ -1,4 +1,4 @@
-import type { NxJsonConfiguration, PluginConfiguration } from '@nx/devkit';
+import type { NxJsonConfiguration, PluginConfiguration } from 'nx/src/devkit-exports';
 import type { ImagewisePluginOptions } from '../../plugins/options';
 
 export const PLUGIN = '@imagewise/nx-plugin';

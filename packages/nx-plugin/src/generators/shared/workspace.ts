@@ -1,5 +1,5 @@
 import { basename, join } from 'node:path/posix';
-import { getProjects, glob, readNxJson, type Tree } from '@nx/devkit';
+import { getProjects, glob, readNxJson, type Tree } from 'nx/src/devkit-exports';
 import { readImageProject, type ImageProject } from '../../graph/image-project';
 import { readLibraryVersion, scannerFor, type InternalLibrary, type SourceFile } from '../../library';
 import { LOCK_FILE } from '../../lock/lock-file';
