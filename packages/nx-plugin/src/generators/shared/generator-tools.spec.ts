@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { FsTree } from 'nx/src/generators/tree';
 import { afterEach, describe, expect, it } from 'vitest';
-import { formatFiles, generateFiles, offsetFromRoot } from './generator-tools';
+import { formatFiles, generateFiles, installPackages, offsetFromRoot } from './generator-tools';
 
 const dirs: string[] = [];
 function tempDir(files: Record<string, string>): string {
@@ -94,6 +94,19 @@ describe('formatFiles', () => {
     tree.write('a.json', '{"a": 1}\n');
     await formatFiles(tree);
     expect(tree.read('a.json', 'utf-8')).toBe('{"a": 1}\n');
+  });
+});
+
+describe('installPackages', () => {
+  it("runs the workspace's package manager install in its root", () => {
+    const root = tempDir({ 'package.json': '{"name":"w","private":true}' });
+    process.env.NX_GENERATE_QUIET = 'true';
+    try {
+      installPackages(new FsTree(root, false));
+    } finally {
+      delete process.env.NX_GENERATE_QUIET;
+    }
+    expect(existsSync(join(root, 'package-lock.json'))).toBe(true);
   });
 });
 
