@@ -14,14 +14,20 @@ export function pluginTarball(): string {
   return join(PACKS, name);
 }
 
-/** npm-installs nx and the packed plugin into a new directory; returns it. */
-export function installTemplate(): string {
+/** The Nx this monorepo builds and tests the plugin with. */
+export const WORKSPACE_NX = '23.2.1';
+
+/**
+ * npm-installs nx (this monorepo's version unless told which) and the packed
+ * plugin into a new directory, with a plain `npm install` as a user would; returns it.
+ */
+export function installTemplate(nx: string = WORKSPACE_NX): string {
   const template = mkdtempSync(join(tmpdir(), 'imagewise-template-'));
   writeFiles(template, {
     'package.json': JSON.stringify({
       name: 'template',
       private: true,
-      devDependencies: { nx: '23.2.1', '@imagewise/nx-plugin': `file:${pluginTarball()}` },
+      devDependencies: { nx, '@imagewise/nx-plugin': `file:${pluginTarball()}` },
     }),
   });
   execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {

@@ -1,4 +1,4 @@
-import type { CreateDependencies, PreTasksExecution } from '@nx/devkit';
+import type { CreateDependencies, PreTasksExecution } from 'nx/src/devkit-exports';
 import type { ImagewisePluginOptions } from './plugins/options';
 
 export const name = '@imagewise/nx-plugin';

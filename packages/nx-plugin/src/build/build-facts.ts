@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ExecutorContext } from '@nx/devkit';
+import type { ExecutorContext } from 'nx/src/devkit-exports';
 import type Docker from 'dockerode';
 import { daemonHasBuildKit } from '../docker/build-image';
 import { analyseDockerfile } from '../dockerfile/analyse';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createProjectFileMapUsingProjectGraph, type ProjectGraph } from '@nx/devkit';
+import { createProjectFileMapUsingProjectGraph, type ProjectGraph } from 'nx/src/devkit-exports';
 import type { ContextEntry } from './build-context';
 import type { ContextItem } from './content-identity';
 import type { StagedFile } from './library-packs';

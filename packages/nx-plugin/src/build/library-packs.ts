@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, posix, relative, sep } from 'node:path';
-import { getOutputsForTargetAndConfiguration, type ProjectGraph } from '@nx/devkit';
+import { getOutputsForTargetAndConfiguration, type ProjectGraph } from 'nx/src/devkit-exports';
 import { Minimatch } from 'minimatch';
 
 /** Where a library's packed tarballs appear inside an image's build context. */

@@ -1,4 +1,4 @@
-import type { CreateDependencies, DependencyType, RawProjectGraphDependency } from '@nx/devkit';
+import type { CreateDependencies, DependencyType, RawProjectGraphDependency } from 'nx/src/devkit-exports';
 import { limitProblems, type Problem } from '../graph/problems';
 import { warnProblems } from '../graph/report';
 import { saveGraphCachesSoon } from './graph-cache';
@@ -53,7 +53,7 @@ export const createDependencies: CreateDependencies<ImagewisePluginOptions> = (r
 };
 
 function edge(source: string, target: string): RawProjectGraphDependency {
-  // The enum's value; importing @nx/devkit at run time is too slow for graph code.
+  // The enum's value; importing Nx's devkit exports at run time is too slow for graph code.
   return { source, target, type: 'implicit' as DependencyType.implicit };
 }
 

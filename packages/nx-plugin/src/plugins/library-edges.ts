@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CreateDependenciesContext } from '@nx/devkit';
+import type { CreateDependenciesContext } from 'nx/src/devkit-exports';
 import {
   libraryUseFinder,
   matchLibraryUse,

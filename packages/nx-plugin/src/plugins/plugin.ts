@@ -5,7 +5,7 @@ import type {
   CreateNodesV2,
   ProjectGraphExternalNode,
   TargetConfiguration,
-} from '@nx/devkit';
+} from 'nx/src/devkit-exports';
 import { Minimatch } from 'minimatch';
 import type { DockerfileAnalysis } from '../dockerfile/analyse';
 import { buildImageGraph, type ImageDependencies } from '../graph/image-graph';

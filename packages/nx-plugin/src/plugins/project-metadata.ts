@@ -1,4 +1,4 @@
-import type { ExecutorContext, ProjectConfiguration } from '@nx/devkit';
+import type { ExecutorContext, ProjectConfiguration } from 'nx/src/devkit-exports';
 import type { WorkspaceImage } from '../graph/workspace-images';
 
 /**

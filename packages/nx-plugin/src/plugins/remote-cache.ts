@@ -1,4 +1,4 @@
-import type { PreTasksExecution } from '@nx/devkit';
+import type { PreTasksExecution } from 'nx/src/devkit-exports';
 import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { warn } from '../graph/report';

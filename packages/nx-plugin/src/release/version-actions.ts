@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { ProjectGraph, Tree } from '@nx/devkit';
+import type { ProjectGraph, Tree } from 'nx/src/devkit-exports';
 import { VersionActions, type AfterAllProjectsVersioned } from 'nx/release';
 import { FsTree, flushChanges } from 'nx/src/generators/tree';
 import syncGenerator from '../generators/sync/generator';

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
-import type { ExecutorContext, TaskGraph } from '@nx/devkit';
+import type { ExecutorContext, TaskGraph } from 'nx/src/devkit-exports';
 import { buildTask, type BuildExecutorOptions } from './executor';
+import { dependencyIds } from './task-graph';
 
 /**
  * docker:build for many images in one process: Nx prefers it (preferBatch),
@@ -19,12 +20,12 @@ export default async function* buildBatch(
   const done = new Set<string>();
   const running = new Map<string, Promise<{ task: string; result: { success: boolean; terminalOutput: string } }>>();
 
-  const ready = (id: string) => (taskGraph.dependencies[id] ?? []).every((dep) => done.has(dep) || !taskGraph.tasks[dep]);
+  const ready = (id: string) => dependencyIds(taskGraph, id).every((dep) => done.has(dep) || !taskGraph.tasks[dep]);
   while (pending.size || running.size) {
     for (const id of [...pending]) {
       if (running.size >= limit) break;
       // A base that failed fails its dependents without building them.
-      const failedBase = (taskGraph.dependencies[id] ?? []).find((dep) => failed.has(dep));
+      const failedBase = dependencyIds(taskGraph, id).find((dep) => failed.has(dep));
       if (failedBase) {
         pending.delete(id);
         failed.add(id);

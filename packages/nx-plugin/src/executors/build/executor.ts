@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ExecutorContext } from '@nx/devkit';
+import type { ExecutorContext } from 'nx/src/devkit-exports';
 import { gatherBuildFacts, type BuildExecutorOptions, type Engine } from '../../build/build-facts';
 import { planImageBuild } from '../../build/build-plan';
 import { readSecrets, secretBuildArgWarning } from '../../build/build-secrets';

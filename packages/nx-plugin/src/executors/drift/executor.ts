@@ -1,4 +1,4 @@
-import { logger, type ExecutorContext, type ProjectConfiguration } from '@nx/devkit';
+import { logger, type ExecutorContext, type ProjectConfiguration } from 'nx/src/devkit-exports';
 import { parseImageReference } from '../../image-reference/reference';
 import { findLibraryUses, matchLibraryUse } from '../../library';
 import { internalLibraries, libraryDeclarations } from '../../plugins/library-edges';

@@ -1,6 +1,6 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { logger, type ExecutorContext } from '@nx/devkit';
+import { logger, type ExecutorContext } from 'nx/src/devkit-exports';
 import { parseImageReference } from '../../image-reference/reference';
 import { LOCK_FILE, formatLockFile } from '../../lock/lock-file';
 import { dockerfileOf, type ImageProjectMetadata } from '../../plugins/project-metadata';

@@ -1,4 +1,4 @@
-import type { ExecutorContext } from '@nx/devkit';
+import type { ExecutorContext } from 'nx/src/devkit-exports';
 import { readImageMetadata, writeImageMetadata } from '../../build/image-metadata';
 import { publishImage } from '../../build/publish';
 import { contentTag } from '../../build/tag-policy';

@@ -1,4 +1,4 @@
-import type { ExecutorContext } from '@nx/devkit';
+import type { ExecutorContext } from 'nx/src/devkit-exports';
 import { exactReference, readImageMetadata } from '../../build/image-metadata';
 import { connectDocker } from '../../docker/docker-client';
 

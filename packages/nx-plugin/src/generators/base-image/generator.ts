@@ -1,12 +1,13 @@
 import { dirname, join } from 'node:path';
+import { logger, writeJson, type GeneratorCallback, type Tree } from 'nx/src/devkit-exports';
 import { addImageWorkspaces } from '../init/nx-json';
-import { formatFiles, generateFiles, installPackagesTask, logger, writeJson, type GeneratorCallback, type Tree } from '@nx/devkit';
 import { PACKS_DIR } from '../../build/library-packs';
 import { parseImageReference } from '../../image-reference/reference';
 import { argNameOf } from '../../library';
 import { valid as validSemver } from '../../library/semver';
 import { LOCK_FILE, formatLockFile } from '../../lock/lock-file';
 import { chooseLibrary, packageNameOf, type Language } from '../shared/libraries';
+import { formatFiles, generateFiles, installPackages } from '../shared/generator-tools';
 import { checkImageName, projectTags } from '../shared/names';
 import { npmTarballName, pythonWheelPattern } from '../shared/pack-names';
 import { lockUpstream } from '../shared/upstream-lock';
@@ -84,5 +85,5 @@ export default async function baseImageGenerator(tree: Tree, schema: BaseImageGe
   else logger.warn(`${root}: no ${LOCK_FILE} yet (--skipLock); run \`nx run ${name}:docker:lock\` before building`);
 
   if (!schema.skipFormat) await formatFiles(tree);
-  return schema.skipInstall ? undefined : () => installPackagesTask(tree, true);
+  return schema.skipInstall ? undefined : () => installPackages(tree);
 }

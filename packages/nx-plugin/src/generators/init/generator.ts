@@ -1,4 +1,5 @@
-import { formatFiles, logger, readNxJson, updateNxJson, type Tree } from '@nx/devkit';
+import { logger, readNxJson, updateNxJson, type Tree } from 'nx/src/devkit-exports';
+import { formatFiles } from '../shared/generator-tools';
 import type { ImagewisePluginOptions } from '../../plugins/options';
 import { withGitignoreEntries } from './gitignore';
 import { addImageWorkspaces, withImagewise, withoutNxDocker } from './nx-json';

@@ -1,4 +1,4 @@
-import { logger, updateJson, type NxJsonConfiguration, type PluginConfiguration, type Tree } from '@nx/devkit';
+import { logger, updateJson, type NxJsonConfiguration, type PluginConfiguration, type Tree } from 'nx/src/devkit-exports';
 import type { ImagewisePluginOptions } from '../../plugins/options';
 
 export const PLUGIN = '@imagewise/nx-plugin';

@@ -1,20 +1,10 @@
 import { dirname, join } from 'node:path';
+import { getProjects, logger, readJson, writeJson, type GeneratorCallback, type Tree } from 'nx/src/devkit-exports';
 import { addImageWorkspaces } from '../init/nx-json';
-import {
-  formatFiles,
-  generateFiles,
-  getProjects,
-  installPackagesTask,
-  logger,
-  offsetFromRoot,
-  readJson,
-  writeJson,
-  type GeneratorCallback,
-  type Tree,
-} from '@nx/devkit';
 import { normalizePythonName, type InternalLibrary } from '../../library';
 import { chooseBase, chooseLibrary, packageNameOf, type Language } from '../shared/libraries';
 import { npmRangeFor, pep440RangeFor } from '../shared/library-ranges';
+import { formatFiles, generateFiles, installPackages, offsetFromRoot } from '../shared/generator-tools';
 import { checkImageName, projectTags } from '../shared/names';
 import { imageParentDirectory, readTreeWorkspace, selectsDockerfile } from '../shared/workspace';
 
@@ -81,7 +71,7 @@ export default async function serviceGenerator(tree: Tree, schema: ServiceGenera
   if (language === 'node') addMissingTools(tree);
 
   if (!schema.skipFormat) await formatFiles(tree);
-  return schema.skipInstall ? undefined : () => installPackagesTask(tree, true);
+  return schema.skipInstall ? undefined : () => installPackages(tree);
 }
 
 function nodeManifest(name: string, tags: string[], libraryName: string, libraryVersion: string) {

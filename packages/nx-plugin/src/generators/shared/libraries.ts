@@ -1,6 +1,6 @@
 import { findLibraryUses, samePythonName, type InternalLibrary } from '../../library';
 import type { ImageProject } from '../../graph/image-project';
-import type { Tree } from '@nx/devkit';
+import type { Tree } from 'nx/src/devkit-exports';
 import { declarationFiles, type TreeWorkspace } from './workspace';
 
 /** What an image runs: Node (the library's npm flavour) or Python (its Python flavour). */

@@ -1,6 +1,6 @@
 import { basename, dirname, join } from 'node:path/posix';
 import { minimatch } from 'minimatch';
-import { getProjects, glob, readNxJson, type Tree } from '@nx/devkit';
+import { getProjects, glob, readNxJson, type Tree } from 'nx/src/devkit-exports';
 import { buildImageGraph } from '../../graph/image-graph';
 import { readImageProject, type ImageProject } from '../../graph/image-project';
 import { nameImageProjects } from '../../graph/project-names';

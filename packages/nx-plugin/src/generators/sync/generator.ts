@@ -1,4 +1,4 @@
-import { logger, type Tree } from '@nx/devkit';
+import { logger, type Tree } from 'nx/src/devkit-exports';
 import { formatProblem } from '../../graph/problems';
 import { declarationFiles, readTreeWorkspace } from '../shared/workspace';
 import { planSync } from './plan';
