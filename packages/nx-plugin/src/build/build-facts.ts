@@ -142,6 +142,7 @@ export async function gatherBuildFacts(
     localImageId,
     engineHasBuildKit,
     build,
+    dockerfile,
     dockerfileText,
     replacements,
     baseImages,

@@ -201,19 +201,21 @@ describe('planImageBuild: labels', () => {
     vi.useRealTimers();
   });
 
-  it('labels the content identity, the exact bases, the revision and the source', () => {
-    const labels = built().labels;
+  it('labels the content identity, the exact bases, the Dockerfile, the library packs, the revision and the source', () => {
+    const labels = built({ dockerfile: 'apps/web/Dockerfile' }).labels;
     expect(labels).toEqual({
       'org.opencontainers.image.revision': SHA,
       'org.opencontainers.image.source': REMOTE,
       'dev.imagewise.content-identity': IDENTITY,
       'dev.imagewise.base-images': JSON.stringify({ 'node-base': PINNED }),
+      'dev.imagewise.dockerfile': 'apps/web/Dockerfile',
+      'dev.imagewise.library-packs': JSON.stringify(['lib.tgz']),
     });
     expect(JSON.parse(labels['dev.imagewise.base-images'])).toEqual(base.baseImages);
   });
 
   it('leaves out revision and source when git does not give them', () => {
-    expect(Object.keys(built({ git: {} }).labels).sort()).toEqual(['dev.imagewise.base-images', 'dev.imagewise.content-identity']);
+    expect(Object.keys(built({ git: {}, stagedFiles: [] }).labels).sort()).toEqual(['dev.imagewise.base-images', 'dev.imagewise.content-identity']);
   });
 
   it('merges user labels last, over the ones it sets', () => {

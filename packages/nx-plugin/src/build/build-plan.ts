@@ -32,6 +32,8 @@ export interface BuildFacts {
   /** Whether the engine offers BuildKit; asked only when a build may follow. */
   engineHasBuildKit?: boolean;
   build: BuildSettings;
+  /** The Dockerfile's path from the workspace root, for its label. */
+  dockerfile?: string;
   /** The Dockerfile as written, and where its bases are replaced by exact references. */
   dockerfileText: string;
   replacements: BaseReplacement[];
@@ -131,6 +133,9 @@ export function planImageBuild(facts: BuildFacts): BuildPlan {
         ...(facts.git.remote ? { 'org.opencontainers.image.source': facts.git.remote } : {}),
         'dev.imagewise.content-identity': facts.identity,
         'dev.imagewise.base-images': JSON.stringify(facts.baseImages),
+        ...(facts.dockerfile ? { 'dev.imagewise.dockerfile': facts.dockerfile } : {}),
+        // The library packs the context held: their file names carry each library's version.
+        ...(facts.stagedFiles.length ? { 'dev.imagewise.library-packs': JSON.stringify(facts.stagedFiles.map((file) => file.name.split('/').pop()).sort()) } : {}),
         ...facts.build.labels,
       },
       target: facts.build.target,
