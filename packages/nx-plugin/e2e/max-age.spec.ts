@@ -27,6 +27,8 @@ describe('docker:build with maxAge, on a real engine and registry', () => {
   let env: Record<string, string>;
   let registry: string;
   let namespace: string;
+  /** svc-a as the stale rebuild left it. */
+  let svcA: ImageMetadata;
 
   const build = () => ws.run('run-many', '-t', 'docker:build', '--outputStyle=stream');
   const metadata = (project: string): ImageMetadata => JSON.parse(readFileSync(join(ws.root, 'dist/images', project, 'metadata.json'), 'utf8'));
@@ -134,11 +136,33 @@ describe('docker:build with maxAge, on a real engine and registry', () => {
       const labels = (await registryImage(service)).config.config.Labels;
       expect(Object.values(JSON.parse(labels['dev.imagewise.base-images'])), service).toContain(`${registry}/node-base@${base.digest}`);
     }
+    svcA = metadata('svc-a');
   });
 
   it('then reuses everything again', () => {
     build();
     expect(rebuilt()).toEqual([]);
+  });
+
+  it('docker:explain says what made an image and whether it is stale, from the registry alone', () => {
+    const explain = (ref: string) => ws.run('run', 'svc-a:docker:explain', `--ref=${ref}`, '--outputStyle=stream').stdout;
+    const base = metadata('node-base');
+    const sha = ws.git('rev-parse', 'HEAD').trim();
+    // The build output is not what it reads: take metadata.json away.
+    rmSync(join(ws.root, 'dist/images'), { recursive: true, force: true });
+
+    const fresh = explain(`c-${svcA.contentIdentity}`);
+    expect(fresh).toContain(`${registry}/svc-a@${svcA.digest}`);
+    expect(fresh).toMatch(new RegExp(`commit: +${sha}`));
+    expect(fresh).toMatch(/dockerfile: +services\/svc-a\/Dockerfile/);
+    expect(fresh).toContain(`node-base → ${registry}/node-base@${base.digest} (created `);
+    expect(fresh).toMatch(/stale: +no, under maxAge 30d/);
+
+    // The image the stale rebuild replaced, by digest: built on the base digest that has moved since.
+    const old = explain(svcA.replaced!.digest);
+    expect(old).toContain(`rebuilt since: c-${base.contentIdentity} is now ${base.digest}`);
+    expect(old).toMatch(/stale: +yes, under maxAge 30d: built on another digest of node-base/);
+    build();
   });
 
   it('rebuilds an aged service alone, not its base or its sibling', async () => {
