@@ -21,6 +21,7 @@ import { hashContext, hashStagedFiles, sha256, workspaceFileHashes } from './con
 import { gitFacts, publicRemoteUrl } from './git';
 import { exactReference, readImageMetadata } from './image-metadata';
 import { libraryPacks } from './library-packs';
+import { parseMaxAge, staleness, type RegistryImage } from './staleness';
 import { contentTag, imageTags, runFactsFromEnv, type TagPolicy } from './tag-policy';
 
 export interface BuildExecutorOptions extends Partial<BuildSettings> {
@@ -29,6 +30,8 @@ export interface BuildExecutorOptions extends Partial<BuildSettings> {
   tags?: TagPolicy;
   /** Build secrets by id, each from an environment variable or a file; their values are read only when a build follows. */
   secrets?: SecretSources;
+  /** Rebuild an image the registry holds once its config's `created` is older than this (`30d`); over the plugin option. */
+  maxAge?: string;
 }
 
 /** The engine, connected on first use: a reuse from the registry never needs one. */
@@ -119,7 +122,12 @@ export async function gatherBuildFacts(
   const registryDigest = push ? await registryClient.manifestDigest(reference) : undefined;
   // A tag is only a reuse when its image can be pulled: every blob it names is there.
   const missingBlobs = registryDigest ? await registryClient.missingBlobs(reference, registryDigest) : [];
-  const reused = registryDigest !== undefined && missingBlobs.length === 0;
+  const pullable = registryDigest !== undefined && missingBlobs.length === 0;
+  // Under maxAge, the registry's image says how old it is and what it was built on (its config).
+  const maxAge = parseMaxAge(options.maxAge ?? pluginOptions.maxAge);
+  const now = Date.now();
+  const registryImage = pullable && maxAge ? registryImageFacts(await registryClient.imageConfig(reference, registryDigest)) : undefined;
+  const reused = pullable && !staleness({ maxAge, now, image: registryImage, baseImages });
   const localImageId = push ? undefined : await localImage(await engine(), `${repository}:${tag}`);
   const engineHasBuildKit = reused || localImageId || build.builder ? undefined : await daemonHasBuildKit(await engine());
   const registryCredentials = registryCredentialsFor(!reused && !localImageId, pulledRegistryHosts(analysis, baseImages), credentials);
@@ -130,9 +138,11 @@ export async function gatherBuildFacts(
     push,
     registryDigest,
     missingBlobs,
+    ...(maxAge ? { maxAge, now, registryImage } : {}),
     localImageId,
     engineHasBuildKit,
     build,
+    dockerfile,
     dockerfileText,
     replacements,
     baseImages,
@@ -163,6 +173,18 @@ export function registryCredentialsFor(
     if (auth) found[host] = auth;
   }
   return found;
+}
+
+/** Of a config: its `created` and the bases its label says it was built on (unreadable label: unknown). */
+export function registryImageFacts(config: { created?: string; labels: Record<string, string> }): RegistryImage {
+  let baseImages: Record<string, string> | undefined;
+  try {
+    const label = config.labels['dev.imagewise.base-images'];
+    baseImages = label ? (JSON.parse(label) as Record<string, string>) : undefined;
+  } catch {
+    baseImages = undefined;
+  }
+  return { created: config.created, ...(baseImages ? { baseImages } : {}) };
 }
 
 /** `<registry>/<image>@<digest>` of a pinned release; says what to do when the registry lacks it. */

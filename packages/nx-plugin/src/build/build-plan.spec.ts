@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { planImageBuild, type BuildFacts } from './build-plan';
+import { parseMaxAge } from './staleness';
 
 const IDENTITY = 'ab'.repeat(32);
 const CONTENT_TAG = `c-${IDENTITY}`;
@@ -55,6 +56,11 @@ describe('planImageBuild: whether to build', () => {
     expect(plan).toMatchObject({ outcome: 'build', push: true, replaces: { digest: DIGEST } });
     if (plan.outcome !== 'build') return;
     expect(plan.replaces!.reason).toMatch(new RegExp(`cannot be pulled: blob ${lost} is gone; building it again`));
+  });
+
+  it('says a lost blob replaces an unpullable image', () => {
+    const plan = planImageBuild(facts({ push: true, registryDigest: DIGEST, missingBlobs: [`sha256:${'9'.repeat(64)}`] }));
+    expect(plan.outcome === 'build' && plan.replaces?.kind).toBe('unpullable');
   });
 
   it('replaces nothing when the registry lacks the content tag', () => {
@@ -195,19 +201,21 @@ describe('planImageBuild: labels', () => {
     vi.useRealTimers();
   });
 
-  it('labels the content identity, the exact bases, the revision and the source', () => {
-    const labels = built().labels;
+  it('labels the content identity, the exact bases, the Dockerfile, the library packs, the revision and the source', () => {
+    const labels = built({ dockerfile: 'apps/web/Dockerfile' }).labels;
     expect(labels).toEqual({
       'org.opencontainers.image.revision': SHA,
       'org.opencontainers.image.source': REMOTE,
       'dev.imagewise.content-identity': IDENTITY,
       'dev.imagewise.base-images': JSON.stringify({ 'node-base': PINNED }),
+      'dev.imagewise.dockerfile': 'apps/web/Dockerfile',
+      'dev.imagewise.library-packs': JSON.stringify(['lib.tgz']),
     });
     expect(JSON.parse(labels['dev.imagewise.base-images'])).toEqual(base.baseImages);
   });
 
   it('leaves out revision and source when git does not give them', () => {
-    expect(Object.keys(built({ git: {} }).labels).sort()).toEqual(['dev.imagewise.base-images', 'dev.imagewise.content-identity']);
+    expect(Object.keys(built({ git: {}, stagedFiles: [] }).labels).sort()).toEqual(['dev.imagewise.base-images', 'dev.imagewise.content-identity']);
   });
 
   it('merges user labels last, over the ones it sets', () => {
@@ -223,5 +231,54 @@ describe('planImageBuild: labels', () => {
     const later = planImageBuild(facts());
     expect(later).toEqual(earlier);
     expect(built().labels).not.toHaveProperty(['org.opencontainers.image.created']);
+  });
+});
+
+describe('planImageBuild: maxAge', () => {
+  const NOW = Date.parse('2025-06-30T12:00:00Z');
+  const daysAgo = (days: number) => new Date(NOW - days * 86_400_000).toISOString();
+  const MOVED = 'reg.example.com/node-base@sha256:' + 'f'.repeat(64);
+  const aged = (overrides: Partial<BuildFacts> = {}) =>
+    facts({ push: true, registryDigest: DIGEST, missingBlobs: [], maxAge: parseMaxAge('30d'), now: NOW, engineHasBuildKit: true, ...overrides });
+
+  it('reuses an image younger than maxAge built on the same bases', () => {
+    expect(planImageBuild(aged({ registryImage: { created: daysAgo(3), baseImages: base.baseImages } })).outcome).toBe('reuse-registry');
+  });
+
+  it('rebuilds an image older than maxAge, replacing the manifest under the content tag and saying why', () => {
+    const plan = planImageBuild(aged({ registryImage: { created: daysAgo(60) } }));
+    expect(plan).toMatchObject({ outcome: 'build', push: true, otherTags: ['1.2.0', 'latest'], replaces: { digest: DIGEST, kind: 'too-old' } });
+    if (plan.outcome !== 'build') return;
+    expect(plan.replaces!.reason).toBe(
+      `reg.example.com/web:${CONTENT_TAG} (${DIGEST}) is stale: created ${daysAgo(60)} (60 days ago), older than maxAge 30d; ` +
+        'rebuilding it with no layer cache, pulling its bases, and moving its tags to the new build',
+    );
+  });
+
+  it('builds a stale image with no layer cache and fresh bases, on the same exact bases and labels', () => {
+    const image = built(aged({ registryImage: { created: daysAgo(60) } }));
+    expect(image).toMatchObject({ noCache: true, pull: true, cacheFrom: [] });
+    expect(image.dockerfileText).toBe(`FROM ${PINNED}\nCOPY . /app\n`);
+    expect(image.labels['dev.imagewise.content-identity']).toBe(IDENTITY);
+  });
+
+  it('rebuilds a young image built on another digest of a base than this run has (a base rebuilt as stale)', () => {
+    const plan = planImageBuild(aged({ registryImage: { created: daysAgo(1), baseImages: { 'node-base': MOVED } } }));
+    expect(plan).toMatchObject({ outcome: 'build', replaces: { digest: DIGEST, kind: 'base-moved' }, image: { noCache: true } });
+  });
+
+  it('keeps the layer cache for an ordinary build', () => {
+    const image = built(aged({ registryDigest: undefined }));
+    expect(image).not.toHaveProperty('noCache');
+    expect(image.cacheFrom).toEqual(['reg.example.com/web:latest']);
+  });
+
+  it('ignores age without maxAge', () => {
+    expect(planImageBuild(aged({ maxAge: undefined, registryImage: { created: daysAgo(600) } })).outcome).toBe('reuse-registry');
+  });
+
+  it('lets a lost blob win over age: the image is unpullable, whatever its age', () => {
+    const plan = planImageBuild(aged({ missingBlobs: ['sha256:' + '9'.repeat(64)], registryImage: { created: daysAgo(60) } }));
+    expect(plan.outcome === 'build' && plan.replaces?.kind).toBe('unpullable');
   });
 });

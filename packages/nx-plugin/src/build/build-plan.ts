@@ -5,6 +5,7 @@ import { classicBuilderRefusal, SecretError, type SecretSources } from './build-
 import type { BuildSettings } from './content-identity';
 import { pinBases, type BaseReplacement } from './exact-bases';
 import type { StagedFile } from './library-packs';
+import { staleness, type MaxAge, type RegistryImage, type StaleKind } from './staleness';
 import { contentTag } from './tag-policy';
 
 /** What docker:build knows about one image before it acts: all of it data, gathered by build-facts.ts. */
@@ -20,11 +21,19 @@ export interface BuildFacts {
   registryDigest?: string;
   /** Blobs that manifest names and the registry no longer holds: its image cannot be pulled. */
   missingBlobs?: string[];
+  /** maxAge, when set: the registry image under the content tag is rebuilt once older (staleness.ts). */
+  maxAge?: MaxAge;
+  /** When the facts were gathered (ms since the epoch): the plan's only clock. */
+  now?: number;
+  /** What the registry's image under the content tag says of itself; read only under maxAge. */
+  registryImage?: RegistryImage;
   /** The local image under the content tag; asked only when not pushing. */
   localImageId?: string;
   /** Whether the engine offers BuildKit; asked only when a build may follow. */
   engineHasBuildKit?: boolean;
   build: BuildSettings;
+  /** The Dockerfile's path from the workspace root, for its label. */
+  dockerfile?: string;
   /** The Dockerfile as written, and where its bases are replaced by exact references. */
   dockerfileText: string;
   replacements: BaseReplacement[];
@@ -55,9 +64,15 @@ export type BuildPlan =
       secrets: string[];
       push: boolean;
       otherTags: string[];
-      /** Why a content tag the registry holds is not reused: said, and its manifest is replaced. */
-      replaces?: { digest: string; reason: string };
+      /**
+       * Why a content tag the registry holds is not reused: said, and its
+       * manifest is replaced (the tag moves to the new build). `unpullable`:
+       * a blob is gone; `too-old` / `base-moved`: stale under maxAge.
+       */
+      replaces?: { digest: string; kind: ReplaceKind; reason: string };
     };
+
+export type ReplaceKind = 'unpullable' | StaleKind;
 
 /**
  * Decides from facts alone, without Docker or a registry. The registry is the
@@ -74,7 +89,11 @@ export function planImageBuild(facts: BuildFacts): BuildPlan {
   // Options that can never build are refused even when this run would reuse the image.
   const refusal = facts.build.builder ? classicBuilderRefusal(secrets, facts.build.builder, true) : undefined;
   if (refusal) throw new SecretError(refusal);
-  if (facts.push && facts.registryDigest && !missing.length) return { outcome: 'reuse-registry', digest: facts.registryDigest, otherTags };
+  const stale =
+    facts.push && facts.registryDigest && !missing.length
+      ? staleness({ maxAge: facts.maxAge, now: facts.now ?? 0, image: facts.registryImage, baseImages: facts.baseImages })
+      : undefined;
+  if (facts.push && facts.registryDigest && !missing.length && !stale) return { outcome: 'reuse-registry', digest: facts.registryDigest, otherTags };
   if (!facts.push && facts.localImageId) return { outcome: 'reuse-local', imageId: facts.localImageId, otherTags };
 
   const builder = facts.build.builder ?? (facts.engineHasBuildKit ? 'buildkit' : 'classic');
@@ -88,10 +107,17 @@ export function planImageBuild(facts: BuildFacts): BuildPlan {
     secrets: Object.keys(secrets),
     ...(facts.push && facts.registryDigest
       ? {
-          replaces: {
-            digest: facts.registryDigest,
-            reason: `${facts.repository}:${tag} is in the registry but cannot be pulled: ${missing.length === 1 ? 'blob' : 'blobs'} ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} gone; building it again`,
-          },
+          replaces: stale
+            ? {
+                digest: facts.registryDigest,
+                kind: stale.kind,
+                reason: `${facts.repository}:${tag} (${facts.registryDigest}) is stale: ${stale.reason}; rebuilding it with no layer cache, pulling its bases, and moving its tags to the new build`,
+              }
+            : {
+                digest: facts.registryDigest,
+                kind: 'unpullable' as const,
+                reason: `${facts.repository}:${tag} is in the registry but cannot be pulled: ${missing.length === 1 ? 'blob' : 'blobs'} ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} gone; building it again`,
+              },
         }
       : {}),
     image: {
@@ -107,12 +133,17 @@ export function planImageBuild(facts: BuildFacts): BuildPlan {
         ...(facts.git.remote ? { 'org.opencontainers.image.source': facts.git.remote } : {}),
         'dev.imagewise.content-identity': facts.identity,
         'dev.imagewise.base-images': JSON.stringify(facts.baseImages),
+        ...(facts.dockerfile ? { 'dev.imagewise.dockerfile': facts.dockerfile } : {}),
+        // The library packs the context held: their file names carry each library's version.
+        ...(facts.stagedFiles.length ? { 'dev.imagewise.library-packs': JSON.stringify(facts.stagedFiles.map((file) => file.name.split('/').pop()).sort()) } : {}),
         ...facts.build.labels,
       },
       target: facts.build.target,
       platform: facts.build.platform,
       network: facts.build.network,
-      cacheFrom: facts.push && builder === 'buildkit' ? [`${facts.repository}:latest`] : [],
+      // A stale image is rebuilt from its bases up: steps such as `apt-get upgrade` run again, not from cache.
+      cacheFrom: facts.push && builder === 'buildkit' && !stale ? [`${facts.repository}:latest`] : [],
+      ...(stale ? { noCache: true, pull: true } : {}),
       builder,
       ...(facts.registryCredentials && Object.keys(facts.registryCredentials).length ? { registryConfig: facts.registryCredentials } : {}),
     },

@@ -46,7 +46,8 @@ export async function carryOutPlan(
       return { ...recorded, imageId, reused: false };
     }
     const digest = await publishImage(docker, registry, repository, tag, plan.otherTags, log, plan.replaces?.digest);
-    return { ...recorded, digest, imageId, reused: false };
+    const replaced = plan.replaces ? { replaced: { digest: plan.replaces.digest, kind: plan.replaces.kind } } : {};
+    return { ...recorded, digest, imageId, reused: false, ...replaced };
   } catch (error) {
     throw engineGone(error);
   }

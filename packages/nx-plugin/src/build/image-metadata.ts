@@ -16,6 +16,8 @@ export interface ImageMetadata {
   /** The exact base images it was built on, by the name the Dockerfile used. */
   baseImages: Record<string, string>;
   reused: boolean;
+  /** The manifest the content tag named before this build replaced it, and why (an unpullable or a stale image). */
+  replaced?: { digest: string; kind: 'unpullable' | 'too-old' | 'base-moved' };
   buildSeconds: number;
 }
 

@@ -24,6 +24,10 @@ export interface BuildImageOptions {
   /** Images whose layers may be reused (the project's previous image). */
   cacheFrom: string[];
   builder: 'buildkit' | 'classic';
+  /** Build every step again, no layer from the engine's cache (docker build --no-cache): a stale image's rebuild. */
+  noCache?: boolean;
+  /** Pull the bases again even when the engine holds them (docker build --pull). */
+  pull?: boolean;
   /**
    * Credentials for the registries the Dockerfile pulls from, by host: BuildKit
    * asks for them through a session, the classic builder reads X-Registry-Config.
@@ -80,6 +84,8 @@ export async function buildImage(docker: Docker, options: BuildImageOptions): Pr
     platform: options.platform,
     networkmode: options.network,
     cachefrom: JSON.stringify(options.cacheFrom),
+    ...(options.noCache ? { nocache: 'true' } : {}),
+    ...(options.pull ? { pull: 'true' } : {}),
     // "2" selects BuildKit inside the daemon (dockerd 20.10 has it built in).
     version: buildkit ? '2' : '1',
   };

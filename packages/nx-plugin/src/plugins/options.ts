@@ -12,10 +12,12 @@ export interface ImagewisePluginOptions {
   baseImageTag?: string;
   /** Tag of the other image projects (services). */
   serviceTag?: string;
+  /** docker:build rebuilds an image the registry holds once it is older than this (`30d`), and every image built on it. */
+  maxAge?: string;
 }
 
-export type NormalisedOptions = Required<Omit<ImagewisePluginOptions, 'registry' | 'libraries'>> &
-  Pick<ImagewisePluginOptions, 'registry' | 'libraries'>;
+export type NormalisedOptions = Required<Omit<ImagewisePluginOptions, 'registry' | 'libraries' | 'maxAge'>> &
+  Pick<ImagewisePluginOptions, 'registry' | 'libraries' | 'maxAge'>;
 
 export const DEFAULT_DOCKERFILES = ['images/**/Dockerfile', 'services/**/Dockerfile'];
 
@@ -27,6 +29,7 @@ export function normaliseOptions(options: ImagewisePluginOptions | undefined): N
     libraries: options?.libraries,
     baseImageTag: options?.baseImageTag ?? 'type:base-image',
     serviceTag: options?.serviceTag ?? 'type:service',
+    maxAge: options?.maxAge,
   };
 }
 

@@ -323,3 +323,45 @@ describe('RegistryClient.missingBlobs', () => {
     await expect(client(fetch).missingBlobs(ref('localhost:5000/team/missing-c'), DIGEST)).resolves.toEqual([blob(5), blob(8)]);
   });
 });
+
+describe('RegistryClient.imageConfig', () => {
+  const blobDigest = (n: number) => `sha256:${String(n).repeat(64)}`;
+  const json = (value: unknown, type = 'application/json') => new Response(JSON.stringify(value), { status: 200, headers: { 'Content-Type': type } });
+  const image = (config: number) => json({ schemaVersion: 2, config: { digest: blobDigest(config) }, layers: [] }, 'application/vnd.docker.distribution.manifest.v2+json');
+
+  it("reads the config blob the manifest names: its created time and labels", async () => {
+    const { fetch, calls } = fakeFetch(image(1), json({ created: '2025-01-02T03:04:05Z', config: { Labels: { a: 'b' } } }));
+    await expect(client(fetch).imageConfig(ref('localhost:5000/team/app'), DIGEST)).resolves.toEqual({ created: '2025-01-02T03:04:05Z', labels: { a: 'b' } });
+    expect(calls.map((call) => call.url)).toEqual([
+      `http://localhost:5000/v2/team/app/manifests/${DIGEST}`,
+      `http://localhost:5000/v2/team/app/blobs/${blobDigest(1)}`,
+    ]);
+    expect((calls[0].init.headers as Record<string, string>).Accept).toBe(MANIFEST_TYPES);
+  });
+
+  it('takes no labels as none', async () => {
+    const { fetch } = fakeFetch(image(1), json({ created: '2025-01-02T03:04:05Z', config: { Labels: null } }));
+    await expect(client(fetch).imageConfig(ref('localhost:5000/team/app'), DIGEST)).resolves.toEqual({ created: '2025-01-02T03:04:05Z', labels: {} });
+  });
+
+  it("through an index, the oldest image's created and the first image's labels, attestations left out", async () => {
+    const index = json({
+      schemaVersion: 2,
+      manifests: [
+        { digest: blobDigest(7), platform: { os: 'linux', architecture: 'amd64' } },
+        { digest: blobDigest(8), platform: { os: 'linux', architecture: 'arm64' } },
+        { digest: blobDigest(9), platform: { os: 'unknown', architecture: 'unknown' } },
+      ],
+    }, 'application/vnd.oci.image.index.v1+json');
+    const { fetch, calls } = fakeFetch(
+      index,
+      image(1),
+      image(2),
+      json({ created: '2025-03-01T00:00:00Z', config: { Labels: { first: 'yes' } } }),
+      json({ created: '2025-01-01T00:00:00Z', config: { Labels: { first: 'no' } } }),
+    );
+    const found = await client(fetch).imageConfig(ref('localhost:5000/team/multi'), DIGEST);
+    expect(found).toEqual({ created: '2025-01-01T00:00:00Z', labels: { first: 'yes' } });
+    expect(calls.some((call) => call.url.includes(blobDigest(9)))).toBe(false);
+  });
+});

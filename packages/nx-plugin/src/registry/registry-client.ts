@@ -2,6 +2,13 @@ import { createHash } from 'node:crypto';
 import { DOCKER_HUB_DOMAIN, type ImageReference } from '../image-reference/reference';
 import type { RegistryAuth } from './credentials';
 
+/** An image's config, as far as Imagewise reads it. */
+export interface ImageConfigFacts {
+  /** RFC 3339, as the config writes it. */
+  created?: string;
+  labels: Record<string, string>;
+}
+
 /** Accept every manifest kind, or distribution answers schema1 with another digest. */
 export const MANIFEST_TYPES = [
   'application/vnd.oci.image.index.v1+json',
@@ -103,6 +110,40 @@ export class RegistryClient {
     const blobs = [parsed.config?.digest, ...(parsed.layers ?? []).filter((layer) => !layer.urls?.length).map((layer) => layer.digest)];
     const present = await Promise.all(blobs.map((blob) => (blob ? this.hasBlob(reference, 'blobs', blob) : true)));
     return blobs.filter((blob, index): blob is string => blob !== undefined && !present[index]);
+  }
+
+  /**
+   * What an image says of itself, from its config blob: when it was created
+   * and its labels. Through an index, each platform's image is read (not
+   * attestations): the oldest `created` and the first image's labels.
+   */
+  async imageConfig(reference: ImageReference, digest: string): Promise<ImageConfigFacts> {
+    const manifest = await this.getManifest(reference, digest);
+    const parsed = JSON.parse(manifest.bytes.toString('utf8')) as {
+      config?: { digest: string };
+      manifests?: Array<{ digest: string; platform?: { os?: string } }>;
+    };
+    if (parsed.manifests) {
+      const images = parsed.manifests.filter((child) => child.platform?.os !== 'unknown');
+      const configs = await Promise.all(images.map((child) => this.imageConfig(reference, child.digest)));
+      const created = configs.map((config) => config.created).filter((value): value is string => !!value && !Number.isNaN(Date.parse(value)));
+      created.sort((a, b) => Date.parse(a) - Date.parse(b));
+      return { created: created[0], labels: configs[0]?.labels ?? {} };
+    }
+    if (!parsed.config?.digest) throw new RegistryError(`${this.manifestUrl(reference, digest)} names no config`);
+    const config = JSON.parse((await this.getBlob(reference, parsed.config.digest)).toString('utf8')) as {
+      created?: string;
+      config?: { Labels?: Record<string, string> | null };
+    };
+    return { created: config.created, labels: config.config?.Labels ?? {} };
+  }
+
+  /** A blob's bytes (a config: small). */
+  async getBlob(reference: ImageReference, digest: string): Promise<Buffer> {
+    const url = `${this.repositoryUrl(reference)}/blobs/${digest}`;
+    const response = await this.authorised(reference, 'pull', url, {});
+    if (!response.ok) throw new RegistryError(`${url} answered ${response.status} ${response.statusText}`);
+    return Buffer.from(await response.arrayBuffer());
   }
 
   private hasBlob(reference: ImageReference, kind: 'blobs' | 'manifests', digest: string): Promise<boolean> {

@@ -1,0 +1,90 @@
+import type { ExecutorContext } from '@nx/devkit';
+import { parseMaxAge } from '../../build/staleness';
+import { explainImage, type BaseNow } from '../../explain/explain';
+import { parseImageReference, repositoryIn, type ImageReference } from '../../image-reference/reference';
+import { normaliseOptions, pluginOptionsFromNxJson } from '../../plugins/options';
+import { imageProjects } from '../../plugins/project-metadata';
+import { registryAuth } from '../../registry/credentials';
+import { RegistryClient } from '../../registry/registry-client';
+
+export interface ExplainExecutorOptions {
+  ref?: string;
+  maxAge?: string;
+  mirror?: string;
+}
+
+/**
+ * docker:explain: what made an image, read from the registry and the image's
+ * labels alone (no metadata.json, no engine, no checkout needed beyond the
+ * project's name): commit, Dockerfile, bases by digest, library packs, and
+ * whether it is stale under maxAge.
+ */
+export default async function explainExecutor(options: ExplainExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
+  try {
+    const projectName = context.projectName!;
+    const projects = Object.fromEntries(Object.entries(context.projectGraph.nodes).map(([name, node]) => [name, node.data]));
+    const image = imageProjects(projects).get(projectName);
+    if (!image) throw new Error(`${projectName} has no Dockerfile that Imagewise reads; docker:explain needs an image project`);
+    const pluginOptions = normaliseOptions(pluginOptionsFromNxJson(context.nxJsonConfiguration));
+    const registry = process.env.IMAGEWISE_REGISTRY || pluginOptions.registry;
+    const buildOptions = (image.project.targets?.['docker:build']?.options ?? {}) as { maxAge?: string };
+    const maxAge = parseMaxAge(options.maxAge ?? buildOptions.maxAge ?? pluginOptions.maxAge);
+    const reference = imageReference(options.ref, registry ? repositoryIn(registry, image.metadata.imageName) : undefined);
+    const client = new RegistryClient({ credentials: (host) => registryAuth(host), dockerHubMirror: options.mirror ?? process.env.IMAGEWISE_MIRROR });
+
+    const digest = reference.digest ?? (await client.manifestDigest(reference));
+    if (!digest) throw new Error(`${show(reference)} is not in the registry`);
+    const config = await client.imageConfig(reference, digest);
+    const bases: Record<string, BaseNow> = {};
+    const baseImages = parseJson(config.labels['dev.imagewise.base-images']);
+    for (const [name, text] of Object.entries(baseImages)) {
+      // Workspace bases only: images under the registry, which carry a content tag.
+      if (!registry || !text.startsWith(`${registry}/`) || !text.includes('@')) continue;
+      bases[name] = await baseNow(client, parseImageReference(text));
+    }
+    const lines = explainImage({ image: `${repositoryText(reference)}@${digest}`, created: config.created, labels: config.labels, bases, maxAge, now: Date.now() });
+    console.log(lines.join('\n'));
+    return { success: true };
+  } catch (error) {
+    console.error((error as Error).message);
+    return { success: false };
+  }
+}
+
+/** A full reference, a digest or a tag of the project's repository (default: latest). */
+export function imageReference(ref: string | undefined, repository: string | undefined): ImageReference {
+  const text = ref?.trim() || 'latest';
+  const own = /^sha256:[0-9a-f]{64}$/.test(text) ? `@${text}` : /^[\w][\w.-]{0,127}$/.test(text) ? `:${text}` : undefined;
+  if (own === undefined) return parseImageReference(text);
+  if (!repository) throw new Error(`no registry configured (plugin option "registry" or IMAGEWISE_REGISTRY): give --ref a full reference`);
+  return parseImageReference(`${repository}${own}`);
+}
+
+async function baseNow(client: RegistryClient, reference: ImageReference): Promise<BaseNow> {
+  try {
+    const config = await client.imageConfig(reference, reference.digest!);
+    const identity = config.labels['dev.imagewise.content-identity'];
+    if (!identity) return { created: config.created };
+    const contentTag = `c-${identity}`;
+    const currentDigest = await client.manifestDigest({ ...reference, digest: undefined, tag: contentTag });
+    return { created: config.created, contentTag, currentDigest };
+  } catch (error) {
+    return { problem: (error as Error).message };
+  }
+}
+
+function parseJson(text: string | undefined): Record<string, string> {
+  try {
+    return text ? (JSON.parse(text) as Record<string, string>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function repositoryText(reference: ImageReference): string {
+  return `${reference.domain}/${reference.path}`;
+}
+
+function show(reference: ImageReference): string {
+  return `${repositoryText(reference)}${reference.digest ? `@${reference.digest}` : `:${reference.tag ?? 'latest'}`}`;
+}
