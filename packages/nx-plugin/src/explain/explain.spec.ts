@@ -53,7 +53,7 @@ describe('explainImage', () => {
   it("is stale when its base's content tag names another digest now: the base was rebuilt", () => {
     const lines = explainImage(facts({ bases: { 'node-base': { created: daysAgo(1), contentTag: 'c-1', currentDigest: D(3) } } }));
     expect(lines).toContain(`    node-base → ${BASE} (created 1 day ago; rebuilt since: c-1 is now ${D(3)})`);
-    expect(lines.at(-1)).toMatch(/^  stale:            yes, under maxAge 30d: built on another digest of node-base/);
+    expect(lines.at(-1)).toMatch(/^ {2}stale: {12}yes, under maxAge 30d: built on another digest of node-base/);
   });
 
   it('is stale when a base is itself older than maxAge: it is rebuilt first, then this image', () => {

@@ -1,4 +1,4 @@
-import type { ExecutorContext } from '@nx/devkit';
+import type { ExecutorContext } from 'nx/src/devkit-exports';
 import { parseMaxAge } from '../../build/staleness';
 import { explainImage, type BaseNow } from '../../explain/explain';
 import { parseImageReference, repositoryIn, type ImageReference } from '../../image-reference/reference';
