@@ -476,7 +476,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     const rows = results.filter((row) => row.kind === kind);
     return [kind, rows.length, rows.filter((row) => row.exit !== 0).length, rows.filter((row) => row.tagsOk).length, rows.filter((row) => row.rerun).length, rows.filter((row) => row.engineStaging > 0).length, Math.max(0, ...rows.map((row) => Number(row.faultSeconds)))];
   });
-  console.log(markdownTable(['fault', 'injected', 'nx failed', 'all tags whole after', 'clean re-run ok', 'engine kept a staging tag', 'slowest failure (s)'], byKind));
+  console.log(markdownTable(['fault', 'injected', 'nx failed', 'all tags whole after', 'clean re-run ok', 'engine kept a staging tag', 'slowest fault run (s)'], byKind));
   console.log('');
   console.log(markdownTable(['#', 'fault', 'what', 'nx exit (s)', 'why, as nx said', 'tags whole', 'engine staging tag', 'clean re-run', 'total s'], results.map((row) => [row.fault, row.kind, row.detail, `${row.exit} (${row.faultSeconds})`, row.why.replaceAll('|', '/'), row.tagsOk, row.engineStaging, row.rerun, row.seconds])));
   if (failures.length) {
