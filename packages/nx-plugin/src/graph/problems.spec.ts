@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { limitProblems, type Problem } from './problems';
+import { formatProblem, limitProblems, type Problem } from './problems';
 
 const problem = (file: string, line: number, message = `problem on line ${line}`): Problem => ({ file, line, message });
 
@@ -22,5 +22,13 @@ describe('limitProblems', () => {
   it('shortens a message that grew past a few lines of advice', () => {
     const [long] = limitProblems([problem('a/Dockerfile', 1, 'x'.repeat(5000))]);
     expect(long.message).toBe(`${'x'.repeat(400)}…`);
+  });
+});
+
+describe('formatProblem', () => {
+  it('escapes control characters a message or a path carries, so a file cannot drive the terminal', () => {
+    const line = formatProblem(problem('a\u001b[2J/x.json', 1, 'is not valid JSON (Unexpected token \'\u0007\', "\u0001\u009b31m" is not valid JSON)'));
+    expect(line).toBe('a\\u001b[2J/x.json:1: is not valid JSON (Unexpected token \'\\u0007\', "\\u0001\\u009b31m" is not valid JSON)');
+    expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
   });
 });

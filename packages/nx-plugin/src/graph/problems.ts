@@ -1,3 +1,5 @@
+import { escapeControlCharacters } from '../text/excerpt';
+
 /** Bad input found while building the graph: reported with its place and what to do, never thrown. */
 export interface Problem {
   /** Workspace-relative file. */
@@ -7,8 +9,13 @@ export interface Problem {
   message: string;
 }
 
+/**
+ * The problem as one line of text. Control characters are escaped whatever
+ * the message quotes: a parser's error (V8's JSON.parse quotes the bytes around
+ * the fault) or a path may carry a file's raw bytes.
+ */
 export function formatProblem(problem: Problem): string {
-  return `${problem.file}${problem.line ? `:${problem.line}` : ''}: ${problem.message}`;
+  return escapeControlCharacters(`${problem.file}${problem.line ? `:${problem.line}` : ''}: ${problem.message}`);
 }
 
 /** A file's problems beyond this many are counted, not listed: a file of garbage is one thing to fix. */

@@ -14,6 +14,10 @@ export function excerpt(text: string, length = EXCERPT_LENGTH): string {
     const end = /[\uD800-\uDBFF]/.test(text[length - 1]) ? length - 1 : length;
     short = `${text.slice(0, end)}…`;
   }
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is escaped
-  return short.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escapeControlCharacters(short);
+}
+
+/** Text on one line that cannot drive a terminal: control characters (and line separators) as \uXXXX. */
+export function escapeControlCharacters(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
