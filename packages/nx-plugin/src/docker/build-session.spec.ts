@@ -42,3 +42,18 @@ describe('sessionSecret: what BuildKit gets when a step mounts a secret', () => 
     expect(sessionSecret(new Map(), 'npm_token')).toBeUndefined();
   });
 });
+
+describe('asPlainStream', () => {
+  it('hands a TLS socket on as a plain stream (Node\'s HTTP/2 server drops a TLSSocket with no ALPN), anything else as it is', async () => {
+    const { PassThrough } = await import('node:stream');
+    const { TLSSocket } = await import('node:tls');
+    const { asPlainStream } = await import('./build-session');
+    const plain = new PassThrough();
+    expect(asPlainStream(plain)).toBe(plain);
+    const tls = new TLSSocket(new PassThrough() as never);
+    const wrapped = asPlainStream(tls);
+    expect(wrapped).not.toBeInstanceOf(TLSSocket);
+    expect((wrapped as { alpnProtocol?: unknown }).alpnProtocol).toBeUndefined();
+    tls.destroy();
+  });
+});
