@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { classicRegistryConfig, sessionCredentials, sessionSecret } from './build-session';
+import { PassThrough } from 'node:stream';
+import { TLSSocket } from 'node:tls';
+import { asPlainStream, classicRegistryConfig, sessionCredentials, sessionSecret } from './build-session';
 
 const auth = (host: string) => ({ username: `user-${host}`, password: `pw-${host}`, serveraddress: host });
 const CONFIG = { 'private.example.com:5000': auth('private.example.com:5000'), 'docker.io': auth('docker.io') };
@@ -44,10 +46,7 @@ describe('sessionSecret: what BuildKit gets when a step mounts a secret', () => 
 });
 
 describe('asPlainStream', () => {
-  it('hands a TLS socket on as a plain stream (Node\'s HTTP/2 server drops a TLSSocket with no ALPN), anything else as it is', async () => {
-    const { PassThrough } = await import('node:stream');
-    const { TLSSocket } = await import('node:tls');
-    const { asPlainStream } = await import('./build-session');
+  it('hands a TLS socket on as a plain stream (Node\'s HTTP/2 server drops a TLSSocket with no ALPN), anything else as it is', () => {
     const plain = new PassThrough();
     expect(asPlainStream(plain)).toBe(plain);
     const tls = new TLSSocket(new PassThrough() as never);
