@@ -39,10 +39,11 @@ describe('.gitlab-ci.yml', () => {
     expect(config.variables.IMAGEWISE_CI_IMAGE).toBe(`$IMAGEWISE_REGISTRY/ci-toolbox:${toolbox}`);
   });
 
-  it('gives the build job a Docker daemon of its own and keeps what it built', () => {
+  it('gives the build job a Docker daemon of its own, over mutual TLS, and keeps what it built', () => {
     const build = jobs['build images'];
     expect(build.services).toEqual([{ name: expect.stringMatching(/^docker:[\w.-]*dind$/), alias: 'docker' }]);
-    expect(build.variables).toEqual({ DOCKER_HOST: 'tcp://docker:2375', DOCKER_TLS_CERTDIR: '' });
+    // GitLab's default DOCKER_TLS_CERTDIR: dind serves TLS on 2376 only, the client certificates under /certs/client.
+    expect(build.variables).toEqual({ DOCKER_HOST: 'tcp://docker:2376', DOCKER_TLS_CERTDIR: '/certs', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/certs/client' });
     expect(build.artifacts?.paths).toEqual(['dist/images/']);
   });
 

@@ -125,9 +125,19 @@ async function followBuild(docker: Docker, stream: NodeJS.ReadableStream, log: (
   return progress.imageId;
 }
 
-/** Whether the daemon offers BuildKit (dockerd 18.09+ on Linux). */
+/**
+ * Whether the daemon offers BuildKit (dockerd 18.09+ on Linux). Podman's
+ * Docker-compatible API reports a recent API version too, but builds with
+ * Buildah and has no /session: it gets the classic path.
+ */
 export async function daemonHasBuildKit(docker: Docker): Promise<boolean> {
   const version = await docker.version();
+  if (isPodman(version)) return false;
   const [major, minor] = version.ApiVersion.split('.').map(Number);
   return version.Os === 'linux' && (major > 1 || minor >= 39);
+}
+
+/** Podman names itself among the version's components ("Podman Engine"). */
+export function isPodman(version: { Components?: Array<{ Name?: string }> }): boolean {
+  return (version.Components ?? []).some((component) => /^podman/i.test(component.Name ?? ''));
 }

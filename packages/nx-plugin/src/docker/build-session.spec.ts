@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { classicRegistryConfig, sessionCredentials, sessionSecret } from './build-session';
+import { PassThrough } from 'node:stream';
+import { TLSSocket } from 'node:tls';
+import { asPlainStream, classicRegistryConfig, sessionCredentials, sessionSecret } from './build-session';
 
 const auth = (host: string) => ({ username: `user-${host}`, password: `pw-${host}`, serveraddress: host });
 const CONFIG = { 'private.example.com:5000': auth('private.example.com:5000'), 'docker.io': auth('docker.io') };
@@ -40,5 +42,17 @@ describe('sessionSecret: what BuildKit gets when a step mounts a secret', () => 
     expect(sessionSecret(secrets, 'npm_token')).toEqual(Buffer.from('planted'));
     expect(sessionSecret(secrets, 'NPM_TOKEN')).toBeUndefined();
     expect(sessionSecret(new Map(), 'npm_token')).toBeUndefined();
+  });
+});
+
+describe('asPlainStream', () => {
+  it('hands a TLS socket on as a plain stream (Node\'s HTTP/2 server drops a TLSSocket with no ALPN), anything else as it is', () => {
+    const plain = new PassThrough();
+    expect(asPlainStream(plain)).toBe(plain);
+    const tls = new TLSSocket(new PassThrough() as never);
+    const wrapped = asPlainStream(tls);
+    expect(wrapped).not.toBeInstanceOf(TLSSocket);
+    expect((wrapped as { alpnProtocol?: unknown }).alpnProtocol).toBeUndefined();
+    tls.destroy();
   });
 });

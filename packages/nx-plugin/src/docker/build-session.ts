@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Duplex } from 'node:stream';
+import { Duplex } from 'node:stream';
+import { TLSSocket } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import type Docker from 'dockerode';
 import protobuf from 'protobufjs';
@@ -100,7 +101,7 @@ export function openBuildSession(docker: Docker, config: RegistryConfig, secrets
       },
       (error, result) => {
         if (error) return reject(error);
-        const socket = result as Duplex;
+        const socket = asPlainStream(result as Duplex);
         const server = new grpc.Server();
         server.addService(AUTH, {
           Credentials: (call: grpc.ServerUnaryCall<{ Host: string }, unknown>, callback: grpc.sendUnaryData<unknown>) =>
@@ -128,4 +129,28 @@ export function openBuildSession(docker: Docker, config: RegistryConfig, secrets
       },
     );
   });
+}
+
+/**
+ * The upgraded connection as a plain stream. Over TCP with TLS it is a
+ * TLSSocket on which no ALPN was negotiated (alpnProtocol false), and Node's
+ * HTTP/2 server drops such a connection as HTTP/1.1; the gRPC it carries is
+ * h2c inside the TLS, so the server gets the decrypted bytes instead.
+ */
+export function asPlainStream(socket: Duplex): Duplex {
+  if (!(socket instanceof TLSSocket)) return socket;
+  const plain = new Duplex({
+    read: () => socket.resume(),
+    write: (chunk, encoding, done) => socket.write(chunk, encoding, done),
+    final: (done) => socket.end(done),
+    destroy: (error, done) => {
+      socket.destroy(error ?? undefined);
+      done(error);
+    },
+  });
+  socket.on('data', (chunk) => plain.push(chunk) || socket.pause());
+  socket.on('end', () => plain.push(null));
+  socket.on('error', (error) => plain.destroy(error));
+  socket.on('close', () => plain.destroy());
+  return plain;
 }
