@@ -101,6 +101,7 @@ describe('createNodesV2', () => {
         'docker:push': { executor: '@imagewise/nx-plugin:push' },
         'docker:run': { executor: '@imagewise/nx-plugin:run', dependsOn: ['docker:build'] },
         'docker:drift': { executor: '@imagewise/nx-plugin:drift' },
+        'docker:prune': { executor: '@imagewise/nx-plugin:prune' },
         'docker:lock': { executor: '@imagewise/nx-plugin:lock' },
       },
       metadata: {
@@ -132,6 +133,7 @@ describe('createNodesV2', () => {
       'docker:push',
       'docker:run',
       'docker:drift',
+      'docker:prune',
     ]);
   });
 

@@ -181,6 +181,7 @@ function imageTargets(dependencyInput: string, { lock }: { lock: boolean }): Rec
     'docker:push': { executor: '@imagewise/nx-plugin:push' },
     'docker:run': { executor: '@imagewise/nx-plugin:run', dependsOn: ['docker:build'] },
     'docker:drift': { executor: '@imagewise/nx-plugin:drift' },
+    'docker:prune': { executor: '@imagewise/nx-plugin:prune' },
     ...(lock ? { 'docker:lock': { executor: '@imagewise/nx-plugin:lock' } } : {}),
   };
 }
