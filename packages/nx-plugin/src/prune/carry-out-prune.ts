@@ -20,7 +20,8 @@ export interface PruneOutcome {
 
 /** The plan as lines for people: each tag, kept or removed, and why; then what would go. */
 export function describePlan(plan: PrunePlan, dryRun: boolean): string[] {
-  const width = Math.max(0, ...plan.tags.map((t) => t.tag.length));
+  // Content tags are 66 characters: columns line up for the shorter tags only.
+  const width = Math.min(24, Math.max(0, ...plan.tags.map((t) => t.tag.length)));
   const lines = [`${plan.repository}: ${plan.tags.length} tag(s)`];
   for (const t of plan.tags) lines.push(`  ${t.remove ? 'remove' : 'keep  '} ${t.tag.padEnd(width)}  ${t.digest.slice(0, 19)}  ${t.reason}`);
   const removed = plan.tags.filter((t) => t.remove).length;
