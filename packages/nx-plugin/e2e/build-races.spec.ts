@@ -71,6 +71,8 @@ describe('docker:build races and interruptions', () => {
       headers: { Accept: MANIFEST_TYPES },
     });
     expect(head.headers.get('docker-content-digest')).toBe(fromA.digest);
+    // Each runner removed the staging tag it pushed through, whichever went last.
+    expect(await tags('slow')).not.toContain('imagewise-staging');
   });
 
   /** Resolves once the running build prints `marker` (its RUN step started). */

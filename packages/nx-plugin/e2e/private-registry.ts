@@ -45,8 +45,11 @@ async function waitForRegistry(url: string, child: ChildProcess, log: () => stri
   throw new Error(`docker-registry did not answer at ${url}:\n${log()}`);
 }
 
-/** Starts docker-registry with htpasswd auth and a fresh password; fails unless it asks for credentials. */
-export async function startPrivateRegistry(user = 'ci-runner'): Promise<PrivateRegistry> {
+/**
+ * Starts docker-registry with htpasswd auth and a fresh password; fails unless it asks for credentials.
+ * `deletes: false` starts it as registries are by default: manifest DELETE answers 405 UNSUPPORTED.
+ */
+export async function startPrivateRegistry(user = 'ci-runner', { deletes = true }: { deletes?: boolean } = {}): Promise<PrivateRegistry> {
   const password = `pw-${randomBytes(12).toString('hex')}`;
   const dir = mkdtempSync(join(tmpdir(), 'imagewise-private-registry-'));
   const host = `127.0.0.1:${await freePort()}`;
@@ -64,7 +67,7 @@ export async function startPrivateRegistry(user = 'ci-runner'): Promise<PrivateR
       '  filesystem:',
       `    rootdirectory: ${join(dir, 'storage')}`,
       '  delete:',
-      '    enabled: true',
+      `    enabled: ${deletes}`,
       'auth:',
       '  htpasswd:',
       '    realm: imagewise-e2e',

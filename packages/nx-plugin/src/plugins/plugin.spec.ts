@@ -102,6 +102,7 @@ describe('createNodesV2', () => {
         'docker:run': { executor: '@imagewise/nx-plugin:run', dependsOn: ['docker:build'] },
         'docker:drift': { executor: '@imagewise/nx-plugin:drift' },
         'docker:explain': { executor: '@imagewise/nx-plugin:explain' },
+        'docker:prune': { executor: '@imagewise/nx-plugin:prune' },
         'docker:lock': { executor: '@imagewise/nx-plugin:lock' },
       },
       metadata: {
@@ -134,6 +135,7 @@ describe('createNodesV2', () => {
       'docker:run',
       'docker:drift',
       'docker:explain',
+      'docker:prune',
     ]);
   });
 

@@ -182,6 +182,7 @@ function imageTargets(dependencyInput: string, { lock }: { lock: boolean }): Rec
     'docker:run': { executor: '@imagewise/nx-plugin:run', dependsOn: ['docker:build'] },
     'docker:drift': { executor: '@imagewise/nx-plugin:drift' },
     'docker:explain': { executor: '@imagewise/nx-plugin:explain' },
+    'docker:prune': { executor: '@imagewise/nx-plugin:prune' },
     ...(lock ? { 'docker:lock': { executor: '@imagewise/nx-plugin:lock' } } : {}),
   };
 }

@@ -41,6 +41,14 @@ export class RegistryError extends Error {
   }
 }
 
+/** The registry refuses deletes (disabled, or not permitted): nothing was deleted by that request. */
+export class DeleteRefusedError extends RegistryError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DeleteRefusedError';
+  }
+}
+
 /**
  * The few Registry HTTP API calls Imagewise needs. Loopback registries speak
  * plain HTTP, others HTTPS; transient failures are retried with backoff and
@@ -81,7 +89,7 @@ export class RegistryClient {
       bytes,
       mediaType: response.headers.get('content-type') ?? '',
       // A manifest's digest is the sha256 of its bytes, when the registry does not say.
-      digest: response.headers.get('docker-content-digest') || `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
+      digest: response.headers.get('docker-content-digest') || sha256(bytes),
     };
   }
 
@@ -138,14 +146,6 @@ export class RegistryClient {
     return { created: config.created, labels: config.config?.Labels ?? {} };
   }
 
-  /** A blob's bytes (a config: small). */
-  async getBlob(reference: ImageReference, digest: string): Promise<Buffer> {
-    const url = `${this.repositoryUrl(reference)}/blobs/${digest}`;
-    const response = await this.authorised(reference, 'pull', url, {});
-    if (!response.ok) throw new RegistryError(`${url} answered ${response.status} ${response.statusText}`);
-    return Buffer.from(await response.arrayBuffer());
-  }
-
   private hasBlob(reference: ImageReference, kind: 'blobs' | 'manifests', digest: string): Promise<boolean> {
     const url = `${this.repositoryUrl(reference)}/${kind}/${digest}`;
     let answer = knownBlobs.get(url);
@@ -168,18 +168,83 @@ export class RegistryClient {
    */
   async retag(reference: ImageReference, fromTag: string, tags: string[]): Promise<string> {
     const manifest = await this.getManifest(reference, fromTag);
-    for (const tag of tags) {
-      const url = this.manifestUrl(reference, tag);
-      const response = await this.authorised(reference, 'pull,push', url, {
-        method: 'PUT',
-        headers: { 'Content-Type': manifest.mediaType },
-        body: manifest.bytes,
-      });
-      if (response.status !== 201 && !response.ok) {
-        throw new RegistryError(`${url} answered ${response.status} ${response.statusText} to a manifest PUT${await errorCodes(response)}`);
-      }
-    }
+    for (const tag of tags) await this.putManifest(reference, tag, manifest.bytes, manifest.mediaType);
     return manifest.digest;
+  }
+
+  /** Stores manifest bytes under a tag (or their digest); returns their digest. */
+  async putManifest(reference: ImageReference, tagOrDigest: string, bytes: Buffer, mediaType: string): Promise<string> {
+    const url = this.manifestUrl(reference, tagOrDigest);
+    const response = await this.authorised(reference, 'pull,push', url, { method: 'PUT', headers: { 'Content-Type': mediaType }, body: bytes });
+    if (response.status !== 201 && !response.ok) {
+      throw new RegistryError(`${url} answered ${response.status} ${response.statusText} to a manifest PUT${await errorCodes(response)}`);
+    }
+    return response.headers.get('docker-content-digest') || sha256(bytes);
+  }
+
+  /** Every tag of the repository, page by page as the Link header says; none when it does not exist. */
+  async tags(reference: ImageReference): Promise<string[]> {
+    const tags: string[] = [];
+    let url: string | undefined = `${this.repositoryUrl(reference)}/tags/list?n=1000`;
+    while (url) {
+      const response = await this.authorised(reference, 'pull', url, {});
+      if (response.status === 404) return tags;
+      if (!response.ok) throw new RegistryError(`${url} answered ${response.status} ${response.statusText}${await errorCodes(response)}`);
+      tags.push(...(((await response.json()) as { tags?: string[] | null }).tags ?? []));
+      const next = /<([^>]+)>\s*;\s*rel="?next"?/.exec(response.headers.get('link') ?? '')?.[1];
+      url = next ? new URL(next, url).toString() : undefined;
+    }
+    return tags;
+  }
+
+  /** A blob's bytes (an image config: small). */
+  async getBlob(reference: ImageReference, digest: string): Promise<Buffer> {
+    const url = `${this.repositoryUrl(reference)}/blobs/${digest}`;
+    const response = await this.authorised(reference, 'pull', url, {});
+    if (!response.ok) throw new RegistryError(`${url} answered ${response.status} ${response.statusText}${await errorCodes(response)}`);
+    return Buffer.from(await response.arrayBuffer());
+  }
+
+  /** Uploads a small blob in one request after the upload is opened; returns its digest. */
+  async putBlob(reference: ImageReference, bytes: Buffer): Promise<string> {
+    const digest = sha256(bytes);
+    const start = `${this.repositoryUrl(reference)}/blobs/uploads/`;
+    const opened = await this.authorised(reference, 'pull,push', start, { method: 'POST' });
+    const location = opened.headers.get('location');
+    if (opened.status !== 202 || !location) throw new RegistryError(`${start} answered ${opened.status} ${opened.statusText} to an upload${await errorCodes(opened)}`);
+    const url = new URL(location, start);
+    url.searchParams.set('digest', digest);
+    const response = await this.authorised(reference, 'pull,push', url.toString(), {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/octet-stream' },
+      body: bytes,
+    });
+    if (response.status !== 201 && !response.ok) throw new RegistryError(`${url.origin}${url.pathname} answered ${response.status} ${response.statusText} to a blob PUT${await errorCodes(response)}`);
+    return digest;
+  }
+
+  /**
+   * Deletes a manifest by digest: the registry removes it and every tag on it
+   * in this repository. `absent` when it is not there (404). A registry that
+   * does not allow deletes throws DeleteRefusedError, saying what to configure.
+   */
+  async deleteManifest(reference: ImageReference, digest: string): Promise<'deleted' | 'absent'> {
+    const url = this.manifestUrl(reference, digest);
+    const response = await this.authorised(reference, 'delete', url, { method: 'DELETE' });
+    if (response.status === 404) return 'absent';
+    if (response.ok) return 'deleted';
+    const why = `${response.status} ${response.statusText}${await errorCodes(response)}`;
+    const host = this.registryHost(reference);
+    if (response.status === 405) {
+      throw new DeleteRefusedError(
+        `registry ${host} does not allow deletes (${why}): enable them in its storage settings ` +
+          '(REGISTRY_STORAGE_DELETE_ENABLED=true, or storage.delete.enabled: true in its config.yml) and restart it',
+      );
+    }
+    if (response.status === 401 || response.status === 403) {
+      throw new DeleteRefusedError(`registry ${host} refused to delete in ${reference.path} (${why}): the credentials need delete permission there`);
+    }
+    throw new RegistryError(`${url} answered ${why} to a manifest DELETE`);
   }
 
   /** host[:port] actually asked for this reference (for docker.io, the mirror or Docker Hub's registry host). */
@@ -320,6 +385,10 @@ function isLoopback(host: string): boolean {
   const name = host.replace(/:\d+$/, '').toLowerCase();
   // 127.0.0.0/8 as an IPv4 literal only: 127.example.com is a host name like any other.
   return name === 'localhost' || name === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(name);
+}
+
+function sha256(bytes: Buffer): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
 function sleep(ms: number): Promise<void> {
