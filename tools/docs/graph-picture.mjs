@@ -83,7 +83,9 @@ async function render(deviceScaleFactor, use) {
     await page.click('button[title="Reset graph pan and zoom to center"]');
     const box = await settledDrawing(page);
     // The side panel and tool bar float over the canvas; the clip must show only the graph.
-    await page.addStyleTag({ content: '#app * { visibility: hidden } #app .__________cytoscape_container, #app .__________cytoscape_container * { visibility: visible }' });
+    await page.addStyleTag({
+      content: '#app * { visibility: hidden } #app .__________cytoscape_container, #app .__________cytoscape_container * { visibility: visible }',
+    });
     await use(page, box);
     return box;
   } finally {
@@ -105,7 +107,13 @@ async function settledDrawing(page) {
 }
 
 function drawnBox() {
-  let x0 = Infinity, y0 = Infinity, x1 = -1, y1 = -1, ratio = 1, left = 0, top = 0;
+  let x0 = Infinity,
+    y0 = Infinity,
+    x1 = -1,
+    y1 = -1,
+    ratio = 1,
+    left = 0,
+    top = 0;
   for (const canvas of document.querySelectorAll('.__________cytoscape_container canvas')) {
     const { data, width, height } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
     const rect = canvas.getBoundingClientRect();

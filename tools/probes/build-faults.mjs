@@ -219,11 +219,20 @@ async function checkRegistry(registryPort) {
       }
       digests[tag] = response.headers.get('docker-content-digest');
       const manifest = await response.json();
-      const manifests = manifest.manifests ? await Promise.all(manifest.manifests.map(async (entry) => (await fetch(`${base}/${repository}/manifests/${entry.digest}`, { headers: { Accept: MANIFEST_TYPES } })).json())) : [manifest];
+      const manifests = manifest.manifests
+        ? await Promise.all(
+            manifest.manifests.map(async (entry) =>
+              (await fetch(`${base}/${repository}/manifests/${entry.digest}`, { headers: { Accept: MANIFEST_TYPES } })).json(),
+            ),
+          )
+        : [manifest];
       for (const image of manifests) {
         const blobs = [image.config, ...(image.layers ?? [])].filter(Boolean);
-        const heads = await Promise.all(blobs.map(async (blob) => [blob.digest, (await fetch(`${base}/${repository}/blobs/${blob.digest}`, { method: 'HEAD' })).status]));
-        for (const [digest, status] of heads) if (status !== 200) failures.push(`${repository}:${tag}: blob ${digest.slice(0, 19)}… answers HEAD ${status} (not pullable)`);
+        const heads = await Promise.all(
+          blobs.map(async (blob) => [blob.digest, (await fetch(`${base}/${repository}/blobs/${blob.digest}`, { method: 'HEAD' })).status]),
+        );
+        for (const [digest, status] of heads)
+          if (status !== 200) failures.push(`${repository}:${tag}: blob ${digest.slice(0, 19)}… answers HEAD ${status} (not pullable)`);
         if (!image.config) continue;
         const config = await fetch(`${base}/${repository}/blobs/${image.config.digest}`);
         if (!config.ok) continue;
@@ -232,7 +241,8 @@ async function checkRegistry(registryPort) {
     }
     for (const [tag, identity] of Object.entries(identities)) {
       if (tag.startsWith('c-') && identity !== tag.slice(2)) failures.push(`${repository}:${tag} names an image of content ${identity}`);
-      if (!tag.startsWith('c-') && tag !== 'imagewise-staging' && !digests[`c-${identity}`]) failures.push(`${repository}:${tag} names an image whose content tag c-${identity} is not there`);
+      if (!tag.startsWith('c-') && tag !== 'imagewise-staging' && !digests[`c-${identity}`])
+        failures.push(`${repository}:${tag} names an image whose content tag c-${identity} is not there`);
     }
     tags[repository] = digests;
   }
@@ -265,8 +275,18 @@ async function checkEngine(dockerHost, prefix) {
 
 /** The line of nx's output that says why the build failed, shortened. */
 function reason(output) {
-  const lines = output.split('\n').map((line) => line.trim()).filter(Boolean);
-  const line = lines.filter((text) => !/no locked digest/.test(text)).find((text) => /error|failed|cannot|refused|reset|socket|ECONN|EPIPE|interrupt|unreachable/i.test(text) && !/^NX\s|Failed tasks|Running target/.test(text)) ?? lines.at(-1) ?? '';
+  const lines = output
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  const line =
+    lines
+      .filter((text) => !/no locked digest/.test(text))
+      .find(
+        (text) => /error|failed|cannot|refused|reset|socket|ECONN|EPIPE|interrupt|unreachable/i.test(text) && !/^NX\s|Failed tasks|Running target/.test(text),
+      ) ??
+    lines.at(-1) ??
+    '';
   return line.length > 140 ? `${line.slice(0, 140)}…` : line;
 }
 
@@ -311,9 +331,15 @@ export async function probeBuildFaults({ faults = 25, seed = 1, log = () => unde
     git(root, 'init', '-q', '-b', 'main');
     git(root, 'add', '-A');
     git(root, 'commit', '-q', '-m', 'faults');
-    const nx = (timeoutMs = 600_000) => runCommand(process.execPath, [join(root, 'node_modules/.bin/nx'), 'run', 'psvc:docker:build', '--outputStyle=stream'], { cwd: root, env, timeoutMs });
+    const nx = (timeoutMs = 600_000) =>
+      runCommand(process.execPath, [join(root, 'node_modules/.bin/nx'), 'run', 'psvc:docker:build', '--outputStyle=stream'], { cwd: root, env, timeoutMs });
     const startNx = () => {
-      const child = spawn(process.execPath, [join(root, 'node_modules/.bin/nx'), 'run', 'psvc:docker:build', '--outputStyle=stream'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [join(root, 'node_modules/.bin/nx'), 'run', 'psvc:docker:build', '--outputStyle=stream'], {
+        cwd: root,
+        env,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let output = '';
       const spawned = performance.now();
       // docker:build has started when the executor first asks the registry (Nx's own
@@ -357,7 +383,10 @@ export async function probeBuildFaults({ faults = 25, seed = 1, log = () => unde
         return { ok: false, run };
       }
       const checked = await verify(`${label}, after the clean re-run`);
-      for (const [project, repository] of [['pbase', 'pbase'], ['psvc', 'psvc']]) {
+      for (const [project, repository] of [
+        ['pbase', 'pbase'],
+        ['psvc', 'psvc'],
+      ]) {
         const metadata = metadataDigest(project);
         const named = checked.tags[repository]?.[`c-${metadata.contentIdentity}`];
         if (named !== metadata.digest) failures.push(`${label}: ${project} metadata.json says ${metadata.digest}, the content tag names ${named}`);
@@ -388,7 +417,9 @@ export async function probeBuildFaults({ faults = 25, seed = 1, log = () => unde
     const reuseBytes = proxy.bytes;
     if (reuse.code !== 0 || !/reus/i.test(reuse.stdout)) throw new Error(`the warm-up reuse failed:\n${reuse.stdout}\n${reuse.stderr}`);
     await verify('warm-up');
-    log(`clean build ${Math.round(buildMs)} ms from the first docker:build, ${pushBytes} bytes through the proxy; clean reuse ${Math.round(reuseMs)} ms, ${reuseBytes} bytes`);
+    log(
+      `clean build ${Math.round(buildMs)} ms from the first docker:build, ${pushBytes} bytes through the proxy; clean reuse ${Math.round(reuseMs)} ms, ${reuseBytes} bytes`,
+    );
 
     for (let i = 0; i < faults; i++) {
       const kind = KINDS[i % KINDS.length];
@@ -443,7 +474,9 @@ export async function probeBuildFaults({ faults = 25, seed = 1, log = () => unde
         seconds: ((performance.now() - faultStarted) / 1000).toFixed(1),
       };
       results.push(row);
-      log(`${label}: ${detail}; nx exited ${row.exit} after ${row.faultSeconds} s (${row.why}); tags ${row.tagsOk ? 'whole' : 'BROKEN'}; clean re-run ${row.rerun ? 'ok' : 'FAILED'} (${row.seconds} s)`);
+      log(
+        `${label}: ${detail}; nx exited ${row.exit} after ${row.faultSeconds} s (${row.why}); tags ${row.tagsOk ? 'whole' : 'BROKEN'}; clean re-run ${row.rerun ? 'ok' : 'FAILED'} (${row.seconds} s)`,
+      );
     }
     return { results, failures, tagsChecked, engineTagsChecked, buildMs, pushBytes, reuseMs, reuseBytes };
   } finally {
@@ -454,7 +487,9 @@ export async function probeBuildFaults({ faults = 25, seed = 1, log = () => unde
     // The engine's images of this run: ours to remove.
     try {
       const { body: images } = await engine(env.DOCKER_HOST, 'GET', '/images/json');
-      for (const image of images) for (const tag of image.RepoTags ?? []) if (tag.startsWith(prefix)) await engine(env.DOCKER_HOST, 'DELETE', `/images/${encodeURIComponent(tag)}?noprune=false`);
+      for (const image of images)
+        for (const tag of image.RepoTags ?? [])
+          if (tag.startsWith(prefix)) await engine(env.DOCKER_HOST, 'DELETE', `/images/${encodeURIComponent(tag)}?noprune=false`);
     } catch (error) {
       log(`could not remove this run's images from the engine: ${error}`);
     }
@@ -470,15 +505,42 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const summary = await probeBuildFaults({ faults, seed, log: (line) => process.stderr.write(`${line}\n`) });
   const { results, failures } = summary;
   console.log(`build-faults: seed ${seed}, ${faults} faults, ${cpus().length} cores, ${Math.round((Date.now() - started) / 1000)} s`);
-  console.log(`clean build ${Math.round(summary.buildMs)} ms from the first docker:build (${summary.pushBytes} bytes via the proxy), clean reuse ${Math.round(summary.reuseMs)} ms (${summary.reuseBytes} bytes)`);
+  console.log(
+    `clean build ${Math.round(summary.buildMs)} ms from the first docker:build (${summary.pushBytes} bytes via the proxy), clean reuse ${Math.round(summary.reuseMs)} ms (${summary.reuseBytes} bytes)`,
+  );
   console.log(`registry tags checked: ${summary.tagsChecked}; engine tags checked: ${summary.engineTagsChecked}\n`);
   const byKind = KINDS.map((kind) => {
     const rows = results.filter((row) => row.kind === kind);
-    return [kind, rows.length, rows.filter((row) => row.exit !== 0).length, rows.filter((row) => row.tagsOk).length, rows.filter((row) => row.rerun).length, rows.filter((row) => row.engineStaging > 0).length, Math.max(0, ...rows.map((row) => Number(row.faultSeconds)))];
+    return [
+      kind,
+      rows.length,
+      rows.filter((row) => row.exit !== 0).length,
+      rows.filter((row) => row.tagsOk).length,
+      rows.filter((row) => row.rerun).length,
+      rows.filter((row) => row.engineStaging > 0).length,
+      Math.max(0, ...rows.map((row) => Number(row.faultSeconds))),
+    ];
   });
-  console.log(markdownTable(['fault', 'injected', 'nx failed', 'all tags whole after', 'clean re-run ok', 'engine kept a staging tag', 'slowest fault run (s)'], byKind));
+  console.log(
+    markdownTable(['fault', 'injected', 'nx failed', 'all tags whole after', 'clean re-run ok', 'engine kept a staging tag', 'slowest fault run (s)'], byKind),
+  );
   console.log('');
-  console.log(markdownTable(['#', 'fault', 'what', 'nx exit (s)', 'why, as nx said', 'tags whole', 'engine staging tag', 'clean re-run', 'total s'], results.map((row) => [row.fault, row.kind, row.detail, `${row.exit} (${row.faultSeconds})`, row.why.replaceAll('|', '/'), row.tagsOk, row.engineStaging, row.rerun, row.seconds])));
+  console.log(
+    markdownTable(
+      ['#', 'fault', 'what', 'nx exit (s)', 'why, as nx said', 'tags whole', 'engine staging tag', 'clean re-run', 'total s'],
+      results.map((row) => [
+        row.fault,
+        row.kind,
+        row.detail,
+        `${row.exit} (${row.faultSeconds})`,
+        row.why.replaceAll('|', '/'),
+        row.tagsOk,
+        row.engineStaging,
+        row.rerun,
+        row.seconds,
+      ]),
+    ),
+  );
   if (failures.length) {
     console.log(`\n${failures.length} check(s) failed:`);
     for (const failure of failures) console.log(`- ${failure}`);

@@ -67,7 +67,9 @@ export async function probeCacheKills({ rounds = 20, concurrency = 8, seed = 1, 
       }
       if (reply.status === 404 && !entry.acknowledged) continue;
       counts.mismatched++;
-      failures.push(`${label}: entry ${hash} (${entry.bytes.length} bytes, ${entry.acknowledged ? 'acknowledged' : 'cut'}) reads back ${reply.status} with ${reply.body.length} bytes`);
+      failures.push(
+        `${label}: entry ${hash} (${entry.bytes.length} bytes, ${entry.acknowledged ? 'acknowledged' : 'cut'}) reads back ${reply.status} with ${reply.body.length} bytes`,
+      );
     }
   };
   try {
@@ -98,7 +100,9 @@ export async function probeCacheKills({ rounds = 20, concurrency = 8, seed = 1, 
       if (midUpload) counts.roundsWithKillMidUpload++;
       await server.kill();
       await Promise.all(uploads);
-      log(`round ${round}: killed ${midUpload ? 'with uploads under way' : 'between uploads'}; ${[...sent.values()].filter((entry) => entry.acknowledged).length}/${sent.size} entries acknowledged so far`);
+      log(
+        `round ${round}: killed ${midUpload ? 'with uploads under way' : 'between uploads'}; ${[...sent.values()].filter((entry) => entry.acknowledged).length}/${sent.size} entries acknowledged so far`,
+      );
     }
     const server = await startServerProcess(args);
     try {
@@ -121,11 +125,39 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const seed = Number(flag('seed', '1'));
   const started = Date.now();
   const { counts, failures, entries, bytes } = await probeCacheKills({ rounds, concurrency, seed, log: (line) => process.stderr.write(`${line}\n`) });
-  console.log(`cache-kills: seed ${seed}, ${rounds} rounds of ${concurrency} concurrent PUTs, ${cpus().length} cores, ${Math.round((Date.now() - started) / 1000)} s\n`);
+  console.log(
+    `cache-kills: seed ${seed}, ${rounds} rounds of ${concurrency} concurrent PUTs, ${cpus().length} cores, ${Math.round((Date.now() - started) / 1000)} s\n`,
+  );
   console.log(
     markdownTable(
-      ['kills', 'kills with uploads under way', 'PUTs', 'distinct entries (MiB)', 'acknowledged', 'cut by the kill', 'cut, yet stored whole', 'cut and absent', 'read-backs compared', 'mismatched or partial', 'temporary files left'],
-      [[rounds, counts.roundsWithKillMidUpload, counts.puts, `${entries} (${(bytes / 1024 / 1024).toFixed(0)})`, counts.acknowledged, counts.cut, counts.cutButStored, counts.cutAbsent, counts.checked, counts.mismatched, counts.temporaryLeft]],
+      [
+        'kills',
+        'kills with uploads under way',
+        'PUTs',
+        'distinct entries (MiB)',
+        'acknowledged',
+        'cut by the kill',
+        'cut, yet stored whole',
+        'cut and absent',
+        'read-backs compared',
+        'mismatched or partial',
+        'temporary files left',
+      ],
+      [
+        [
+          rounds,
+          counts.roundsWithKillMidUpload,
+          counts.puts,
+          `${entries} (${(bytes / 1024 / 1024).toFixed(0)})`,
+          counts.acknowledged,
+          counts.cut,
+          counts.cutButStored,
+          counts.cutAbsent,
+          counts.checked,
+          counts.mismatched,
+          counts.temporaryLeft,
+        ],
+      ],
     ),
   );
   if (failures.length) {

@@ -88,7 +88,8 @@ export async function probeGraphInputs({ seed = 1, fuzz = 300, nx = true, watchd
         if (reply.ms > row.slowest) Object.assign(row, { slowest: reply.ms, slowestId: input.id });
         byCategory.set(input.category, row);
       }
-      for (const [category, row] of byCategory) rows.push([category, row.tried, row.survived, row.problems, row.message, `${Math.round(row.slowest)} (${row.slowestId})`]);
+      for (const [category, row] of byCategory)
+        rows.push([category, row.tried, row.survived, row.problems, row.message, `${Math.round(row.slowest)} (${row.slowestId})`]);
 
       // Everything at once, as one Nx command would see the workspace.
       const everything = [
@@ -99,7 +100,14 @@ export async function probeGraphInputs({ seed = 1, fuzz = 300, nx = true, watchd
       const whole = await runner.run('all inputs at once', everything, watchdogMs * 4);
       const verdict = judge(whole, everything);
       for (const failure of verdict.failures) failures.push(`all inputs at once: ${failure}`);
-      rows.push(['all at once, in-process', everything.length, verdict.failures.length ? 0 : everything.length, verdict.maxProblems, verdict.maxMessage, Math.round(whole.ms)]);
+      rows.push([
+        'all at once, in-process',
+        everything.length,
+        verdict.failures.length ? 0 : everything.length,
+        verdict.maxProblems,
+        verdict.maxMessage,
+        Math.round(whole.ms),
+      ]);
       results.set('*', whole);
     } finally {
       await runner.close();
@@ -143,7 +151,7 @@ function judge(reply, dockerfiles) {
   const failures = [];
   if (reply.hung) failures.push(`no answer within ${Math.round(reply.ms)} ms (hang)`);
   if (reply.crashed) failures.push(`the worker died: ${reply.crashed}`);
-  if (reply.threw) failures.push(`threw: ${reply.threw.split("\n").slice(0, 3).join(" ")}`);
+  if (reply.threw) failures.push(`threw: ${reply.threw.split('\n').slice(0, 3).join(' ')}`);
   const said = reply.said ?? [];
   if (!reply.roots) return { failures, maxProblems: 0, maxMessage: Math.max(0, ...said.map((line) => line.length)) };
 
@@ -153,7 +161,8 @@ function judge(reply, dockerfiles) {
     if (!roots.has(root)) failures.push(`no project for ${root}`);
   }
   if (!reply.edges.some(([source, target]) => source === HEALTHY_SERVICE && target === BASE)) failures.push('the healthy service lost its edge to the base');
-  if (!reply.edges.some(([source, target]) => source === HEALTHY_SERVICE && target === LIBRARY.name)) failures.push('the healthy service lost its edge to the library');
+  if (!reply.edges.some(([source, target]) => source === HEALTHY_SERVICE && target === LIBRARY.name))
+    failures.push('the healthy service lost its edge to the library');
 
   const warnings = said.filter((line) => line.startsWith('[imagewise] ')).map((line) => line.slice('[imagewise] '.length));
   const others = said.filter((line) => !line.startsWith('[imagewise] '));
@@ -256,7 +265,10 @@ async function probeRealNx({ root, inputs, names, marker, failures, log }) {
   const nxBin = join(root, 'node_modules/.bin/nx');
   const rows = [];
   const check = (label, run) => {
-    const problems = run.stderr.split('\n').filter((line) => line.startsWith('[imagewise] ')).map((line) => line.slice(12));
+    const problems = run.stderr
+      .split('\n')
+      .filter((line) => line.startsWith('[imagewise] '))
+      .map((line) => line.slice(12));
     const maxProblems = perFileMax(problems);
     const maxMessage = Math.max(0, ...problems.map((line) => line.length + 12));
     const local = [];
@@ -280,8 +292,16 @@ async function probeRealNx({ root, inputs, names, marker, failures, log }) {
     failures.push(`real Nx, show projects: not JSON: ${shown.stdout.slice(0, 200)}`);
   }
   const missing = expected.filter((name) => !projects.includes(name));
-  if (missing.length) failures.push(`real Nx, show projects: missing ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ` and ${missing.length - 10} more` : ''}`);
-  rows.push(['real Nx: show projects', expected.length, missing.length || !listed.ok ? expected.length - missing.length : expected.length, listed.maxProblems, listed.maxMessage, Math.round(shown.ms)]);
+  if (missing.length)
+    failures.push(`real Nx, show projects: missing ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ` and ${missing.length - 10} more` : ''}`);
+  rows.push([
+    'real Nx: show projects',
+    expected.length,
+    missing.length || !listed.ok ? expected.length - missing.length : expected.length,
+    listed.maxProblems,
+    listed.maxMessage,
+    Math.round(shown.ms),
+  ]);
 
   log('real Nx: nx show projects --affected…');
   appendFileSync(join(root, 'images/base/Dockerfile'), 'LABEL changed=yes\n');
@@ -295,7 +315,14 @@ async function probeRealNx({ root, inputs, names, marker, failures, log }) {
   }
   for (const name of [BASE, HEALTHY_SERVICE]) if (!names2.includes(name)) failures.push(`real Nx, --affected: a change to the base does not list ${name}`);
   const edgeKept = names2.includes(BASE) && names2.includes(HEALTHY_SERVICE);
-  rows.push(['real Nx: show projects --affected', names2.length, affectedCheck.ok && edgeKept ? names2.length : 0, affectedCheck.maxProblems, affectedCheck.maxMessage, Math.round(affected.ms)]);
+  rows.push([
+    'real Nx: show projects --affected',
+    names2.length,
+    affectedCheck.ok && edgeKept ? names2.length : 0,
+    affectedCheck.maxProblems,
+    affectedCheck.maxMessage,
+    Math.round(affected.ms),
+  ]);
   git(root, 'checkout', '-q', '--', 'images/base/Dockerfile');
   return rows;
 }

@@ -44,7 +44,9 @@ for (const [tag, release] of wanted) {
   }
   const source = releaseSource(tag);
   if (!source) {
-    console.error(`restore-releases: ${release.by} pins ${release.imageName}:${release.version}, but there is no git tag ${tag} to build it from, nor a commit for it in tools/releases/release-commits.json; fetch tags (git fetch --tags) or follow the workspace version (nx sync)`);
+    console.error(
+      `restore-releases: ${release.by} pins ${release.imageName}:${release.version}, but there is no git tag ${tag} to build it from, nor a commit for it in tools/releases/release-commits.json; fetch tags (git fetch --tags) or follow the workspace version (nx sync)`,
+    );
     failed = true;
     continue;
   }
@@ -56,7 +58,11 @@ for (const [tag, release] of wanted) {
     await relockIfMissing(worktree);
     const env = { ...process.env, NX_DAEMON: 'false' };
     for (const name of MOVING_TAG_VARIABLES) delete env[name];
-    execFileSync(join(root, 'node_modules/.bin/nx'), ['run', `${release.project}:docker:build`, '--outputStyle=stream', '--skipNxCache'], { cwd: worktree, env, stdio: 'inherit' });
+    execFileSync(join(root, 'node_modules/.bin/nx'), ['run', `${release.project}:docker:build`, '--outputStyle=stream', '--skipNxCache'], {
+      cwd: worktree,
+      env,
+      stdio: 'inherit',
+    });
   } catch {
     console.error(`restore-releases: building ${tag} failed (output above)`);
     failed = true;
@@ -113,7 +119,8 @@ function releaseSource(tag) {
   if (commitExists(`refs/tags/${tag}`)) return { commit: `refs/tags/${tag}`, what: `git tag ${tag}` };
   const { releases } = JSON.parse(readFileSync(join(root, 'tools/releases/release-commits.json'), 'utf8'));
   const commit = releases[tag];
-  if (commit && commitExists(`${commit}^{commit}`)) return { commit, what: `commit ${commit.slice(0, 12)} (release-commits.json: the checkout has no tag ${tag})` };
+  if (commit && commitExists(`${commit}^{commit}`))
+    return { commit, what: `commit ${commit.slice(0, 12)} (release-commits.json: the checkout has no tag ${tag})` };
   return undefined;
 }
 

@@ -65,7 +65,9 @@ export async function withUpstreamLocks(root, command, env = process.env) {
   try {
     const missing = await firstMissingDigest(root, env);
     if (missing) {
-      console.log(`upstream-locks: ${missing} is not in the registry serving it (a freshly seeded mirror?): re-resolving the locks with docker:lock for this run; the lock files are put back when it ends`);
+      console.log(
+        `upstream-locks: ${missing} is not in the registry serving it (a freshly seeded mirror?): re-resolving the locks with docker:lock for this run; the lock files are put back when it ends`,
+      );
       const before = snapshot(root);
       writeJournal(root, { ...owner(), state: 'relocking', files: [...before].map(([path, text]) => ({ path, before: text })) });
       let relocked = true;
@@ -117,14 +119,19 @@ export function restoreUpstreamLocks(root) {
   /** @type {Journal} */
   const journal = JSON.parse(readFileSync(path, 'utf8'));
   if (journal.pid !== process.pid && runsStill(journal)) {
-    throw new Error(`upstream-locks: the run with pid ${journal.pid} re-resolved this checkout's lock files and puts them back when it ends; wait for it (its journal: ${path})`);
+    throw new Error(
+      `upstream-locks: the run with pid ${journal.pid} re-resolved this checkout's lock files and puts them back when it ends; wait for it (its journal: ${path})`,
+    );
   }
   const earlier = journal.pid !== process.pid;
   for (const file of journal.files) {
     const current = read(join(root, file.path));
     if (journal.state === 'relocking') {
       // Killed while docker:lock wrote: what it wrote is not recorded, so a change cannot be told from the user's own.
-      if (current !== file.before) console.error(`upstream-locks: ${file.path} changed during a run that was killed while re-resolving the locks; left as it is (git diff -- ${file.path})`);
+      if (current !== file.before)
+        console.error(
+          `upstream-locks: ${file.path} changed during a run that was killed while re-resolving the locks; left as it is (git diff -- ${file.path})`,
+        );
     } else if (current === file.after) {
       put(join(root, file.path), file.before);
       console.log(`upstream-locks: put back ${file.path}${earlier ? ', left re-resolved by a run that did not finish' : ''}`);

@@ -60,7 +60,9 @@ describe('imagewise-cache-server', () => {
   it('rejects bad settings naming the flag and its variable', async () => {
     const run = await runServerProcess(['--storage', 's3://nx-cache', '--token', 't', '--max-age', '7d']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('--max-age (IMAGEWISE_CACHE_MAX_AGE) and --max-total-size (IMAGEWISE_CACHE_MAX_TOTAL_SIZE) evict from filesystem storage; for S3');
+    expect(run.stderr).toContain(
+      '--max-age (IMAGEWISE_CACHE_MAX_AGE) and --max-total-size (IMAGEWISE_CACHE_MAX_TOTAL_SIZE) evict from filesystem storage; for S3',
+    );
     const bad = await runServerProcess(['--storage', root, '--token', 't', '--max-entry-size', 'huge']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--max-entry-size (IMAGEWISE_CACHE_MAX_ENTRY_SIZE): expected a size');

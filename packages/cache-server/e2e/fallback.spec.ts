@@ -28,11 +28,7 @@ describe('an unreachable remote cache', () => {
   let url: string;
   beforeAll(async () => {
     url = `http://127.0.0.1:${await closedPort()}`;
-    withHook = new NxWorkspace(
-      [{ name: 'lib-a' }],
-      { 'tools/remote-cache-plugin.js': LOCAL_PLUGIN },
-      { plugins: ['./tools/remote-cache-plugin.js'] },
-    );
+    withHook = new NxWorkspace([{ name: 'lib-a' }], { 'tools/remote-cache-plugin.js': LOCAL_PLUGIN }, { plugins: ['./tools/remote-cache-plugin.js'] });
     withoutHook = new NxWorkspace([{ name: 'lib-a' }]);
   });
   afterAll(() => {

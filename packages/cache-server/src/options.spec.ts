@@ -72,7 +72,9 @@ describe('readCommand', () => {
     expect(() => read(['--storage', 's3://A_B'])).toThrow(/--storage \(IMAGEWISE_CACHE_STORAGE\): expected s3:\/\/<bucket>/);
     expect(() => read(['--storage', 'c', '--max-age', 'forever'])).toThrow(/--max-age \(IMAGEWISE_CACHE_MAX_AGE\): expected a duration/);
     expect(() => read(['--storage', 'c', '--verbose'])).toThrow(/Unknown option '--verbose'/);
-    expect(() => read(['--storage', 's3://nx-cache', '--max-total-size', '1GB'])).toThrow(/evict from filesystem storage; for S3, expire entries with a lifecycle rule/);
+    expect(() => read(['--storage', 's3://nx-cache', '--max-total-size', '1GB'])).toThrow(
+      /evict from filesystem storage; for S3, expire entries with a lifecycle rule/,
+    );
   });
 
   it('answers --help with a usage text listing every variable', () => {

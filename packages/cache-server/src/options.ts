@@ -65,7 +65,9 @@ export function readCommand(argv: readonly string[], env: Env, cwd = process.cwd
   const maxTotalBytes = config.maxTotalSize === undefined ? undefined : parseSize(config.maxTotalSize, 'max-total-size');
   const storage = parseStorage(config.storage, cwd, { endpoint: config.s3Endpoint, region: config.s3Region, forcePathStyle: config.s3ForcePathStyle });
   if (storage.kind === 's3' && (maxAgeMs !== undefined || maxTotalBytes !== undefined)) {
-    throw new OptionsError(`${flagName('max-age')} and ${flagName('max-total-size')} evict from filesystem storage; for S3, expire entries with a lifecycle rule on the bucket`);
+    throw new OptionsError(
+      `${flagName('max-age')} and ${flagName('max-total-size')} evict from filesystem storage; for S3, expire entries with a lifecycle rule on the bucket`,
+    );
   }
   return {
     help: false,
@@ -101,7 +103,22 @@ function parseStorage(value: string, cwd: string, s3: { endpoint?: string; regio
   return { kind: 's3', bucket: match[1]!, prefix: prefix ? `${prefix}/` : '', ...definedOnly(s3) };
 }
 
-const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1e3, kb: 1e3, kib: 1024, m: 1e6, mb: 1e6, mib: 1024 ** 2, g: 1e9, gb: 1e9, gib: 1024 ** 3, t: 1e12, tb: 1e12, tib: 1024 ** 4 };
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1e3,
+  kb: 1e3,
+  kib: 1024,
+  m: 1e6,
+  mb: 1e6,
+  mib: 1024 ** 2,
+  g: 1e9,
+  gb: 1e9,
+  gib: 1024 ** 3,
+  t: 1e12,
+  tb: 1e12,
+  tib: 1024 ** 4,
+};
 
 /** `1048576`, `512MiB`, `1.5GB`: bytes, decimal or binary units. */
 export function parseSize(value: string, flag: Flag): number {

@@ -80,7 +80,15 @@ describe('cache server over HTTP (filesystem storage)', () => {
   });
 
   it('answers 400 to bad hashes and writes nothing outside its entries', async () => {
-    const paths = ['/v1/cache/..', '/v1/cache/%2e%2e', '/v1/cache/%2e%2e%2fescape', '/v1/cache/a%00b', '/v1/cache/a.b', '/v1/cache/', `/v1/cache/${'9'.repeat(129)}`];
+    const paths = [
+      '/v1/cache/..',
+      '/v1/cache/%2e%2e',
+      '/v1/cache/%2e%2e%2fescape',
+      '/v1/cache/a%00b',
+      '/v1/cache/a.b',
+      '/v1/cache/',
+      `/v1/cache/${'9'.repeat(129)}`,
+    ];
     for (const path of paths) {
       for (const method of ['GET', 'PUT']) {
         const reply = await request(server.url, path, { method, token: RW, body: method === 'PUT' ? 'x' : undefined });
@@ -105,10 +113,13 @@ describe('cache server over HTTP (filesystem storage)', () => {
   it('answers 411 to a PUT without Content-Length', async () => {
     const status = await new Promise<number>((resolve, reject) => {
       const url = new URL(server.url);
-      const req = httpRequest({ host: url.hostname, port: url.port, path: '/v1/cache/1007', method: 'PUT', headers: { authorization: `Bearer ${RW}` } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = httpRequest(
+        { host: url.hostname, port: url.port, path: '/v1/cache/1007', method: 'PUT', headers: { authorization: `Bearer ${RW}` } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       req.write('chunked body');
       req.end();
@@ -283,9 +294,9 @@ describe('starting', () => {
       await waitFor(() => server.metrics.evicted.value === 1);
       expect(readdirSync(join(root, 'entries'))).toEqual(['2']);
       await server.stop();
-      await expect(
-        startCacheServer({ storage: { kind: 's3', bucket: 'b', prefix: '' }, open: true, eviction: { maxAgeMs: 1 } }),
-      ).rejects.toThrow(/for S3 use a lifecycle rule/);
+      await expect(startCacheServer({ storage: { kind: 's3', bucket: 'b', prefix: '' }, open: true, eviction: { maxAgeMs: 1 } })).rejects.toThrow(
+        /for S3 use a lifecycle rule/,
+      );
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

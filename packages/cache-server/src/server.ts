@@ -57,7 +57,11 @@ export function createCacheHandler(options: CacheHandlerOptions): Handler {
         else {
           // What is left of an upload is not read: the server would only throw it away.
           closeIfBodyUnread(req, res);
-          sendText(res, status, full ? 'insufficient storage: the cache storage is full, nothing was stored\n' : 'internal error: the cache storage failed, see the server log\n');
+          sendText(
+            res,
+            status,
+            full ? 'insufficient storage: the cache storage is full, nothing was stored\n' : 'internal error: the cache storage failed, see the server log\n',
+          );
         }
         finish({ status, result: full ? 'storage-full' : 'error' });
       },

@@ -27,7 +27,11 @@ describe('a PUT meeting a storage failure (tmpfs mounted by this test)', () => {
 
   beforeAll(async () => {
     tmpfs = mountTmpfs(4 * MiB);
-    server = await startCacheServer({ storage: { kind: 'filesystem', directory: tmpfs.path }, token: RW, logStream: { write: (line: string) => log.push(line) } });
+    server = await startCacheServer({
+      storage: { kind: 'filesystem', directory: tmpfs.path },
+      token: RW,
+      logStream: { write: (line: string) => log.push(line) },
+    });
     expect((await put(server.url, '1', 'stored before the trouble', RW)).status).toBe(200);
   });
   afterAll(async () => {

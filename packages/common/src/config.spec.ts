@@ -107,9 +107,7 @@ describe('loadConfig', () => {
   });
 
   it('never shows the value of a secret key', () => {
-    const error = configError(() =>
-      loadConfig({ apiKey: { type: 'url', env: 'API_URL', secret: true } }, { API_URL: 'hunter2' }),
-    );
+    const error = configError(() => loadConfig({ apiKey: { type: 'url', env: 'API_URL', secret: true } }, { API_URL: 'hunter2' }));
     expect(error.message).toBe('Invalid configuration (1 problem):\n  - API_URL: expected a URL, got <secret>');
     expect(error.message).not.toContain('hunter2');
     expect(error.issues[0]).not.toHaveProperty('value');

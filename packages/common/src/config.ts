@@ -9,31 +9,42 @@ interface BaseSpec<T> {
   secret?: boolean;
 }
 
-export interface StringSpec extends BaseSpec<string> { type: 'string' }
-export interface IntegerSpec extends BaseSpec<number> { type: 'integer'; min?: number; max?: number }
-export interface NumberSpec extends BaseSpec<number> { type: 'number'; min?: number; max?: number }
-export interface BooleanSpec extends BaseSpec<boolean> { type: 'boolean' }
-export interface PortSpec extends BaseSpec<number> { type: 'port' }
+export interface StringSpec extends BaseSpec<string> {
+  type: 'string';
+}
+export interface IntegerSpec extends BaseSpec<number> {
+  type: 'integer';
+  min?: number;
+  max?: number;
+}
+export interface NumberSpec extends BaseSpec<number> {
+  type: 'number';
+  min?: number;
+  max?: number;
+}
+export interface BooleanSpec extends BaseSpec<boolean> {
+  type: 'boolean';
+}
+export interface PortSpec extends BaseSpec<number> {
+  type: 'port';
+}
 /** Resolves to the string as given, once `new URL` accepts it. */
-export interface UrlSpec extends BaseSpec<string> { type: 'url'; protocols?: readonly string[] }
-export interface EnumSpec<V extends string = string> extends BaseSpec<V> { type: 'enum'; values: readonly V[] }
+export interface UrlSpec extends BaseSpec<string> {
+  type: 'url';
+  protocols?: readonly string[];
+}
+export interface EnumSpec<V extends string = string> extends BaseSpec<V> {
+  type: 'enum';
+  values: readonly V[];
+}
 
 export type ConfigSpec = StringSpec | IntegerSpec | NumberSpec | BooleanSpec | PortSpec | UrlSpec | EnumSpec;
 export type ConfigSchema = Record<string, ConfigSpec>;
 
-type ValueOf<S extends ConfigSpec> = S extends EnumSpec<infer V>
-  ? V
-  : S extends IntegerSpec | NumberSpec | PortSpec
-    ? number
-    : S extends BooleanSpec
-      ? boolean
-      : string;
+type ValueOf<S extends ConfigSpec> =
+  S extends EnumSpec<infer V> ? V : S extends IntegerSpec | NumberSpec | PortSpec ? number : S extends BooleanSpec ? boolean : string;
 
-type Resolved<S extends ConfigSpec> = S extends { default: unknown }
-  ? ValueOf<S>
-  : S extends { required: false }
-    ? ValueOf<S> | undefined
-    : ValueOf<S>;
+type Resolved<S extends ConfigSpec> = S extends { default: unknown } ? ValueOf<S> : S extends { required: false } ? ValueOf<S> | undefined : ValueOf<S>;
 
 export type Config<T extends ConfigSchema> = { readonly [K in keyof T]: Resolved<T[K]> };
 

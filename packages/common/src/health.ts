@@ -45,9 +45,7 @@ const HEALTH_PATHS = new Set(['/health', '/healthz']);
 /** Runs every check in parallel; never rejects. */
 export async function runHealthChecks(options: HealthOptions): Promise<HealthReport> {
   const timeoutMs = options.timeoutMs ?? 2000;
-  const entries = await Promise.all(
-    Object.entries(options.checks ?? {}).map(async ([name, check]) => [name, await runCheck(check, timeoutMs)] as const),
-  );
+  const entries = await Promise.all(Object.entries(options.checks ?? {}).map(async ([name, check]) => [name, await runCheck(check, timeoutMs)] as const));
   const checks = Object.fromEntries(entries);
   const status = entries.every(([, result]) => result.status === 'ok') ? 'ok' : 'fail';
   return { status, service: options.service, version: options.version, checks };

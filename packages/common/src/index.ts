@@ -16,13 +16,5 @@ export type {
   UrlSpec,
 } from './config.js';
 export { createHealthServer, healthHandler, runHealthChecks } from './health.js';
-export type {
-  CheckResult,
-  HealthCheck,
-  HealthOptions,
-  HealthReport,
-  HealthServer,
-  HealthServerOptions,
-  HealthStatus,
-} from './health.js';
+export type { CheckResult, HealthCheck, HealthOptions, HealthReport, HealthServer, HealthServerOptions, HealthStatus } from './health.js';
 export { VERSION } from './version.js';

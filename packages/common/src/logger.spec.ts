@@ -18,9 +18,7 @@ describe('createLogger', () => {
   it('writes one JSON object per line with time, level, service, msg and fields', () => {
     const { logger, chunks } = capture();
     logger.info('resized', { width: 640, format: 'webp' });
-    expect(chunks).toEqual([
-      '{"width":640,"format":"webp","time":"2024-05-01T12:00:00.000Z","level":"info","service":"thumbs","msg":"resized"}\n',
-    ]);
+    expect(chunks).toEqual(['{"width":640,"format":"webp","time":"2024-05-01T12:00:00.000Z","level":"info","service":"thumbs","msg":"resized"}\n']);
   });
 
   it('drops lines below the configured level', () => {

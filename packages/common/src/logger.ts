@@ -28,12 +28,15 @@ export interface Logger {
 
 export function createLogger(options: LoggerOptions): Logger {
   const level = options.level ?? levelFromEnv(process.env['LOG_LEVEL']);
-  return makeLogger({
-    service: options.service,
-    level,
-    stream: options.stream ?? process.stdout,
-    clock: options.clock ?? (() => new Date()),
-  }, {});
+  return makeLogger(
+    {
+      service: options.service,
+      level,
+      stream: options.stream ?? process.stdout,
+      clock: options.clock ?? (() => new Date()),
+    },
+    {},
+  );
 }
 
 function levelFromEnv(raw: string | undefined): LogLevel {

@@ -40,7 +40,13 @@ async function agedImageManifest(registry: RegistryClient, reference: ReturnType
   return Buffer.from(JSON.stringify(manifest));
 }
 
-async function putUnderTags(registry: RegistryClient, reference: ReturnType<typeof parseImageReference>, bytes: Buffer, mediaType: string, tags: string[]): Promise<string> {
+async function putUnderTags(
+  registry: RegistryClient,
+  reference: ReturnType<typeof parseImageReference>,
+  bytes: Buffer,
+  mediaType: string,
+  tags: string[],
+): Promise<string> {
   let digest = '';
   for (const tag of tags) digest = await registry.putManifest(reference, tag, bytes, mediaType);
   return digest;

@@ -34,11 +34,10 @@ describe('docker:build races and interruptions', () => {
     workspaces.push(ws);
     return ws;
   };
-  const metadata = (ws: Workspace, project: string): ImageMetadata =>
-    JSON.parse(readFileSync(join(ws.root, 'dist/images', project, 'metadata.json'), 'utf8'));
+  const metadata = (ws: Workspace, project: string): ImageMetadata => JSON.parse(readFileSync(join(ws.root, 'dist/images', project, 'metadata.json'), 'utf8'));
   const tags = async (image: string) => {
     const response = await fetch(`http://${env.IMAGEWISE_REGISTRY}/v2/${namespace}/${image}/tags/list`);
-    return response.status === 404 ? [] : ((await response.json()) as { tags: string[] | null }).tags ?? [];
+    return response.status === 404 ? [] : (((await response.json()) as { tags: string[] | null }).tags ?? []);
   };
 
   beforeAll(async () => {

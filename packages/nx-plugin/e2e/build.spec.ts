@@ -20,8 +20,7 @@ describe('docker:build with a real engine and registry', () => {
   let registry: string;
 
   const build = () => ws.run('run-many', '-t', 'docker:build', '--outputStyle=stream');
-  const metadata = (project: string): ImageMetadata =>
-    JSON.parse(readFileSync(join(ws.root, 'dist/images', project, 'metadata.json'), 'utf8'));
+  const metadata = (project: string): ImageMetadata => JSON.parse(readFileSync(join(ws.root, 'dist/images', project, 'metadata.json'), 'utf8'));
   const rebuilt = () => ['node-base', ...SERVICES].filter((p) => !metadata(p).reused).sort();
 
   beforeAll(async () => {
@@ -38,7 +37,8 @@ describe('docker:build with a real engine and registry', () => {
       'services/notifier/app.js': 'console.log(require("fs").readFileSync("/base.txt", "utf8").trim());\n',
       'services/bruin-bridge/Dockerfile': 'FROM node-base\nCOPY app.js /app.js\n',
       'services/bruin-bridge/app.js': 'console.log("bruin");\n',
-      'services/outage-monitor/Dockerfile': 'FROM node:18-bookworm-slim AS build\nRUN echo built > /out.txt\nFROM debian:bookworm-slim\nCOPY --from=node-base /base.txt /base.txt\nCOPY --from=build /out.txt /out.txt\n',
+      'services/outage-monitor/Dockerfile':
+        'FROM node:18-bookworm-slim AS build\nRUN echo built > /out.txt\nFROM debian:bookworm-slim\nCOPY --from=node-base /base.txt /base.txt\nCOPY --from=build /out.txt /out.txt\n',
     });
     ws.env = { ...env, IMAGEWISE_REGISTRY: registry };
     ws.run('run-many', '-t', 'docker:lock');
@@ -76,7 +76,10 @@ describe('docker:build with a real engine and registry', () => {
     const base = metadata('node-base');
     expect(Object.values(metadata('notifier').baseImages)).toContain(`${registry}/node-base@${base.digest}`);
     const docker = new Docker({ socketPath: env.DOCKER_HOST.slice('unix://'.length) });
-    const container = await docker.createContainer({ Image: `${registry}/notifier:c-${metadata('notifier').contentIdentity}`, HostConfig: { NetworkMode: 'none' } });
+    const container = await docker.createContainer({
+      Image: `${registry}/notifier:c-${metadata('notifier').contentIdentity}`,
+      HostConfig: { NetworkMode: 'none' },
+    });
     await container.start();
     await container.wait();
     const output = (await container.logs({ stdout: true })).toString('utf8');
@@ -89,7 +92,9 @@ describe('docker:build with a real engine and registry', () => {
       'services/reporter/package.json': json({
         name: 'reporter',
         private: true,
-        scripts: { build: `node -e "require('fs').mkdirSync('dist',{recursive:true});require('fs').writeFileSync('dist/report.txt','made by build ${Date.now()}')"` },
+        scripts: {
+          build: `node -e "require('fs').mkdirSync('dist',{recursive:true});require('fs').writeFileSync('dist/report.txt','made by build ${Date.now()}')"`,
+        },
       }),
       'services/reporter/Dockerfile': 'FROM node-base\nCOPY dist/report.txt /report.txt\nCMD ["cat", "/report.txt"]\n',
       'services/reporter/project.json': json({ name: 'reporter', targets: { 'docker:run': { options: {} } } }),
@@ -98,7 +103,7 @@ describe('docker:build with a real engine and registry', () => {
     ws.git('clean', '-q', '-fdx', 'services/reporter');
   });
 
-  it("stages the packed library into the build context, so a base image bundles the version its ARG names", () => {
+  it('stages the packed library into the build context, so a base image bundles the version its ARG names', () => {
     ws.write({
       'packages/acme-lib/package.json': json({ name: '@acme/lib', version: '1.2.0' }),
       'packages/acme-lib/index.js': 'module.exports = "acme lib";\n',
@@ -155,7 +160,12 @@ describe('docker:build with a real engine and registry', () => {
   it('runs the smoke command in the built image, with no network', () => {
     ws.write({ 'services/notifier/project.json': json({ name: 'notifier', targets: { 'docker:run': { options: { command: ['node', '/app.js'] } } } }) });
     expect(ws.run('run', 'notifier:docker:run').stdout).toContain('base v2');
-    ws.write({ 'services/notifier/project.json': json({ name: 'notifier', targets: { 'docker:run': { options: { command: ['node', '-e', 'require("http").get("http://127.0.0.1:1").on("error", () => process.exit(3))'] } } } }) });
+    ws.write({
+      'services/notifier/project.json': json({
+        name: 'notifier',
+        targets: { 'docker:run': { options: { command: ['node', '-e', 'require("http").get("http://127.0.0.1:1").on("error", () => process.exit(3))'] } } },
+      }),
+    });
     expect(() => ws.run('run', 'notifier:docker:run')).toThrow(/the smoke command exited 3/);
     ws.git('checkout', '-q', '--', '.');
     ws.git('clean', '-q', '-f', 'services/notifier/project.json');
@@ -177,7 +187,10 @@ describe('docker:build with a real engine and registry', () => {
     const pushed = metadata('bruin-bridge');
     expect(pushed.image).toBe(`${registry}/bruin-bridge`);
     const repository = `${registry.slice(env.IMAGEWISE_REGISTRY.length + 1)}/bruin-bridge`;
-    const head = await fetch(`http://${env.IMAGEWISE_REGISTRY}/v2/${repository}/manifests/c-${pushed.contentIdentity}`, { method: 'HEAD', headers: { Accept: MANIFEST_TYPES } });
+    const head = await fetch(`http://${env.IMAGEWISE_REGISTRY}/v2/${repository}/manifests/c-${pushed.contentIdentity}`, {
+      method: 'HEAD',
+      headers: { Accept: MANIFEST_TYPES },
+    });
     expect(head.headers.get('docker-content-digest')).toBe(pushed.digest);
   });
 
@@ -216,7 +229,9 @@ describe('docker:build with a real engine and registry', () => {
     const repository = `${registry.slice(env.IMAGEWISE_REGISTRY.length + 1)}/bruin-bridge`;
     const api = `http://${env.IMAGEWISE_REGISTRY}/v2/${repository}`;
     const layersOf = async (digest: string) =>
-      ((await (await fetch(`${api}/manifests/${digest}`, { headers: { Accept: MANIFEST_TYPES } })).json()) as { layers: Array<{ digest: string }> }).layers.map((l) => l.digest);
+      ((await (await fetch(`${api}/manifests/${digest}`, { headers: { Accept: MANIFEST_TYPES } })).json()) as { layers: Array<{ digest: string }> }).layers.map(
+        (l) => l.digest,
+      );
     const lost = (await layersOf(bruin.digest!)).pop()!;
     expect((await fetch(`${api}/blobs/${lost}`, { method: 'DELETE' })).status).toBe(202);
 
@@ -230,7 +245,7 @@ describe('docker:build with a real engine and registry', () => {
     }
   });
 
-  it("keeps a token in the origin URL out of the image, its metadata and the output", async () => {
+  it('keeps a token in the origin URL out of the image, its metadata and the output', async () => {
     const secret = 'glcbt-PLANTED-SECRET-7f3a';
     ws.git('remote', 'add', 'origin', `https://gitlab-ci-token:${secret}@gitlab.example.com/acme/app.git`);
     try {

@@ -62,12 +62,42 @@ function sh(command: string, args: string[], env: NodeJS.ProcessEnv = {}): strin
 function makeCertificates(dir: string): void {
   const ssl = (...args: string[]) => sh('openssl', args);
   const ca = (name: string) => {
-    ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, `${name}-key.pem`), '-out', join(dir, `${name}.pem`), '-days', '1', '-subj', `/CN=${name}`);
+    ssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      join(dir, `${name}-key.pem`),
+      '-out',
+      join(dir, `${name}.pem`),
+      '-days',
+      '1',
+      '-subj',
+      `/CN=${name}`,
+    );
   };
   const leaf = (name: string, signer: string, ext: string) => {
     writeFileSync(join(dir, `${name}.ext`), ext);
     ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, `${name}-key.pem`), '-out', join(dir, `${name}.csr`), '-subj', `/CN=${name}`);
-    ssl('x509', '-req', '-in', join(dir, `${name}.csr`), '-CA', join(dir, `${signer}.pem`), '-CAkey', join(dir, `${signer}-key.pem`), '-CAcreateserial', '-out', join(dir, `${name}-cert.pem`), '-days', '1', '-extfile', join(dir, `${name}.ext`));
+    ssl(
+      'x509',
+      '-req',
+      '-in',
+      join(dir, `${name}.csr`),
+      '-CA',
+      join(dir, `${signer}.pem`),
+      '-CAkey',
+      join(dir, `${signer}-key.pem`),
+      '-CAcreateserial',
+      '-out',
+      join(dir, `${name}-cert.pem`),
+      '-days',
+      '1',
+      '-extfile',
+      join(dir, `${name}.ext`),
+    );
   };
   ca('ca');
   ca('other-ca');
@@ -75,7 +105,10 @@ function makeCertificates(dir: string): void {
   leaf('client', 'ca', 'extendedKeyUsage=clientAuth\n');
   leaf('stranger', 'other-ca', 'extendedKeyUsage=clientAuth\n');
   // DOCKER_CERT_PATH layouts: the right one, and one with a client certificate the daemon never issued.
-  for (const [name, client] of [['client-certs', 'client'], ['stranger-certs', 'stranger']] as const) {
+  for (const [name, client] of [
+    ['client-certs', 'client'],
+    ['stranger-certs', 'stranger'],
+  ] as const) {
     mkdirSync(join(dir, name));
     writeFileSync(join(dir, name, 'ca.pem'), readFileSync(join(dir, 'ca.pem')));
     writeFileSync(join(dir, name, 'cert.pem'), readFileSync(join(dir, `${client}-cert.pem`)));
@@ -219,7 +252,15 @@ describe('docker:build on every kind of engine', () => {
     const config = join(dir, 'docker-config');
     mkdirSync(config);
     const certs = join(dir, 'client-certs');
-    sh(DOCKER_CLI!, ['--config', config, 'context', 'create', 'tls-engine', '--docker', `host=tcp://127.0.0.1:${port},ca=${certs}/ca.pem,cert=${certs}/cert.pem,key=${certs}/key.pem`]);
+    sh(DOCKER_CLI!, [
+      '--config',
+      config,
+      'context',
+      'create',
+      'tls-engine',
+      '--docker',
+      `host=tcp://127.0.0.1:${port},ca=${certs}/ca.pem,cert=${certs}/cert.pem,key=${certs}/key.pem`,
+    ]);
     sh(DOCKER_CLI!, ['--config', config, 'context', 'use', 'tls-engine']);
     expect(JSON.parse(readFileSync(join(config, 'config.json'), 'utf8')).currentContext).toBe('tls-engine');
     await buildPushReuse('context', { DOCKER_HOST: '', DOCKER_TLS_VERIFY: '', DOCKER_CERT_PATH: '', DOCKER_CONFIG: config });
@@ -284,14 +325,10 @@ describe('docker:build on every kind of engine', () => {
     writeFileSync(join(podman, 'containers.conf'), '[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n');
     const socket = join(podman, 'podman.sock');
     const log = join(podman, 'service.log');
-    const service = spawn(
-      PODMAN!,
-      ['--root', join(podman, 'root'), '--runroot', join(podman, 'run'), 'system', 'service', '--time=0', `unix://${socket}`],
-      {
-        env: { ...process.env, CONTAINERS_CONF: join(podman, 'containers.conf'), CONTAINERS_REGISTRIES_CONF: join(podman, 'registries.conf') },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
+    const service = spawn(PODMAN!, ['--root', join(podman, 'root'), '--runroot', join(podman, 'run'), 'system', 'service', '--time=0', `unix://${socket}`], {
+      env: { ...process.env, CONTAINERS_CONF: join(podman, 'containers.conf'), CONTAINERS_REGISTRIES_CONF: join(podman, 'registries.conf') },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     children.push(service);
     let errors = '';
     service.stderr!.on('data', (chunk) => (errors += chunk));
@@ -306,10 +343,10 @@ describe('docker:build on every kind of engine', () => {
 
   it('a client certificate the daemon never issued: one line, the address and what to check', () => {
     const line = failureLine('stranger', { ...tlsEnv(), DOCKER_CERT_PATH: join(dir, 'stranger-certs') }, /TLS with the Docker daemon/);
+    expect(line).toContain(`TLS with the Docker daemon at tcp://127.0.0.1:${port} (DOCKER_HOST) failed (`);
     expect(line).toContain(
-      `TLS with the Docker daemon at tcp://127.0.0.1:${port} (DOCKER_HOST) failed (`,
+      `check that DOCKER_CERT_PATH (${join(dir, 'stranger-certs')}: ca.pem, cert.pem, key.pem) holds the CA that signed the daemon's certificate`,
     );
-    expect(line).toContain(`check that DOCKER_CERT_PATH (${join(dir, 'stranger-certs')}: ca.pem, cert.pem, key.pem) holds the CA that signed the daemon's certificate`);
   });
 
   it('a CA that did not sign the daemon: one line', () => {
@@ -324,7 +361,11 @@ describe('docker:build on every kind of engine', () => {
 
   it('an address where nothing listens: one line', async () => {
     const closed = await freePort();
-    const line = failureLine('unreachable', { DOCKER_HOST: `tcp://127.0.0.1:${closed}`, DOCKER_TLS_VERIFY: '', DOCKER_CERT_PATH: '' }, /cannot reach the Docker daemon/);
+    const line = failureLine(
+      'unreachable',
+      { DOCKER_HOST: `tcp://127.0.0.1:${closed}`, DOCKER_TLS_VERIFY: '', DOCKER_CERT_PATH: '' },
+      /cannot reach the Docker daemon/,
+    );
     expect(line).toContain(
       `cannot reach the Docker daemon at tcp://127.0.0.1:${closed} (DOCKER_HOST) (connect ECONNREFUSED 127.0.0.1:${closed}): check that the daemon listens on 127.0.0.1 port ${closed} and nothing blocks the way (DOCKER_HOST)`,
     );

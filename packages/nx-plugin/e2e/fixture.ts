@@ -48,12 +48,9 @@ export const FIXTURE: Record<string, string> = {
   'services/notifier/package.json': json({ name: 'notifier', version: '0.1.0', private: true, dependencies: { '@acme/common': '^1.4.0' } }),
   'services/notifier/Dockerfile': 'FROM node-base\nCOPY . .\n',
   // ARG-built FROM: registry and tag from ARGs; the tag is node-base's version.
-  'services/bruin-bridge/Dockerfile': [
-    'ARG REGISTRY=registry.example.com/platform',
-    'ARG BASE_TAG=2.1.0',
-    'FROM ${REGISTRY}/node-base:${BASE_TAG}',
-    '',
-  ].join('\n'),
+  'services/bruin-bridge/Dockerfile': ['ARG REGISTRY=registry.example.com/platform', 'ARG BASE_TAG=2.1.0', 'FROM ${REGISTRY}/node-base:${BASE_TAG}', ''].join(
+    '\n',
+  ),
   // Pinned to an older node-base release: uses the published image.
   'services/t7-bridge/Dockerfile': 'FROM registry.example.com/platform/node-base:1.9.0\n',
   // Library pinned outside the workspace version, on an upstream base.
@@ -80,11 +77,6 @@ export const FIXTURE: Record<string, string> = {
   ].join('\n'),
   'services/service-outage-monitor/imagewise.lock.json': lock({ 'docker.io/library/debian:bookworm-slim': digest(4) }),
   // A stage named like a workspace image: FROM node-base means the stage.
-  'services/notifications-bridge/Dockerfile': [
-    'FROM node:18-bookworm-slim AS node-base',
-    'RUN echo stage',
-    'FROM node-base',
-    '',
-  ].join('\n'),
+  'services/notifications-bridge/Dockerfile': ['FROM node:18-bookworm-slim AS node-base', 'RUN echo stage', 'FROM node-base', ''].join('\n'),
   'services/notifications-bridge/imagewise.lock.json': lock({ 'docker.io/library/node:18-bookworm-slim': NODE_DIGEST }),
 };

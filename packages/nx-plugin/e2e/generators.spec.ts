@@ -18,7 +18,12 @@ describe('generators and nx sync in a real workspace', () => {
   const read = (path: string) => readFileSync(join(ws.root, path), 'utf8');
   const readJson = (path: string) => JSON.parse(read(path));
   /** `path:line` of the first line of a file that starts with `start`. */
-  const at = (path: string, start: string) => `${path}:${read(path).split('\n').findIndex((line) => line.startsWith(start)) + 1}`;
+  const at = (path: string, start: string) =>
+    `${path}:${
+      read(path)
+        .split('\n')
+        .findIndex((line) => line.startsWith(start)) + 1
+    }`;
   const generate = (...args: string[]) => ws.nx('g', ...args, '--no-interactive');
   /** Runs nx expecting it to fail; returns what it printed. */
   const failing = (...args: string[]) => {
@@ -46,7 +51,10 @@ describe('generators and nx sync in a real workspace', () => {
       ...filesUnder(join(__dirname, '../../common-py'), 'packages/common-py', /(?:^|\/)(?:__pycache__|tests|scripts)(?:\/|$)/),
       'packages/common-py/project.json': json({ name: 'common-py' }),
       // At the version this test starts from, whatever the monorepo has released since.
-      'packages/common-py/pyproject.toml': readFileSync(join(__dirname, '../../common-py/pyproject.toml'), 'utf8').replace(/^version = ".*"$/m, 'version = "1.5.0"'),
+      'packages/common-py/pyproject.toml': readFileSync(join(__dirname, '../../common-py/pyproject.toml'), 'utf8').replace(
+        /^version = ".*"$/m,
+        'version = "1.5.0"',
+      ),
     });
     ws.env = { IMAGEWISE_MIRROR: env.IMAGEWISE_MIRROR };
   });
@@ -77,7 +85,10 @@ describe('generators and nx sync in a real workspace', () => {
 
     generate('@imagewise/nx-plugin:base-image', 'node-base', '--skipInstall');
     generate('@imagewise/nx-plugin:base-image', 'python-base', '--language=python', '--skipInstall');
-    for (const [image, repository, tag] of [['node-base', 'library/node', '18-bookworm-slim'], ['python-base', 'library/python', '3.11-slim-bookworm']]) {
+    for (const [image, repository, tag] of [
+      ['node-base', 'library/node', '18-bookworm-slim'],
+      ['python-base', 'library/python', '3.11-slim-bookworm'],
+    ]) {
       const response = await fetch(`http://${env.IMAGEWISE_MIRROR}/v2/${repository}/manifests/${tag}`, { method: 'HEAD', headers: { Accept: MANIFEST_TYPES } });
       expect(readJson(`images/${image}/imagewise.lock.json`)).toEqual({
         upstream: { [`docker.io/${repository}:${tag}`]: response.headers.get('docker-content-digest') },

@@ -47,7 +47,15 @@ describe('docs/getting-started.md, command by command', () => {
     registry = `${engine.IMAGEWISE_REGISTRY}/getting-started-${Date.now().toString(36)}`;
     const { IMAGEWISE_REGISTRY: _pushOverride, ...rest } = process.env;
     // The engine and the mirror the local set-up provides; the push target is the page's `--registry`.
-    env = { ...rest, DOCKER_HOST: engine.DOCKER_HOST, IMAGEWISE_MIRROR: engine.IMAGEWISE_MIRROR, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0' };
+    env = {
+      ...rest,
+      DOCKER_HOST: engine.DOCKER_HOST,
+      IMAGEWISE_MIRROR: engine.IMAGEWISE_MIRROR,
+      NX_DAEMON: 'false',
+      NX_NO_CLOUD: 'true',
+      NX_TUI: 'false',
+      FORCE_COLOR: '0',
+    };
     const page = readPage(registry);
     blocks = page.blocks;
     repo = mkdtempSync(join(tmpdir(), 'imagewise-getting-started-'));
@@ -80,7 +88,12 @@ describe('docs/getting-started.md, command by command', () => {
 
   it('2. shows a project per Dockerfile, the services on the base', () => {
     const output = runNextBlock();
-    expect(output.split('\n').filter((line) => /^(api|base|worker)$/.test(line)).sort()).toEqual(['api', 'base', 'worker']);
+    expect(
+      output
+        .split('\n')
+        .filter((line) => /^(api|base|worker)$/.test(line))
+        .sort(),
+    ).toEqual(['api', 'base', 'worker']);
     // The one problem the page announces before step 3, and no other.
     const problems = new Set(output.split('\n').filter((line) => line.startsWith('[imagewise]')));
     expect([...problems]).toEqual([

@@ -66,7 +66,7 @@ describe('the image graph in a real Nx workspace', () => {
     expect(files.filter((file) => file.startsWith('images/'))).toEqual([]);
   });
 
-  it('a base image\'s files and the library\'s shipped files are inputs of a dependent\'s build, its tests are not', () => {
+  it("a base image's files and the library's shipped files are inputs of a dependent's build, its tests are not", () => {
     const { files, external } = ws.inputs('notifier:docker:build');
     expect(files).toEqual(expect.arrayContaining(['images/node-base/Dockerfile', 'packages/common/src/index.ts', 'services/notifier/Dockerfile']));
     expect(files).not.toContain('packages/common/src/index.spec.ts');
@@ -82,7 +82,11 @@ describe('the image graph in a real Nx workspace', () => {
       'imagewise-projects',
     ]);
     // A mark only a read from the cache can show: what the file says of bruin-bridge, whose files stay as they are.
-    const projectsCache = join(ws.root, '.nx/workspace-data', caches.find((name) => name.startsWith('imagewise-projects-'))!);
+    const projectsCache = join(
+      ws.root,
+      '.nx/workspace-data',
+      caches.find((name) => name.startsWith('imagewise-projects-'))!,
+    );
     const cached = JSON.parse(readFileSync(projectsCache, 'utf8')) as { entries: Record<string, { root: string; imageName: string }> };
     const bridge = Object.values(cached.entries).find((entry) => entry.root === 'services/bruin-bridge')!;
     bridge.imageName = 'bruin-bridge-from-the-cache';

@@ -89,8 +89,14 @@ describe('content identity and a graph that is never stale', () => {
 
   it.each([
     ['a comment in .gitignore', () => ws.write({ '.gitignore': `${readFileSync(join(ws.root, '.gitignore'), 'utf8')}# build outputs\n` })],
-    ['an unrelated nx.json entry', () => ws.write({ 'nx.json': json({ ...JSON.parse(readFileSync(join(ws.root, 'nx.json'), 'utf8')), targetDefaults: { lint: { cache: true } } }) })],
-    ['a new unrelated project', () => ws.write({ 'packages/util/package.json': json({ name: 'util', version: '0.1.0' }), 'packages/util/index.js': 'module.exports = 1;\n' })],
+    [
+      'an unrelated nx.json entry',
+      () => ws.write({ 'nx.json': json({ ...JSON.parse(readFileSync(join(ws.root, 'nx.json'), 'utf8')), targetDefaults: { lint: { cache: true } } }) }),
+    ],
+    [
+      'a new unrelated project',
+      () => ws.write({ 'packages/util/package.json': json({ name: 'util', version: '0.1.0' }), 'packages/util/index.js': 'module.exports = 1;\n' }),
+    ],
     ['another integrity of a dev dependency in package-lock.json', () => changeLockedIntegrity(ws)],
     ['an edit to a file .dockerignore excludes', () => ws.write({ 'services/worker/notes.md': 'maintainers only, edited\n' })],
   ])('rebuilds nothing after %s: every image reused, same digests', (_what, edit) => {
@@ -184,7 +190,11 @@ describe('content identity and a graph that is never stale', () => {
     });
 
     it('adding and deleting an image project moves its edges at once', () => {
-      ws.write({ 'services/extra/project.json': json({ name: 'extra' }), 'services/extra/Dockerfile': 'FROM base\nCOPY extra.txt /extra.txt\n', 'services/extra/extra.txt': 'extra\n' });
+      ws.write({
+        'services/extra/project.json': json({ name: 'extra' }),
+        'services/extra/Dockerfile': 'FROM base\nCOPY extra.txt /extra.txt\n',
+        'services/extra/extra.txt': 'extra\n',
+      });
       expect(ws.affected()).toEqual(['extra']);
       build();
       expect(metadata('extra').baseImages).toEqual({ base: exactBase('base') });

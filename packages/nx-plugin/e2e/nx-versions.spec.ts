@@ -104,7 +104,10 @@ describe.each(MAJORS)('Nx %i', (major) => {
   });
 
   it('installs with a plain npm install and npm ci, with one nx in the tree and no invalid peer', () => {
-    const copies = npm(template, 'ls', 'nx', '--all', '--parseable').trim().split('\n').filter((line) => /node_modules\/nx$/.test(line));
+    const copies = npm(template, 'ls', 'nx', '--all', '--parseable')
+      .trim()
+      .split('\n')
+      .filter((line) => /node_modules\/nx$/.test(line));
     expect(copies).toEqual([join(template, 'node_modules/nx')]);
     expect(JSON.parse(readFileSync(join(template, 'node_modules/nx/package.json'), 'utf8')).version).toBe(version);
     npm(template, 'ls', '--all'); // exits non-zero on an invalid or missing (peer) dependency
@@ -142,7 +145,7 @@ describe.each(MAJORS)('Nx %i', (major) => {
     }
   });
 
-  it('nx sync moves the base\'s library ARG and the service\'s range after a major library release', () => {
+  it("nx sync moves the base's library ARG and the service's range after a major library release", () => {
     ws.write({ 'packages/common/package.json': json({ ...readJson('packages/common/package.json'), version: '2.0.0' }) });
     expect(failing('sync:check')).toMatch(/out of sync/);
     ws.nx('sync');
@@ -168,10 +171,14 @@ describe.each(MAJORS)('Nx %i', (major) => {
     expect(readJson('images/node-base/package.json').version).toBe('1.1.0');
     expect(read('services/notifier/Dockerfile')).toMatch(/^FROM node-base:1\.1\.0$/m);
     // The version subcommand neither commits nor tags.
-    expect(ws.git('status', '--porcelain').trim().split('\n').map((line) => line.slice(3)).sort()).toEqual([
-      'images/node-base/package.json',
-      'services/notifier/Dockerfile',
-    ]);
+    expect(
+      ws
+        .git('status', '--porcelain')
+        .trim()
+        .split('\n')
+        .map((line) => line.slice(3))
+        .sort(),
+    ).toEqual(['images/node-base/package.json', 'services/notifier/Dockerfile']);
     commit('node-base 1.1.0');
   });
 

@@ -38,7 +38,10 @@ function freePort(): Promise<number> {
 async function waitForRegistry(url: string, child: ChildProcess, log: () => string): Promise<number> {
   for (let attempt = 0; attempt < 100; attempt++) {
     if (child.exitCode !== null) throw new Error(`docker-registry exited ${child.exitCode}:\n${log()}`);
-    const status = await fetch(url).then((response) => response.status, () => undefined);
+    const status = await fetch(url).then(
+      (response) => response.status,
+      () => undefined,
+    );
     if (status !== undefined) return status;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -52,7 +52,10 @@ describe('bad input in a real Nx workspace', () => {
     ['services/unparsable/Dockerfile', /services\/unparsable\/Dockerfile:1: .*FROM/],
     ['services/no-value/Dockerfile', /services\/no-value\/Dockerfile:2: .*BASE_TAG.*(default|build arg)/],
     ['images/ring-b/Dockerfile', /^\[imagewise\] images\/ring-b\/Dockerfile:1: images build FROM each other in a cycle \(ring-a → ring-b → ring-a\); break it/],
-    ['services/twin-one/Dockerfile', /services\/twin-one\/Dockerfile: image name "twin" is also claimed by services\/twin-two\/Dockerfile; give each project its own imageName/],
+    [
+      'services/twin-one/Dockerfile',
+      /services\/twin-one\/Dockerfile: image name "twin" is also claimed by services\/twin-two\/Dockerfile; give each project its own imageName/,
+    ],
   ])('reports %s once, with its line and what to do', (_file, pattern) => {
     const lines = warnings.split('\n').filter((line) => pattern.test(line));
     expect(lines, warnings).toHaveLength(1);
@@ -115,7 +118,10 @@ describe('hostile files in a real Nx workspace', () => {
     ['services/ignore/.dockerignore', /^\[imagewise\] services\/ignore\/\.dockerignore:2: a pattern of 70000 characters is longer than any path/],
     ['services/heredoc/Dockerfile', /^\[imagewise\] services\/heredoc\/Dockerfile:2: the here-document <<EOF is never closed/],
   ])('reports %s once, with what to do', (file, pattern) => {
-    expect(warnings.split('\n').filter((line) => pattern.test(line)), warnings).toHaveLength(1);
+    expect(
+      warnings.split('\n').filter((line) => pattern.test(line)),
+      warnings,
+    ).toHaveLength(1);
     expect(warnings.split('\n').filter((line) => line.includes(file))).toHaveLength(1);
   });
 

@@ -88,7 +88,11 @@ describe('docker:prune with a real registry', () => {
     aged.old30 = await ageImage(repository, 'mr-11', 30, ['mr-7', '0a1b2c3d']);
     aged.old20 = await ageImage(repository, 'mr-11', 20, ['mr-6']);
     aged.young = await ageImage(repository, 'mr-11', 1, ['mr-12']);
-    ws.write({ 'dist/deploy/manifest.json': json({ images: [{ project: 'app', image: repository, digest: aged.deployed, reference: `${repository}@${aged.deployed}` }] }) });
+    ws.write({
+      'dist/deploy/manifest.json': json({
+        images: [{ project: 'app', image: repository, digest: aged.deployed, reference: `${repository}@${aged.deployed}` }],
+      }),
+    });
 
     // The default branch's newest image: latest.
     commit('build 3');
@@ -102,7 +106,10 @@ describe('docker:prune with a real registry', () => {
     const started = Date.now();
     dryRun = ws.run('run', 'app:docker:prune', '--olderThan=14d', '--keep=2', '--protect=keep-*', '--dryRun', '--outputStyle=stream').stdout;
     console.log(`prune dry run: ${Date.now() - started} ms\n${dryRun}`);
-    const removed = Object.entries(listing(dryRun)).filter(([, action]) => action === 'remove').map(([tag]) => tag).sort();
+    const removed = Object.entries(listing(dryRun))
+      .filter(([, action]) => action === 'remove')
+      .map(([tag]) => tag)
+      .sort();
     expect(removed).toEqual(['0a1b2c3d', 'mr-6', 'mr-7']);
     expect(Object.keys(listing(dryRun)).sort()).toEqual(Object.keys(before).sort());
     expect(dryRun).toMatch(/keep\s+latest\s+sha256:\w+\s+protected: latest/);
@@ -145,10 +152,15 @@ describe('docker:prune with a real registry', () => {
       const namespace = `${refusing.host}/team`;
       const output = build({ IMAGEWISE_REGISTRY: namespace, DOCKER_CONFIG: refusing.dockerConfig });
       // The build cannot delete its staging tag there: it says so, and the tag names only the placeholder.
-      expect(output).toMatch(/the imagewise-staging tag stays in .*team\/app \(naming an empty placeholder, not the image\): registry .* does not allow deletes/);
+      expect(output).toMatch(
+        /the imagewise-staging tag stays in .*team\/app \(naming an empty placeholder, not the image\): registry .* does not allow deletes/,
+      );
       const otherRegistry = new RegistryClient({ credentials: () => ({ username: refusing.user, password: refusing.password, serveraddress: refusing.host }) });
       const reference = parseImageReference(`${namespace}/app`);
-      const tags = async () => Object.fromEntries(await Promise.all((await otherRegistry.tags(reference)).map(async (tag) => [tag, await otherRegistry.manifestDigest({ ...reference, tag })])));
+      const tags = async () =>
+        Object.fromEntries(
+          await Promise.all((await otherRegistry.tags(reference)).map(async (tag) => [tag, await otherRegistry.manifestDigest({ ...reference, tag })])),
+        );
       const held = await tags();
       expect(held['imagewise-staging']).not.toBe(held.latest);
 

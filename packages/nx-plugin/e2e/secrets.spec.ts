@@ -83,7 +83,9 @@ describe('build secrets and planted credentials', () => {
   /** The app repository's tags, in the registry and in the engine. */
   const appTags = async () => {
     const auth = Buffer.from(`${registry.user}:${registry.password}`).toString('base64');
-    const response = await fetch(`http://${registry.host}/v2/${repository.slice(registry.host.length + 1)}/app/tags/list`, { headers: { Authorization: `Basic ${auth}` } });
+    const response = await fetch(`http://${registry.host}/v2/${repository.slice(registry.host.length + 1)}/app/tags/list`, {
+      headers: { Authorization: `Basic ${auth}` },
+    });
     const listed = response.status === 404 ? [] : (((await response.json()) as { tags?: string[] }).tags ?? []);
     const local = (await docker.listImages({ filters: { reference: [`${repository}/app`] } })).flatMap((image) => image.RepoTags ?? []);
     return { registry: [...listed].sort(), local: [...local].sort() };

@@ -28,7 +28,7 @@ const FILES = {
     name: 'acme-lib',
     projectType: 'library',
     targets: {
-      test: { command: 'node -e "require(\'assert\').strictEqual(require(\'./index.js\'), \'acme lib\')"', options: { cwd: 'packages/acme-lib' } },
+      test: { command: "node -e \"require('assert').strictEqual(require('./index.js'), 'acme lib')\"", options: { cwd: 'packages/acme-lib' } },
       pack: {
         command: 'mkdir -p ../../dist/packs && npm pack --pack-destination ../../dist/packs',
         options: { cwd: 'packages/acme-lib' },
@@ -42,7 +42,11 @@ const FILES = {
   'services/reporter/project.json': json({
     name: 'reporter',
     targets: {
-      build: { command: 'node -e "require(\'fs\').mkdirSync(\'dist\',{recursive:true});require(\'fs\').writeFileSync(\'dist/report.txt\',\'report\')"', options: { cwd: 'services/reporter' }, outputs: ['{projectRoot}/dist'] },
+      build: {
+        command: "node -e \"require('fs').mkdirSync('dist',{recursive:true});require('fs').writeFileSync('dist/report.txt','report')\"",
+        options: { cwd: 'services/reporter' },
+        outputs: ['{projectRoot}/dist'],
+      },
       test: { command: 'node -e "process.exit(0)"', options: { cwd: 'services/reporter' } },
     },
   }),

@@ -1,13 +1,5 @@
 import { readFileSync } from 'node:fs';
-import {
-  LOG_LEVELS,
-  createHealthServer,
-  createLogger,
-  loadConfig,
-  type Env,
-  type HealthServer,
-  type Logger,
-} from '@imagewise/common';
+import { LOG_LEVELS, createHealthServer, createLogger, loadConfig, type Env, type HealthServer, type Logger } from '@imagewise/common';
 
 // The service's name and version, from its package.json (the Dockerfile copies it into the image too).
 const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name: string; version: string };

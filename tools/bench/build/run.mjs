@@ -20,7 +20,10 @@ const packs = join(repo, 'dist/packs');
 const tarball = readdirSync(packs).find((f) => f.startsWith('imagewise-nx-plugin-'));
 if (!tarball) throw new Error('no plugin tarball: run npx nx run nx-plugin:pack');
 const template = mkdtempSync(join(tmpdir(), 'imagewise-build-bench-template-'));
-writeFileSync(join(template, 'package.json'), JSON.stringify({ name: 't', private: true, devDependencies: { nx: '23.2.1', '@imagewise/nx-plugin': `file:${join(packs, tarball)}` } }));
+writeFileSync(
+  join(template, 'package.json'),
+  JSON.stringify({ name: 't', private: true, devDependencies: { nx: '23.2.1', '@imagewise/nx-plugin': `file:${join(packs, tarball)}` } }),
+);
 execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: template, stdio: ['ignore', 'ignore', 'inherit'] });
 
 // The images: each writes a little data so every build does real work.
@@ -31,14 +34,20 @@ for (const i of [0, 1, 2, 3]) add('images', `mid-${i}`, `base-${i % 2}`, [`base-
 for (let i = 0; i < 14; i++) add('services', `svc-${String(i).padStart(2, '0')}`, `mid-${i % 4}`, [`mid-${i % 4}`]);
 
 const ws = mkdtempSync(join(tmpdir(), 'imagewise-build-bench-'));
-const write = (path, text) => { mkdirSync(dirname(join(ws, path)), { recursive: true }); writeFileSync(join(ws, path), text); };
+const write = (path, text) => {
+  mkdirSync(dirname(join(ws, path)), { recursive: true });
+  writeFileSync(join(ws, path), text);
+};
 write('package.json', JSON.stringify({ name: 'bench', private: true, workspaces: ['images/*', 'services/*'] }));
 write('nx.json', JSON.stringify({ namedInputs: { default: ['{projectRoot}/**/*'], dockerImage: ['default'] }, plugins: ['@imagewise/nx-plugin'] }));
 for (const image of images) {
   write(`${image.dir}/${image.name}/package.json`, JSON.stringify({ name: image.name, version: '1.0.0', private: true }));
   // The run id makes every layer new: no engine cache from an earlier run helps (a) or (b).
   write(`${image.dir}/${image.name}/data.txt`, `${image.name} v1 ${run}\n`);
-  write(`${image.dir}/${image.name}/Dockerfile`, `FROM ${image.from}\nCOPY data.txt /${image.name}.txt\nRUN head -c 4000000 /dev/urandom > /${image.name}.bin\n`);
+  write(
+    `${image.dir}/${image.name}/Dockerfile`,
+    `FROM ${image.from}\nCOPY data.txt /${image.name}.txt\nRUN head -c 4000000 /dev/urandom > /${image.name}.bin\n`,
+  );
 }
 symlinkSync(join(template, 'node_modules'), join(ws, 'node_modules'));
 execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: ws });
@@ -46,14 +55,19 @@ execFileSync('git', ['-c', 'user.email=b@b', '-c', 'user.name=b', 'commit', '-q'
 
 function timed(label, command, args, extraEnv = {}) {
   const started = process.hrtime.bigint();
-  const result = spawnSync(command, args, { cwd: ws, encoding: 'utf8', env: { ...process.env, ...env, IMAGEWISE_REGISTRY: registry, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', ...extraEnv } });
+  const result = spawnSync(command, args, {
+    cwd: ws,
+    encoding: 'utf8',
+    env: { ...process.env, ...env, IMAGEWISE_REGISTRY: registry, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', ...extraEnv },
+  });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (result.status !== 0) throw new Error(`${label} failed:\n${result.stdout}\n${result.stderr}`);
   const built = (result.stdout.match(/pushed \S+:h-/g) ?? []).length;
   const reused = (result.stdout.match(/reused, nothing built/g) ?? []).length;
   return { label, seconds, built, reused };
 }
-const nx = (label, extraEnv) => timed(label, process.execPath, [join(ws, 'node_modules/.bin/nx'), 'run-many', '-t', 'docker:build', '--outputStyle=stream'], extraEnv);
+const nx = (label, extraEnv) =>
+  timed(label, process.execPath, [join(ws, 'node_modules/.bin/nx'), 'run-many', '-t', 'docker:build', '--outputStyle=stream'], extraEnv);
 
 const rows = [];
 // (a) plain docker build of every image, in dependency order, tags as FROM names them.
@@ -63,7 +77,11 @@ const docker = (args) => execFileSync('/usr/bin/docker', args, { cwd: ws, env: {
   for (const image of images) docker(['build', '-q', '-t', image.name, `${image.dir}/${image.name}`]);
   rows.push({ label: '(a) plain docker build, 20 images in order (no push)', seconds: Number(process.hrtime.bigint() - started) / 1e9, built: 20, reused: 0 });
 }
-execFileSync(process.execPath, [join(ws, 'node_modules/.bin/nx'), 'run-many', '-t', 'docker:lock'], { cwd: ws, env: { ...process.env, ...env, NX_DAEMON: 'false' }, stdio: 'ignore' });
+execFileSync(process.execPath, [join(ws, 'node_modules/.bin/nx'), 'run-many', '-t', 'docker:lock'], {
+  cwd: ws,
+  env: { ...process.env, ...env, NX_DAEMON: 'false' },
+  stdio: 'ignore',
+});
 rows.push(nx('(b) nx run-many -t docker:build, cold (build + push)'));
 write('services/svc-05/data.txt', 'svc-05 v2\n');
 rows.push(nx('(c) after a one-service change'));

@@ -52,7 +52,9 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
-console.log('| entry | concurrency | requests | hit median (ms) | hit p95 (ms) | hits/s | hit MB/s | copy median (ms) | copy p95 (ms) | copies/s | copy MB/s |');
+console.log(
+  '| entry | concurrency | requests | hit median (ms) | hit p95 (ms) | hits/s | hit MB/s | copy median (ms) | copy p95 (ms) | copies/s | copy MB/s |',
+);
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const { size, bytes, concurrency, hit, copy } of rows) {
   const perSecond = (result) => result.count / (result.wallMs / 1000);
@@ -87,7 +89,9 @@ function httpGet(hash, expectedBytes) {
     const req = request({ ...server.address, path: `/v1/cache/${hash}`, agent, headers: { authorization: `Bearer ${TOKEN}` } }, (res) => {
       let received = 0;
       res.on('data', (chunk) => (received += chunk.length));
-      res.on('end', () => (res.statusCode === 200 && received === expectedBytes ? resolve() : reject(new Error(`GET ${hash}: ${res.statusCode}, ${received} bytes`))));
+      res.on('end', () =>
+        res.statusCode === 200 && received === expectedBytes ? resolve() : reject(new Error(`GET ${hash}: ${res.statusCode}, ${received} bytes`)),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -97,10 +101,13 @@ function httpGet(hash, expectedBytes) {
 
 function httpPut(hash, data) {
   return new Promise((resolve, reject) => {
-    const req = request({ ...server.address, path: `/v1/cache/${hash}`, method: 'PUT', agent, headers: { authorization: `Bearer ${TOKEN}`, 'content-length': data.length } }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`PUT ${hash}: ${res.statusCode}`))));
-    });
+    const req = request(
+      { ...server.address, path: `/v1/cache/${hash}`, method: 'PUT', agent, headers: { authorization: `Bearer ${TOKEN}`, 'content-length': data.length } },
+      (res) => {
+        res.resume();
+        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`PUT ${hash}: ${res.statusCode}`))));
+      },
+    );
     req.on('error', reject);
     req.end(data);
   });

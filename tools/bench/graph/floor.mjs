@@ -25,7 +25,10 @@ const recordRoot = join(template, 'record');
 generateWorkspace(recordRoot, { services, plugins: ['@imagewise/nx-plugin'] });
 const plugin = createRequire(join(template, 'package.json'))('@imagewise/nx-plugin');
 const dockerfiles = ['images', 'services'].flatMap((dir) => readdirSync(join(recordRoot, dir)).map((name) => `${dir}/${name}/Dockerfile`));
-const recorded = await plugin.createNodesV2[1](dockerfiles, undefined, { workspaceRoot: recordRoot, nxJsonConfiguration: { namedInputs: { dockerImage: ['production'] } } });
+const recorded = await plugin.createNodesV2[1](dockerfiles, undefined, {
+  workspaceRoot: recordRoot,
+  nxJsonConfiguration: { namedInputs: { dockerImage: ['production'] } },
+});
 writeFileSync(join(template, 'recorded-results.json'), JSON.stringify(recorded));
 for (const [, result] of recorded) for (const project of Object.values(result.projects ?? {})) delete project.targets['docker:drift'];
 writeFileSync(join(template, 'recorded-results-required.json'), JSON.stringify(recorded));
@@ -37,10 +40,13 @@ const stub = (name, body) => {
 };
 stub('bench-no-projects', "exports.createNodes = ['**/Dockerfile', () => []];");
 const replay = (name, file) =>
-  stub(name, [
-    `exports.createNodes = ['**/Dockerfile', () => JSON.parse(require('fs').readFileSync(${JSON.stringify(join(template, file))}, 'utf8'))];`,
-    'exports.createDependencies = () => [];',
-  ].join('\n'));
+  stub(
+    name,
+    [
+      `exports.createNodes = ['**/Dockerfile', () => JSON.parse(require('fs').readFileSync(${JSON.stringify(join(template, file))}, 'utf8'))];`,
+      'exports.createDependencies = () => [];',
+    ].join('\n'),
+  );
 replay('bench-replay', 'recorded-results.json');
 replay('bench-replay-required', 'recorded-results-required.json');
 

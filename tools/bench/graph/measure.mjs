@@ -19,22 +19,31 @@ export function pluginTarball(given) {
 /** npm-installs nx, the plugin and `more` devDependencies into a new directory. */
 export function installTemplate(tarball, more = {}) {
   const template = mkdtempSync(join(tmpdir(), 'imagewise-bench-template-'));
-  writeFileSync(join(template, 'package.json'), JSON.stringify({
-    name: 'bench-template', private: true,
-    devDependencies: { nx: '23.2.1', '@imagewise/nx-plugin': `file:${tarball}`, ...more },
-  }));
-  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: template, stdio: ['ignore', 'ignore', 'inherit'] });
+  writeFileSync(
+    join(template, 'package.json'),
+    JSON.stringify({
+      name: 'bench-template',
+      private: true,
+      devDependencies: { nx: '23.2.1', '@imagewise/nx-plugin': `file:${tarball}`, ...more },
+    }),
+  );
+  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd: template,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   return template;
 }
 
 /** One generated workspace per variant (label → nx.json plugins), each linked to the template's node_modules. */
 export function makeWorkspaces(template, services, variants) {
-  return Object.fromEntries(Object.entries(variants).map(([label, plugins]) => {
-    const root = mkdtempSync(join(tmpdir(), 'imagewise-bench-ws-'));
-    generateWorkspace(root, { services, plugins });
-    symlinkSync(join(template, 'node_modules'), join(root, 'node_modules'));
-    return [label, root];
-  }));
+  return Object.fromEntries(
+    Object.entries(variants).map(([label, plugins]) => {
+      const root = mkdtempSync(join(tmpdir(), 'imagewise-bench-ws-'));
+      generateWorkspace(root, { services, plugins });
+      symlinkSync(join(template, 'node_modules'), join(root, 'node_modules'));
+      return [label, root];
+    }),
+  );
 }
 
 /** One `nx show projects`: cold removes .nx first (Nx's caches and the plugin's); warm keeps what the last run left. */
@@ -46,7 +55,9 @@ function timedRun(root, services, cold) {
   const listFile = join(root, 'projects.txt');
   const out = openSync(listFile, 'w');
   const result = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, join(root, 'node_modules/.bin/nx'), 'show', 'projects'], {
-    cwd: root, encoding: 'utf8', stdio: ['ignore', out, 'pipe'],
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', out, 'pipe'],
     env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
   });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
@@ -74,7 +85,10 @@ export function measure(workspaces, { runs, services, cold = true }) {
   for (const label of labels) timedRun(workspaces[label], services, cold);
   for (let i = 0; i < runs; i++) for (const label of labels) results[label].push(timedRun(workspaces[label], services, cold));
 
-  const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+  const median = (xs) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s[Math.floor(s.length / 2)];
+  };
   const base = median(results[labels[0]].map((r) => r.ms));
   console.log(`| variant | projects | median (ms) | min–max (ms) | added vs ${labels[0]} | peak RSS, largest process (MB) |`);
   console.log(`| --- | --- | --- | --- | --- | --- |`);
@@ -82,7 +96,9 @@ export function measure(workspaces, { runs, services, cold = true }) {
     const ms = rs.map((r) => r.ms);
     const m = median(ms);
     const added = label === labels[0] ? '—' : `${Math.round(m - base)} ms (${Math.round(((m - base) / base) * 100)}%)`;
-    console.log(`| ${label} | ${rs[0].projects} | ${Math.round(m)} | ${Math.round(Math.min(...ms))}–${Math.round(Math.max(...ms))} | ${added} | ${Math.round(Math.max(...rs.map((r) => r.peakMb)))} |`);
+    console.log(
+      `| ${label} | ${rs[0].projects} | ${Math.round(m)} | ${Math.round(Math.min(...ms))}–${Math.round(Math.max(...ms))} | ${added} | ${Math.round(Math.max(...rs.map((r) => r.peakMb)))} |`,
+    );
   }
   console.log(`\nLoad average (1 min) before the runs ${loadBefore.toFixed(2)}, after ${loadavg()[0].toFixed(2)}, on ${availableParallelism()} cores.`);
 }

@@ -39,7 +39,15 @@ const engine = () => Promise.reject(new Error('a fresh runner whose registry hol
     const context = { root: workspace, projectName, targetName: 'docker:build', projectGraph, nxJsonConfiguration, cwd: workspace, isVerbose: false };
     const facts = await gatherBuildFacts(options, context, registry, engine);
     if (!facts.registryDigest) throw new Error(`${projectName}: no reuse decided`);
-    writeImageMetadata(workspace, projectName, { image: facts.repository, digest: facts.registryDigest, tags: facts.tags, contentIdentity: facts.identity, baseImages: facts.baseImages, reused: true, buildSeconds: 0 });
+    writeImageMetadata(workspace, projectName, {
+      image: facts.repository,
+      digest: facts.registryDigest,
+      tags: facts.tags,
+      contentIdentity: facts.identity,
+      baseImages: facts.baseImages,
+      reused: true,
+      buildSeconds: 0,
+    });
   }
   const factsMs = performance.now() - started;
   process.stdout.write(JSON.stringify({ images: order.length, fileHashesMs, factsMs }));

@@ -26,9 +26,18 @@ const results = [];
 for (let run = 0; run < Number(values.runs); run++) {
   rmSync(join(workspace, '.nx'), { recursive: true, force: true });
   rmSync(join(workspace, 'dist'), { recursive: true, force: true });
-  const graph = spawnSync(process.execPath, [join(workspace, 'node_modules/.bin/nx'), 'show', 'projects'], { cwd: workspace, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const graph = spawnSync(process.execPath, [join(workspace, 'node_modules/.bin/nx'), 'show', 'projects'], {
+    cwd: workspace,
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   if (graph.status !== 0) throw new Error('nx show projects failed');
-  const decided = spawnSync(process.execPath, [join(import.meta.dirname, 'decide.cjs')], { cwd: workspace, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const decided = spawnSync(process.execPath, [join(import.meta.dirname, 'decide.cjs')], {
+    cwd: workspace,
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   if (decided.status !== 0) throw new Error('decide.cjs failed');
   results.push(JSON.parse(decided.stdout));
 }
@@ -39,7 +48,10 @@ const images = results[0].images;
 console.log(`${images} images (30 bases in 3 levels, ${values.services} services), ${results.length} fresh runs:\n`);
 console.log('| step | median (ms) | min–max (ms) | per image (ms) |');
 console.log('| --- | --- | --- | --- |');
-for (const [label, key] of [["Nx's file hashes, first use in the task process", 'fileHashesMs'], ['facts and content identity of every image', 'factsMs']]) {
+for (const [label, key] of [
+  ["Nx's file hashes, first use in the task process", 'fileHashesMs'],
+  ['facts and content identity of every image', 'factsMs'],
+]) {
   const ms = results.map((r) => r[key]);
   console.log(`| ${label} | ${Math.round(median(ms))} | ${Math.round(Math.min(...ms))}–${Math.round(Math.max(...ms))} | ${(median(ms) / images).toFixed(2)} |`);
 }

@@ -37,7 +37,14 @@ export function deploymentManifest(run, builds) {
     } else if (!metadata.digest) {
       problems.push(`${project}: ${metadata.image} was built but not pushed (no registry); set IMAGEWISE_REGISTRY`);
     } else {
-      images.push({ project, image: metadata.image, digest: metadata.digest, reference: `${metadata.image}@${metadata.digest}`, tags: metadata.tags, reused: metadata.reused });
+      images.push({
+        project,
+        image: metadata.image,
+        digest: metadata.digest,
+        reference: `${metadata.image}@${metadata.digest}`,
+        tags: metadata.tags,
+        reused: metadata.reused,
+      });
     }
   }
   if (problems.length) throw new Error(`cannot write the deployment manifest:\n  ${problems.join('\n  ')}`);

@@ -51,6 +51,10 @@ export function mergeBase(root, head, branch) {
 export function unshallow(root, say) {
   if (tryGit(root, ['rev-parse', '--is-shallow-repository']) !== 'true') return;
   say('the clone is shallow: fetching the whole history (set GIT_DEPTH: 0 / fetch-depth: 0 to save this step)');
-  const result = spawnSync('git', ['fetch', '--quiet', '--unshallow', '--no-tags', 'origin'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  const result = spawnSync('git', ['fetch', '--quiet', '--unshallow', '--no-tags', 'origin'], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   if (result.status !== 0) say(`git fetch --unshallow failed: ${result.stderr.trim().split('\n').pop()}`);
 }

@@ -9,9 +9,7 @@ import { join } from 'node:path';
 
 /** `nx affected -t …` between the range's commits, or `nx run-many -t …` for every project. @param {Range} range @param {string[]} targets */
 export function runTargetsArgs(range, targets) {
-  return range.mode === 'affected'
-    ? ['affected', '-t', ...targets, `--base=${range.base}`, `--head=${range.head}`]
-    : ['run-many', '-t', ...targets];
+  return range.mode === 'affected' ? ['affected', '-t', ...targets, `--base=${range.base}`, `--head=${range.head}`] : ['run-many', '-t', ...targets];
 }
 
 /** Projects with `target` that the range touches, as a JSON list. @param {Range} range @param {string} target */

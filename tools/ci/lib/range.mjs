@@ -49,10 +49,16 @@ export function chooseRange(pipeline, evidence) {
     const base = pipeline.mergeRequestBase ?? evidence.mergeBase;
     const source = pipeline.mergeRequestBase ? "GitLab's merge-request diff base" : `merge-base with ${pipeline.targetBranch}`;
     if (!base) {
-      return all('no merge-request base', `cannot tell where ${pipeline.label} left ${pipeline.targetBranch} (the branch is not in this clone): running every project`);
+      return all(
+        'no merge-request base',
+        `cannot tell where ${pipeline.label} left ${pipeline.targetBranch} (the branch is not in this clone): running every project`,
+      );
     }
     if (usable(base)) return affected(base, source);
-    return all('merge-request base not in this clone', `${source} ${short(base)} is not an ancestor of ${short(head)} in this clone (fetch the whole history: GIT_DEPTH 0, fetch-depth: 0): running every project`);
+    return all(
+      'merge-request base not in this clone',
+      `${source} ${short(base)} is not an ancestor of ${short(head)} in this clone (fetch the whole history: GIT_DEPTH 0, fetch-depth: 0): running every project`,
+    );
   }
 
   if (pipeline.kind === 'default-branch') {

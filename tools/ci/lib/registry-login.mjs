@@ -31,7 +31,9 @@ export function loginToRegistry(env) {
   const { IMAGEWISE_REGISTRY: registry, IMAGEWISE_REGISTRY_USER: user, IMAGEWISE_REGISTRY_PASSWORD: password } = env;
   if (!user && !password) return undefined;
   if (!registry || !user || !password) {
-    throw new Error('registry login needs IMAGEWISE_REGISTRY, IMAGEWISE_REGISTRY_USER and IMAGEWISE_REGISTRY_PASSWORD together; set the missing ones or unset both credentials');
+    throw new Error(
+      'registry login needs IMAGEWISE_REGISTRY, IMAGEWISE_REGISTRY_USER and IMAGEWISE_REGISTRY_PASSWORD together; set the missing ones or unset both credentials',
+    );
   }
   const dir = env.DOCKER_CONFIG || join(homedir(), '.docker');
   const path = join(dir, 'config.json');

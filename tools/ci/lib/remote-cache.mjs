@@ -22,7 +22,10 @@ export function remoteCacheEnv(env, kind) {
   const writer = kind === 'default-branch' && env.IMAGEWISE_CACHE_TOKEN;
   const token = writer ? env.IMAGEWISE_CACHE_TOKEN : env.IMAGEWISE_CACHE_READ_ONLY_TOKEN;
   if (!token) {
-    return { env: {}, note: `no remote cache: no ${kind === 'default-branch' ? 'IMAGEWISE_CACHE_TOKEN or ' : ''}IMAGEWISE_CACHE_READ_ONLY_TOKEN for this pipeline` };
+    return {
+      env: {},
+      note: `no remote cache: no ${kind === 'default-branch' ? 'IMAGEWISE_CACHE_TOKEN or ' : ''}IMAGEWISE_CACHE_READ_ONLY_TOKEN for this pipeline`,
+    };
   }
   return {
     env: { NX_SELF_HOSTED_REMOTE_CACHE_SERVER: url, NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: token },

@@ -28,7 +28,12 @@ describe('deploymentManifest', () => {
 
   it('names every project without a pushed build, and what to do', () => {
     const { digest: _, ...local } = metadata('notifier', 1);
-    expect(() => deploymentManifest(run, [{ project: 'node-base', metadata: undefined }, { project: 'notifier', metadata: local }])).toThrow(
+    expect(() =>
+      deploymentManifest(run, [
+        { project: 'node-base', metadata: undefined },
+        { project: 'notifier', metadata: local },
+      ]),
+    ).toThrow(
       'cannot write the deployment manifest:\n' +
         '  node-base: no dist/images/node-base/metadata.json; run the build-images stage first and pass dist/images/ on to this job\n' +
         '  notifier: notifier was built but not pushed (no registry); set IMAGEWISE_REGISTRY',

@@ -38,7 +38,10 @@ export async function startFakeCi(tokens: { api: string; cacheReadWrite: string;
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(body === undefined ? '' : JSON.stringify(body));
     };
-    drain(req).then(() => route(url, token as string | undefined, req.method ?? '', answer), () => answer(500));
+    drain(req).then(
+      () => route(url, token as string | undefined, req.method ?? '', answer),
+      () => answer(500),
+    );
   });
   const route = (url: URL, token: string | undefined, method: string, answer: (status: number, body?: unknown) => void) => {
     const gitlab = /^\/api\/v4\/projects\/[^/]+\/pipelines$/.exec(url.pathname);
@@ -48,8 +51,14 @@ export async function startFakeCi(tokens: { api: string; cacheReadWrite: string;
       if (url.searchParams.get('status') !== 'success') return answer(400, { message: 'only status=success is faked' });
       const shas = green.get((gitlab ? url.searchParams.get('ref') : url.searchParams.get('branch')) ?? '') ?? [];
       return gitlab
-        ? answer(200, shas.map((sha, i) => ({ id: 1000 - i, sha, ref: url.searchParams.get('ref'), status: 'success' })))
-        : answer(200, { total_count: shas.length, workflow_runs: shas.map((sha, i) => ({ id: 1000 - i, head_sha: sha, status: 'completed', conclusion: 'success' })) });
+        ? answer(
+            200,
+            shas.map((sha, i) => ({ id: 1000 - i, sha, ref: url.searchParams.get('ref'), status: 'success' })),
+          )
+        : answer(200, {
+            total_count: shas.length,
+            workflow_runs: shas.map((sha, i) => ({ id: 1000 - i, head_sha: sha, status: 'completed', conclusion: 'success' })),
+          });
     }
     if (url.pathname.startsWith('/v1/cache/')) {
       if (token !== tokens.cacheReadWrite && token !== tokens.cacheReadOnly) return answer(401);

@@ -50,31 +50,53 @@ describe('fetchGreenCommits', () => {
   });
 
   const gitlab = (api: string, token = 'api-token') =>
-    readPipeline({ GITLAB_CI: 'true', CI_COMMIT_BRANCH: 'main', CI_DEFAULT_BRANCH: 'main', CI_API_V4_URL: api, CI_PROJECT_ID: '42', IMAGEWISE_GITLAB_API_TOKEN: token }, 'main').green!;
+    readPipeline(
+      { GITLAB_CI: 'true', CI_COMMIT_BRANCH: 'main', CI_DEFAULT_BRANCH: 'main', CI_API_V4_URL: api, CI_PROJECT_ID: '42', IMAGEWISE_GITLAB_API_TOKEN: token },
+      'main',
+    ).green!;
   const github = (api: string) =>
     readPipeline(
-      { GITHUB_ACTIONS: 'true', GITHUB_REF: 'refs/heads/main', GITHUB_REF_NAME: 'main', GITHUB_API_URL: api, GITHUB_REPOSITORY: 'acme/platform', GITHUB_WORKFLOW_REF: 'acme/platform/.github/workflows/ci.yml@refs/heads/main', GITHUB_TOKEN: 'api-token' },
+      {
+        GITHUB_ACTIONS: 'true',
+        GITHUB_REF: 'refs/heads/main',
+        GITHUB_REF_NAME: 'main',
+        GITHUB_API_URL: api,
+        GITHUB_REPOSITORY: 'acme/platform',
+        GITHUB_WORKFLOW_REF: 'acme/platform/.github/workflows/ci.yml@refs/heads/main',
+        GITHUB_TOKEN: 'api-token',
+      },
       'main',
     ).green!;
 
   it('asks GitLab with the token and returns the green commits', async () => {
     expect(await fetchGreenCommits(gitlab(`${fake.url}/api/v4`))).toEqual({ shas: [sha('1'), sha('2')] });
-    expect(fake.requests.at(-1)).toMatchObject({ path: '/api/v4/projects/42/pipelines?ref=main&status=success&order_by=id&sort=desc&per_page=20', token: 'api-token', status: 200 });
+    expect(fake.requests.at(-1)).toMatchObject({
+      path: '/api/v4/projects/42/pipelines?ref=main&status=success&order_by=id&sort=desc&per_page=20',
+      token: 'api-token',
+      status: 200,
+    });
   });
 
   it('asks GitHub with the token and returns the green commits', async () => {
     expect(await fetchGreenCommits(github(fake.url))).toEqual({ shas: [sha('1'), sha('2')] });
-    expect(fake.requests.at(-1)).toMatchObject({ path: '/repos/acme/platform/actions/workflows/ci.yml/runs?branch=main&event=push&status=success&per_page=20', token: 'api-token' });
+    expect(fake.requests.at(-1)).toMatchObject({
+      path: '/repos/acme/platform/actions/workflows/ci.yml/runs?branch=main&event=push&status=success&per_page=20',
+      token: 'api-token',
+    });
   });
 
   it('says what to do about a refused token, without printing it', async () => {
     const answer = await fetchGreenCommits(gitlab(`${fake.url}/api/v4`, 'wrong-token'));
-    expect(answer).toEqual({ error: expect.stringMatching(/answered 401 Unauthorized; set IMAGEWISE_GITLAB_API_TOKEN to a project access token with read_api/) });
+    expect(answer).toEqual({
+      error: expect.stringMatching(/answered 401 Unauthorized; set IMAGEWISE_GITLAB_API_TOKEN to a project access token with read_api/),
+    });
     expect(JSON.stringify(answer)).not.toContain('wrong-token');
   });
 
   it('turns an unreachable API, a server error, a non-JSON page and a timeout into errors, never a throw', async () => {
-    expect(await fetchGreenCommits(gitlab(`http://127.0.0.1:${await closedPort()}/api/v4`))).toEqual({ error: expect.stringContaining('did not answer (ECONNREFUSED)') });
+    expect(await fetchGreenCommits(gitlab(`http://127.0.0.1:${await closedPort()}/api/v4`))).toEqual({
+      error: expect.stringContaining('did not answer (ECONNREFUSED)'),
+    });
     expect(await fetchGreenCommits(gitlab(`${oddUrl}/api/v4`))).toEqual({ error: expect.stringContaining('answered 502 Bad Gateway') });
     const html: GreenQuery = { api: 'gitlab', url: `${oddUrl}/html`, headers: {}, describe: 'the html page' };
     expect(await fetchGreenCommits(html)).toEqual({ error: 'the html page answered something that is not JSON' });
@@ -82,7 +104,9 @@ describe('fetchGreenCommits', () => {
     const silent = createServer(() => undefined);
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const query: GreenQuery = { api: 'github', url: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/`, headers: {}, describe: 'the silent API' };
-    expect(await fetchGreenCommits(query, { timeoutMs: 200 })).toEqual({ error: expect.stringMatching(/^the silent API did not answer \(.*(timeout|aborted).*\)$/i) });
+    expect(await fetchGreenCommits(query, { timeoutMs: 200 })).toEqual({
+      error: expect.stringMatching(/^the silent API did not answer \(.*(timeout|aborted).*\)$/i),
+    });
     silent.closeAllConnections();
     await new Promise((resolve) => silent.close(resolve));
   });

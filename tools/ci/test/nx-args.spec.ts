@@ -8,7 +8,16 @@ describe('Nx command lines for a range', () => {
   it('uses nx affected with both SHAs, or nx run-many for every project', () => {
     expect(runTargetsArgs(affected, ['lint', 'test'])).toEqual(['affected', '-t', 'lint', 'test', `--base=${affected.base}`, `--head=${affected.head}`]);
     expect(runTargetsArgs(all, ['docker:build'])).toEqual(['run-many', '-t', 'docker:build']);
-    expect(showProjectsArgs(affected, 'docker:build')).toEqual(['show', 'projects', '--affected', `--base=${affected.base}`, `--head=${affected.head}`, '-t', 'docker:build', '--json']);
+    expect(showProjectsArgs(affected, 'docker:build')).toEqual([
+      'show',
+      'projects',
+      '--affected',
+      `--base=${affected.base}`,
+      `--head=${affected.head}`,
+      '-t',
+      'docker:build',
+      '--json',
+    ]);
     expect(showProjectsArgs(all, 'docker:build')).toEqual(['show', 'projects', '-t', 'docker:build', '--json']);
     expect(formatCheckArgs(affected)).toEqual(['format:check', `--base=${affected.base}`, `--head=${affected.head}`]);
     expect(formatCheckArgs(all)).toEqual(['format:check', '--all']);

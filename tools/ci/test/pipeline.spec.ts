@@ -20,7 +20,15 @@ describe('readPipeline', () => {
       },
       'trunk',
     );
-    expect(pipeline).toMatchObject({ platform: 'gitlab', kind: 'merge-request', head: SHA, mergeRequestBase: BASE, targetBranch: 'release', mergeRequest: '7', defaultBranch: 'main' });
+    expect(pipeline).toMatchObject({
+      platform: 'gitlab',
+      kind: 'merge-request',
+      head: SHA,
+      mergeRequestBase: BASE,
+      targetBranch: 'release',
+      mergeRequest: '7',
+      defaultBranch: 'main',
+    });
     expect(pipeline.green).toBeUndefined();
   });
 
@@ -46,19 +54,36 @@ describe('readPipeline', () => {
   });
 
   it('counts a GitLab branch other than the default as a branch pipeline, with no API query', () => {
-    const pipeline = readPipeline({ GITLAB_CI: 'true', CI_COMMIT_BRANCH: 'feature', CI_DEFAULT_BRANCH: 'main', CI_API_V4_URL: 'x', CI_PROJECT_ID: '1' }, 'main');
+    const pipeline = readPipeline(
+      { GITLAB_CI: 'true', CI_COMMIT_BRANCH: 'feature', CI_DEFAULT_BRANCH: 'main', CI_API_V4_URL: 'x', CI_PROJECT_ID: '1' },
+      'main',
+    );
     expect(pipeline).toMatchObject({ kind: 'branch', targetBranch: 'main', green: undefined });
   });
 
   it('reads a GitHub pull request: number from GITHUB_REF, target from GITHUB_BASE_REF', () => {
     const pipeline = readPipeline(
-      { GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'pull_request', GITHUB_REF: 'refs/pull/9/merge', GITHUB_BASE_REF: 'main', GITHUB_HEAD_REF: 'feature', GITHUB_SHA: SHA },
+      {
+        GITHUB_ACTIONS: 'true',
+        GITHUB_EVENT_NAME: 'pull_request',
+        GITHUB_REF: 'refs/pull/9/merge',
+        GITHUB_BASE_REF: 'main',
+        GITHUB_HEAD_REF: 'feature',
+        GITHUB_SHA: SHA,
+      },
       'main',
     );
-    expect(pipeline).toMatchObject({ platform: 'github', kind: 'merge-request', mergeRequest: '9', targetBranch: 'main', head: SHA, mergeRequestBase: undefined });
+    expect(pipeline).toMatchObject({
+      platform: 'github',
+      kind: 'merge-request',
+      mergeRequest: '9',
+      targetBranch: 'main',
+      head: SHA,
+      mergeRequestBase: undefined,
+    });
   });
 
-  it('reads a GitHub push to the default branch with a query for this workflow file\'s successful push runs', () => {
+  it("reads a GitHub push to the default branch with a query for this workflow file's successful push runs", () => {
     const pipeline = readPipeline(
       {
         GITHUB_ACTIONS: 'true',
@@ -82,7 +107,14 @@ describe('readPipeline', () => {
   });
 
   it("takes nx.json's defaultBase when CI_DEFAULT_BRANCH is unset, as the plugin's tag policy does", () => {
-    const env = { GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/trunk', GITHUB_REF_NAME: 'trunk', GITHUB_REPOSITORY: 'a/b', GITHUB_WORKFLOW_REF: 'a/b/.github/workflows/ci.yml@refs/heads/trunk' };
+    const env = {
+      GITHUB_ACTIONS: 'true',
+      GITHUB_EVENT_NAME: 'push',
+      GITHUB_REF: 'refs/heads/trunk',
+      GITHUB_REF_NAME: 'trunk',
+      GITHUB_REPOSITORY: 'a/b',
+      GITHUB_WORKFLOW_REF: 'a/b/.github/workflows/ci.yml@refs/heads/trunk',
+    };
     expect(readPipeline(env, 'trunk').kind).toBe('default-branch');
     expect(readPipeline(env, 'main').kind).toBe('branch');
   });

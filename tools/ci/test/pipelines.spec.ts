@@ -145,12 +145,31 @@ describe('CI pipelines on the real engine and registry', () => {
   /** A job of the GitHub workflow, by its step that calls the script. */
   function githubStep(job: string, dir: string, vars: Record<string, string>) {
     const steps = readTemplate('.github/workflows/ci.yml').jobs[job].steps as { run?: string }[];
-    return runLines(steps.filter((step) => step.run?.includes('tools/ci/ci.mjs')).map((step) => step.run!), dir, vars);
+    return runLines(
+      steps.filter((step) => step.run?.includes('tools/ci/ci.mjs')).map((step) => step.run!),
+      dir,
+      vars,
+    );
   }
 
   const cache = () => ({ IMAGEWISE_CACHE_URL: fake.url, IMAGEWISE_CACHE_TOKEN: 'cache-rw', IMAGEWISE_CACHE_READ_ONLY_TOKEN: 'cache-ro' });
-  const gitlab = () => ({ CI: 'true', GITLAB_CI: 'true', CI_DEFAULT_BRANCH: 'main', CI_API_V4_URL: `${fake.url}/api/v4`, CI_PROJECT_ID: '42', IMAGEWISE_GITLAB_API_TOKEN: fake.token, ...cache() });
-  const gitlabDefaultBranch = (sha: string, pipeline: string) => ({ ...gitlab(), CI_PIPELINE_SOURCE: 'push', CI_COMMIT_BRANCH: 'main', CI_COMMIT_REF_NAME: 'main', CI_COMMIT_SHA: sha, CI_PIPELINE_ID: pipeline });
+  const gitlab = () => ({
+    CI: 'true',
+    GITLAB_CI: 'true',
+    CI_DEFAULT_BRANCH: 'main',
+    CI_API_V4_URL: `${fake.url}/api/v4`,
+    CI_PROJECT_ID: '42',
+    IMAGEWISE_GITLAB_API_TOKEN: fake.token,
+    ...cache(),
+  });
+  const gitlabDefaultBranch = (sha: string, pipeline: string) => ({
+    ...gitlab(),
+    CI_PIPELINE_SOURCE: 'push',
+    CI_COMMIT_BRANCH: 'main',
+    CI_COMMIT_REF_NAME: 'main',
+    CI_COMMIT_SHA: sha,
+    CI_PIPELINE_ID: pipeline,
+  });
   const gitlabMergeRequest = (sha: string, diffBase: string, pipeline: string) => ({
     ...gitlab(),
     CI_PIPELINE_SOURCE: 'merge_request_event',
@@ -184,7 +203,10 @@ describe('CI pipelines on the real engine and registry', () => {
     return response.status === 404 ? [] : (((await response.json()) as { tags: string[] | null }).tags ?? []);
   }
   async function digest(image: string, tag: string): Promise<string | undefined> {
-    const response = await fetch(`http://${engine.IMAGEWISE_REGISTRY}/v2/${namespace}/${image}/manifests/${tag}`, { method: 'HEAD', headers: { Accept: MANIFEST_TYPES } });
+    const response = await fetch(`http://${engine.IMAGEWISE_REGISTRY}/v2/${namespace}/${image}/manifests/${tag}`, {
+      method: 'HEAD',
+      headers: { Accept: MANIFEST_TYPES },
+    });
     return response.ok ? (response.headers.get('docker-content-digest') ?? undefined) : undefined;
   }
 
@@ -207,7 +229,10 @@ describe('CI pipelines on the real engine and registry', () => {
 
     for (const image of IMAGES) {
       expect(await tags(image), image).toEqual(expect.arrayContaining(['latest', 'pipeline-101', commits.c1.slice(0, 8)]));
-      expect((await tags(image)).some((tag) => tag.startsWith('mr-')), image).toBe(false);
+      expect(
+        (await tags(image)).some((tag) => tag.startsWith('mr-')),
+        image,
+      ).toBe(false);
       firstDigests[image] = (await digest(image, 'latest'))!;
     }
     const manifest = JSON.parse(readFileSync(join(dir, 'dist/deploy/manifest.json'), 'utf8'));
@@ -255,7 +280,12 @@ describe('CI pipelines on the real engine and registry', () => {
     const dir = checkout(commits.f1);
     const dockerConfig = mkdtempSync(join(tmpdir(), 'imagewise-ci-docker-config-'));
     clones.push(dockerConfig);
-    const vars = { ...gitlabMergeRequest(commits.f1, commits.c3, '104'), IMAGEWISE_REGISTRY_USER: 'ci', IMAGEWISE_REGISTRY_PASSWORD: 'secret', DOCKER_CONFIG: dockerConfig };
+    const vars = {
+      ...gitlabMergeRequest(commits.f1, commits.c3, '104'),
+      IMAGEWISE_REGISTRY_USER: 'ci',
+      IMAGEWISE_REGISTRY_PASSWORD: 'secret',
+      DOCKER_CONFIG: dockerConfig,
+    };
     const cacheSeen = fake.requests.length;
 
     const logs: Record<string, string> = {};
@@ -303,7 +333,15 @@ describe('CI pipelines on the real engine and registry', () => {
 
   it('GitHub pull request: merge-base with origin/main; the registry already holds its images, which get mr-<number>', async () => {
     const dir = checkout(commits.f1);
-    const vars = { ...github(), ...cache(), GITHUB_EVENT_NAME: 'pull_request', GITHUB_REF: 'refs/pull/9/merge', GITHUB_BASE_REF: 'main', GITHUB_HEAD_REF: 'feature', GITHUB_SHA: commits.f1 };
+    const vars = {
+      ...github(),
+      ...cache(),
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_REF: 'refs/pull/9/merge',
+      GITHUB_BASE_REF: 'main',
+      GITHUB_HEAD_REF: 'feature',
+      GITHUB_SHA: commits.f1,
+    };
     const build = await githubStep('build-images', dir, vars);
     expect(build.code, build.log).toBe(0);
     expect(build.log).toContain(`affected between base ${commits.c3} and head ${commits.f1} (merge-base with main)`);
@@ -319,8 +357,17 @@ describe('CI pipelines on the real engine and registry', () => {
     const found = await runLines(['node tools/ci/ci.mjs range'], dir, vars);
     expect(found.code, found.log).toBe(0);
     expect(found.log).toContain('ci: the clone is shallow: fetching the whole history');
-    expect(JSON.parse(found.log.trim().split('\n').pop()!)).toEqual({ kind: 'default-branch', mode: 'affected', base: commits.c3, head: commits.c4, reason: 'last green pipeline on main' });
-    expect(fake.requests.at(-1)).toMatchObject({ path: expect.stringContaining('/repos/acme/platform/actions/workflows/ci.yml/runs?branch=main&event=push&status=success'), token: fake.token });
+    expect(JSON.parse(found.log.trim().split('\n').pop()!)).toEqual({
+      kind: 'default-branch',
+      mode: 'affected',
+      base: commits.c3,
+      head: commits.c4,
+      reason: 'last green pipeline on main',
+    });
+    expect(fake.requests.at(-1)).toMatchObject({
+      path: expect.stringContaining('/repos/acme/platform/actions/workflows/ci.yml/runs?branch=main&event=push&status=success'),
+      token: fake.token,
+    });
 
     const api = `http://127.0.0.1:${await closedPort()}`;
     const unreachable = await runLines(['node tools/ci/ci.mjs unit-test'], dir, { ...vars, GITHUB_API_URL: api });

@@ -8,9 +8,15 @@ const ok: CommitProbe = { present: true, ancestor: true };
 const missing: CommitProbe = { present: false, ancestor: false };
 const notAncestor: CommitProbe = { present: true, ancestor: false };
 
-const gitlabMergeRequest = readPipeline({ GITLAB_CI: 'true', CI_MERGE_REQUEST_IID: '7', CI_MERGE_REQUEST_DIFF_BASE_SHA: sha('b'), CI_COMMIT_SHA: HEAD }, 'main');
+const gitlabMergeRequest = readPipeline(
+  { GITLAB_CI: 'true', CI_MERGE_REQUEST_IID: '7', CI_MERGE_REQUEST_DIFF_BASE_SHA: sha('b'), CI_COMMIT_SHA: HEAD },
+  'main',
+);
 const githubPullRequest = readPipeline({ GITHUB_ACTIONS: 'true', GITHUB_REF: 'refs/pull/9/merge', GITHUB_BASE_REF: 'main' }, 'main');
-const defaultBranch = readPipeline({ GITLAB_CI: 'true', CI_COMMIT_BRANCH: 'main', CI_DEFAULT_BRANCH: 'main', CI_API_V4_URL: 'http://gitlab/api/v4', CI_PROJECT_ID: '1' }, 'main');
+const defaultBranch = readPipeline(
+  { GITLAB_CI: 'true', CI_COMMIT_BRANCH: 'main', CI_DEFAULT_BRANCH: 'main', CI_API_V4_URL: 'http://gitlab/api/v4', CI_PROJECT_ID: '1' },
+  'main',
+);
 const branch = readPipeline({}, 'main');
 
 function decide(pipeline: Pipeline, evidence: Partial<RangeEvidence>) {
@@ -30,15 +36,27 @@ describe('chooseRange', () => {
   });
 
   it('compares a GitHub pull request with the merge-base of the target branch', () => {
-    expect(decide(githubPullRequest, { mergeBase: sha('c'), probes: { [sha('c')]: ok } }).range).toMatchObject({ mode: 'affected', base: sha('c'), reason: 'merge-base with main' });
+    expect(decide(githubPullRequest, { mergeBase: sha('c'), probes: { [sha('c')]: ok } }).range).toMatchObject({
+      mode: 'affected',
+      base: sha('c'),
+      reason: 'merge-base with main',
+    });
     const lost = decide(githubPullRequest, {});
     expect(lost.range.mode).toBe('all');
     expect(lost.warning).toContain('GitHub pull request #9');
   });
 
   it('compares the default branch with the newest green commit that is an ancestor of head', () => {
-    const decision = decide(defaultBranch, { green: { shas: [sha('1'), sha('2'), sha('3')] }, probes: { [sha('1')]: missing, [sha('2')]: notAncestor, [sha('3')]: ok } });
-    expect(decision.range).toEqual({ mode: 'affected', base: sha('3'), head: HEAD, reason: 'last green pipeline on main; 2 newer green commit(s) not in this history' });
+    const decision = decide(defaultBranch, {
+      green: { shas: [sha('1'), sha('2'), sha('3')] },
+      probes: { [sha('1')]: missing, [sha('2')]: notAncestor, [sha('3')]: ok },
+    });
+    expect(decision.range).toEqual({
+      mode: 'affected',
+      base: sha('3'),
+      head: HEAD,
+      reason: 'last green pipeline on main; 2 newer green commit(s) not in this history',
+    });
     expect(decision.warning).toBeUndefined();
   });
 
@@ -53,7 +71,9 @@ describe('chooseRange', () => {
   it('runs everything with one warning when the API cannot be asked, or no green commit is in this history', () => {
     const unreachable = decide(defaultBranch, { green: { error: 'the GitLab pipelines API did not answer (ECONNREFUSED)' } });
     expect(unreachable.range.mode).toBe('all');
-    expect(unreachable.warning).toBe('cannot find the last green pipeline on main: the GitLab pipelines API did not answer (ECONNREFUSED); running every project');
+    expect(unreachable.warning).toBe(
+      'cannot find the last green pipeline on main: the GitLab pipelines API did not answer (ECONNREFUSED); running every project',
+    );
     const rewritten = decide(defaultBranch, { green: { shas: [sha('1')] }, probes: { [sha('1')]: notAncestor } });
     expect(rewritten.range.mode).toBe('all');
     expect(rewritten.warning).toMatch(/none of the 1 last green commits on main is an ancestor/);
@@ -67,7 +87,12 @@ describe('chooseRange', () => {
 
   it('takes NX_BASE/NX_HEAD as given, whatever the pipeline', () => {
     for (const pipeline of [gitlabMergeRequest, defaultBranch, branch]) {
-      expect(decide(pipeline, { override: { base: 'origin/main~3' } }).range).toEqual({ mode: 'affected', base: 'origin/main~3', head: HEAD, reason: 'NX_BASE/NX_HEAD from the environment' });
+      expect(decide(pipeline, { override: { base: 'origin/main~3' } }).range).toEqual({
+        mode: 'affected',
+        base: 'origin/main~3',
+        head: HEAD,
+        reason: 'NX_BASE/NX_HEAD from the environment',
+      });
     }
     expect(decide(branch, { override: { base: 'x', head: 'y' } }).range).toMatchObject({ base: 'x', head: 'y' });
   });

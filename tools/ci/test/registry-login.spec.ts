@@ -25,7 +25,12 @@ describe('registry login', () => {
   it('writes $DOCKER_CONFIG/config.json, private to the user, and says so without the password', () => {
     dir = mkdtempSync(join(tmpdir(), 'ci-docker-config-'));
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ auths: {}, detachKeys: 'ctrl-x' }));
-    const line = loginToRegistry({ IMAGEWISE_REGISTRY: 'registry.example.com/platform', IMAGEWISE_REGISTRY_USER: 'ci', IMAGEWISE_REGISTRY_PASSWORD: 'hunter2', DOCKER_CONFIG: dir });
+    const line = loginToRegistry({
+      IMAGEWISE_REGISTRY: 'registry.example.com/platform',
+      IMAGEWISE_REGISTRY_USER: 'ci',
+      IMAGEWISE_REGISTRY_PASSWORD: 'hunter2',
+      DOCKER_CONFIG: dir,
+    });
     expect(line).toBe(`registry credentials for registry.example.com written to ${join(dir, 'config.json')}`);
     const written = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
     expect(written).toEqual({ auths: { 'registry.example.com': { auth: Buffer.from('ci:hunter2').toString('base64') } }, detachKeys: 'ctrl-x' });

@@ -43,7 +43,12 @@ describe('.gitlab-ci.yml', () => {
     const build = jobs['build images'];
     expect(build.services).toEqual([{ name: expect.stringMatching(/^docker:[\w.-]*dind$/), alias: 'docker' }]);
     // GitLab's default DOCKER_TLS_CERTDIR: dind serves TLS on 2376 only, the client certificates under /certs/client.
-    expect(build.variables).toEqual({ DOCKER_HOST: 'tcp://docker:2376', DOCKER_TLS_CERTDIR: '/certs', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/certs/client' });
+    expect(build.variables).toEqual({
+      DOCKER_HOST: 'tcp://docker:2376',
+      DOCKER_TLS_CERTDIR: '/certs',
+      DOCKER_TLS_VERIFY: '1',
+      DOCKER_CERT_PATH: '/certs/client',
+    });
     expect(build.artifacts?.paths).toEqual(['dist/images/']);
   });
 
@@ -57,7 +62,10 @@ describe('.gitlab-ci.yml', () => {
 
 describe('.github/workflows/ci.yml', () => {
   const workflow = read('.github/workflows/ci.yml');
-  const jobs = workflow.jobs as Record<string, { needs?: string; if?: string; container: { image: string }; steps: { uses?: string; run?: string; with?: Record<string, unknown> }[] }>;
+  const jobs = workflow.jobs as Record<
+    string,
+    { needs?: string; if?: string; container: { image: string }; steps: { uses?: string; run?: string; with?: Record<string, unknown> }[] }
+  >;
 
   it('runs on pushes to the default branch and on pull requests, allowed to read Actions runs', () => {
     expect(workflow.on).toEqual({ push: { branches: ['main'] }, pull_request: null });

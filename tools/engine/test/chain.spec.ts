@@ -31,10 +31,7 @@ function followStream(docker: Docker, stream: NodeJS.ReadableStream): Promise<un
 
 async function build(docker: Docker, context: string, tag: string): Promise<void> {
   // version 2 selects BuildKit inside dockerd 20.10.
-  const stream = await docker.buildImage(
-    { context, src: readdirSync(context) },
-    { t: tag, version: '2' } as Docker.ImageBuildOptions,
-  );
+  const stream = await docker.buildImage({ context, src: readdirSync(context) }, { t: tag, version: '2' } as Docker.ImageBuildOptions);
   await followStream(docker, stream);
 }
 

@@ -15,15 +15,10 @@ export interface EngineRun {
 export function runEngine(args: string[], env: NodeJS.ProcessEnv = {}): Promise<EngineRun> {
   const started = Date.now();
   return new Promise((done) => {
-    execFile(
-      'bash',
-      [ENGINE, ...args],
-      { env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        done({ code, stdout, stderr, ms: Date.now() - started });
-      },
-    );
+    execFile('bash', [ENGINE, ...args], { env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      done({ code, stdout, stderr, ms: Date.now() - started });
+    });
   });
 }
 

@@ -49,7 +49,6 @@ describe('tools/engine faults', () => {
     for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
-
   async function isolated(extra: Record<string, string> = {}): Promise<Record<string, string>> {
     home = mkdtempSync(join(tmpdir(), 'imagewise-engine-'));
     runRoot = mkdtempSync('/run/iwt-');
@@ -79,10 +78,7 @@ describe('tools/engine faults', () => {
     const fakeApt = join(scratchDir('apt-'), 'apt-get');
     writeFileSync(fakeApt, '#!/bin/sh\necho "E: Unable to locate package docker-registry" >&2\nexit 100\n');
     chmodSync(fakeApt, 0o755);
-    const run = await runEngine(
-      ['start'],
-      await isolated({ IMAGEWISE_REGISTRY_BIN: '/nonexistent/docker-registry', IMAGEWISE_APT_GET: fakeApt }),
-    );
+    const run = await runEngine(['start'], await isolated({ IMAGEWISE_REGISTRY_BIN: '/nonexistent/docker-registry', IMAGEWISE_APT_GET: fakeApt }));
     expect(run.code).toBe(1);
     expect(errorLines(run.stderr)).toEqual([
       'engine: error: apt-get could not install docker-registry: check the apt sources and network, or install them by hand',
@@ -92,10 +88,7 @@ describe('tools/engine faults', () => {
 
   it('reports a dockerd that exits during start-up, with its log, and cleans up', async () => {
     const linksBefore = networkLinks();
-    const run = await runEngine(
-      ['start-engine', 'broken'],
-      await isolated({ IMAGEWISE_DOCKERD_FLAGS: '--storage-driver=no-such-driver' }),
-    );
+    const run = await runEngine(['start-engine', 'broken'], await isolated({ IMAGEWISE_DOCKERD_FLAGS: '--storage-driver=no-such-driver' }));
     expect(run.code).toBe(1);
     expect(errorLines(run.stderr)).toEqual(['engine: error: dockerd for engine broken exited during start-up']);
     expect(run.stderr).toContain('no-such-driver');
@@ -107,14 +100,9 @@ describe('tools/engine faults', () => {
     const fake = join(scratchDir('fake-'), 'dockerd');
     writeFileSync(fake, '#!/bin/bash\necho "pretending to start"\nwhile :; do sleep 0.2; done\n');
     chmodSync(fake, 0o755);
-    const run = await runEngine(
-      ['start-engine', 'silent'],
-      await isolated({ IMAGEWISE_DOCKERD: fake, IMAGEWISE_ENGINE_TIMEOUT: '3' }),
-    );
+    const run = await runEngine(['start-engine', 'silent'], await isolated({ IMAGEWISE_DOCKERD: fake, IMAGEWISE_ENGINE_TIMEOUT: '3' }));
     expect(run.code).toBe(1);
-    expect(errorLines(run.stderr)).toEqual([
-      'engine: error: dockerd for engine silent did not answer within 3s (IMAGEWISE_ENGINE_TIMEOUT)',
-    ]);
+    expect(errorLines(run.stderr)).toEqual(['engine: error: dockerd for engine silent did not answer within 3s (IMAGEWISE_ENGINE_TIMEOUT)']);
     expect(run.stderr).toContain('pretending to start');
     expect(leftovers(`${runRoot}/silent`, join(home, 'engines/silent/data'), linksBefore)).toEqual([]);
   });

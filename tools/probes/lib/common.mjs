@@ -54,7 +54,10 @@ export function installTemplate() {
     join(template, 'package.json'),
     JSON.stringify({ name: 'probes-template', private: true, devDependencies: { nx: '23.2.1', '@imagewise/nx-plugin': `file:${pluginTarball()}` } }),
   );
-  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: template, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd: template,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   return template;
 }
 
@@ -66,7 +69,11 @@ export function writeTree(root, files) {
 }
 
 export function git(cwd, ...args) {
-  return execFileSync('git', ['-c', 'user.email=probes@imagewise.test', '-c', 'user.name=probes', ...args], { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return execFileSync('git', ['-c', 'user.email=probes@imagewise.test', '-c', 'user.name=probes', ...args], {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
 }
 
 /**

@@ -96,7 +96,11 @@ export function catalogue({ seed = 1, fuzz = 300, outside }) {
     links: { 'services/outside-chain/inner/hop': outsideFile('Dockerfile'), 'services/outside-chain/Dockerfile': 'inner/hop' },
   });
   // The whole directory a link to one outside: Nx does not follow it; the in-process run is given its Dockerfile anyway.
-  add('symlink outside', 'outside-directory', { links: { 'services/outside-directory': outside }, nx: false, nxWhy: 'Nx does not follow a symlinked directory' });
+  add('symlink outside', 'outside-directory', {
+    links: { 'services/outside-directory': outside },
+    nx: false,
+    nxWhy: 'Nx does not follow a symlinked directory',
+  });
 
   // Sizes around the 1 MiB limit.
   const padded = (size, head = 'FROM base\n') => head + '#'.repeat(size - head.length - 1) + '\n';
@@ -104,8 +108,14 @@ export function catalogue({ seed = 1, fuzz = 300, outside }) {
   dockerfile('limit-dockerfile', padded(MiB), { category: 'huge file' });
   dockerfile('over-limit-dockerfile', padded(MiB + 1), { category: 'huge file' });
   dockerfile('huge-dockerignore', 'FROM base\n', { category: 'huge file', files: { 'services/huge-dockerignore/.dockerignore': 'x\n'.repeat(3 * MiB) } });
-  dockerfile('huge-package-json', 'FROM base\n', { category: 'huge file', files: { 'services/huge-package-json/package.json': `{"name":"huge-package-json","description":"${'x'.repeat(2 * MiB)}"}\n` } });
-  dockerfile('huge-lock', 'FROM base\n', { category: 'huge file', files: { 'services/huge-lock/imagewise.lock.json': `{"upstream":{},"pad":"${'x'.repeat(2 * MiB)}"}\n` } });
+  dockerfile('huge-package-json', 'FROM base\n', {
+    category: 'huge file',
+    files: { 'services/huge-package-json/package.json': `{"name":"huge-package-json","description":"${'x'.repeat(2 * MiB)}"}\n` },
+  });
+  dockerfile('huge-lock', 'FROM base\n', {
+    category: 'huge file',
+    files: { 'services/huge-lock/imagewise.lock.json': `{"upstream":{},"pad":"${'x'.repeat(2 * MiB)}"}\n` },
+  });
 
   // Binary garbage, seeded: sizes from 1 KiB to just under the limit.
   for (const [index, size] of [1 * KiB, 4 * KiB, 16 * KiB, 64 * KiB, 256 * KiB, MiB - 1].entries()) {
@@ -134,7 +144,11 @@ export function catalogue({ seed = 1, fuzz = 300, outside }) {
     nxWhy: 'Nx itself finds no name in a package.json that starts with a byte order mark',
   });
   // A directory name that would drive a terminal, quoted in every problem of its project.
-  encoding('esc-\u001b[2J\u001b]0;x\u0007-name', 'FROM base\n', { files: { 'services/esc-\u001b[2J\u001b]0;x\u0007-name/package.json': '{"name": \n' }, nx: false, nxWhy: 'Nx itself refuses a package.json that is not JSON' });
+  encoding('esc-\u001b[2J\u001b]0;x\u0007-name', 'FROM base\n', {
+    files: { 'services/esc-\u001b[2J\u001b]0;x\u0007-name/package.json': '{"name": \n' },
+    nx: false,
+    nxWhy: 'Nx itself refuses a package.json that is not JSON',
+  });
   encoding('crlf-dockerignore', 'FROM base\n', { files: { 'services/crlf-dockerignore/.dockerignore': 'node_modules\r\n*.md\r\n!README.md\r\n' } });
 
   // Long lines.
@@ -189,28 +203,48 @@ export function catalogue({ seed = 1, fuzz = 300, outside }) {
   structured('project-json-truncated', 'project.json', '{"name": "project-json-truncated", "targets": {', nxRefusesProject);
   structured('project-json-array', 'project.json', '[]\n', nxRefusesProject);
   structured('project-json-deep', 'project.json', `${'['.repeat(100_000)}${']'.repeat(100_000)}\n`, nxRefusesProject);
-  structured('project-json-bad-options', 'project.json', json({
-    name: 'project-json-bad-options',
-    targets: { 'docker:build': { options: { imageName: 42, buildArgs: ['A=1'], tags: 'all', target: { x: 1 }, builder: 'nope' } } },
-  }));
-  structured('project-json-buildargs-objects', 'project.json', json({
-    name: 'project-json-buildargs-objects',
-    targets: { 'docker:build': { options: { imageName: '../../etc', buildArgs: { A: { nested: true }, B: null, C: 7, ['x'.repeat(KiB)]: 'y' } } } },
-  }));
-  structured('project-json-long-name', 'project.json', json({ name: 'project-json-long-name', targets: { 'docker:build': { options: { imageName: 'n'.repeat(64 * KiB) } } } }));
+  structured(
+    'project-json-bad-options',
+    'project.json',
+    json({
+      name: 'project-json-bad-options',
+      targets: { 'docker:build': { options: { imageName: 42, buildArgs: ['A=1'], tags: 'all', target: { x: 1 }, builder: 'nope' } } },
+    }),
+  );
+  structured(
+    'project-json-buildargs-objects',
+    'project.json',
+    json({
+      name: 'project-json-buildargs-objects',
+      targets: { 'docker:build': { options: { imageName: '../../etc', buildArgs: { A: { nested: true }, B: null, C: 7, ['x'.repeat(KiB)]: 'y' } } } },
+    }),
+  );
+  structured(
+    'project-json-long-name',
+    'project.json',
+    json({ name: 'project-json-long-name', targets: { 'docker:build': { options: { imageName: 'n'.repeat(64 * KiB) } } } }),
+  );
   structured('package-json-truncated', 'package.json', '{"name": "package-json-truncated", "version": ', nxRefusesPackage);
   structured('package-json-deep', 'package.json', `${'['.repeat(100_000)}${']'.repeat(100_000)}\n`, nxRefusesPackage);
-  structured('package-json-wrong-types', 'package.json', json({ name: 'package-json-wrong-types', version: { major: 1 }, dependencies: ['@probes/lib'], imagewise: { pin: 'all' } }));
-  structured('package-json-bad-ranges', 'package.json', json({
-    name: 'package-json-bad-ranges',
-    version: '1.0.0',
-    dependencies: { '@probes/lib': `${'>=1.0.0 <2.0.0 || '.repeat(2000)}^1`, other: 'x'.repeat(64 * KiB) },
-  }));
+  structured(
+    'package-json-wrong-types',
+    'package.json',
+    json({ name: 'package-json-wrong-types', version: { major: 1 }, dependencies: ['@probes/lib'], imagewise: { pin: 'all' } }),
+  );
+  structured(
+    'package-json-bad-ranges',
+    'package.json',
+    json({
+      name: 'package-json-bad-ranges',
+      version: '1.0.0',
+      dependencies: { '@probes/lib': `${'>=1.0.0 <2.0.0 || '.repeat(2000)}^1`, other: 'x'.repeat(64 * KiB) },
+    }),
+  );
   structured('lock-truncated', 'imagewise.lock.json', '{"upstream": {"docker.io/library/node:18": "sha256:');
   structured('lock-wrong-types', 'imagewise.lock.json', json({ upstream: [1, 2, 3] }));
   structured('lock-bad-digests', 'imagewise.lock.json', json({ upstream: { 'docker.io/library/node:18': 'md5:zz', '': '', ['x'.repeat(64 * KiB)]: 5 } }));
   structured('lock-deep', 'imagewise.lock.json', `${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}\n`);
-  structured('requirements-garbage', 'requirements.txt', `${'probes-lib[' .repeat(5000)}\n-r requirements.txt\n-e ${'x'.repeat(64 * KiB)}\n`);
+  structured('requirements-garbage', 'requirements.txt', `${'probes-lib['.repeat(5000)}\n-r requirements.txt\n-e ${'x'.repeat(64 * KiB)}\n`);
   structured('requirements-self-include', 'requirements.txt', '-r requirements.txt\n-c requirements.txt\n');
   structured('pyproject-invalid', 'pyproject.toml', '[project\nname = "x\ndependencies = [\n');
   structured('pyproject-deep', 'pyproject.toml', `[project]\nname = "x"\nversion = "1"\ndependencies = ${'['.repeat(50_000)}${']'.repeat(50_000)}\n`);
@@ -271,11 +305,66 @@ export function outsideFiles(marker) {
   };
 }
 
-const KEYWORDS = ['FROM', 'RUN', 'COPY', 'ADD', 'ARG', 'ENV', 'ONBUILD', 'WORKDIR', 'USER', 'LABEL', 'CMD', 'ENTRYPOINT', 'HEALTHCHECK', 'SHELL', 'EXPOSE', 'VOLUME', 'STOPSIGNAL', 'MAINTAINER'];
+const KEYWORDS = [
+  'FROM',
+  'RUN',
+  'COPY',
+  'ADD',
+  'ARG',
+  'ENV',
+  'ONBUILD',
+  'WORKDIR',
+  'USER',
+  'LABEL',
+  'CMD',
+  'ENTRYPOINT',
+  'HEALTHCHECK',
+  'SHELL',
+  'EXPOSE',
+  'VOLUME',
+  'STOPSIGNAL',
+  'MAINTAINER',
+];
 const FRAGMENTS = [
-  'base', 'base:1.0.0', 'node-base', '${BASE}', '${BASE:-base}', '${BASE:+x}', '$BASE', 'AS build', 'AS base', '--from=build', '--from=base', '--from=0', '--from=99',
-  '--mount=from=base,target=/x', '--platform=$BUILDPLATFORM', '<<EOF', 'EOF', '\\', '`', '#', '# escape=`', '# syntax=docker/dockerfile:1', '"', "'", '[', ']', '{', '}',
-  '${', '}', '${A:-${B:-${C}}}', 'scratch', '@sha256:' + '0'.repeat(64), 'registry.example.com/platform/base', ':latest', '\t', '\u00a0', '\u200b', '\ud800',
+  'base',
+  'base:1.0.0',
+  'node-base',
+  '${BASE}',
+  '${BASE:-base}',
+  '${BASE:+x}',
+  '$BASE',
+  'AS build',
+  'AS base',
+  '--from=build',
+  '--from=base',
+  '--from=0',
+  '--from=99',
+  '--mount=from=base,target=/x',
+  '--platform=$BUILDPLATFORM',
+  '<<EOF',
+  'EOF',
+  '\\',
+  '`',
+  '#',
+  '# escape=`',
+  '# syntax=docker/dockerfile:1',
+  '"',
+  "'",
+  '[',
+  ']',
+  '{',
+  '}',
+  '${',
+  '}',
+  '${A:-${B:-${C}}}',
+  'scratch',
+  '@sha256:' + '0'.repeat(64),
+  'registry.example.com/platform/base',
+  ':latest',
+  '\t',
+  '\u00a0',
+  '\u200b',
+  '\ud800',
 ];
 
 /** One to four edits of a real Dockerfile: lines deleted, repeated, swapped, spliced; bytes flipped; fragments and keywords inserted. */
@@ -285,16 +374,44 @@ export function mutate(random, source) {
   for (let e = 0; e < edits; e++) {
     const at = random.int(0, Math.max(0, lines.length - 1));
     switch (random.int(0, 9)) {
-      case 0: lines.splice(at, 1); break;
-      case 1: lines.splice(at, 0, ...Array(random.int(1, random.next() < 0.1 ? 2000 : 5)).fill(lines[at] ?? '')); break;
-      case 2: { const other = random.int(0, lines.length - 1); [lines[at], lines[other]] = [lines[other], lines[at]]; break; }
-      case 3: lines.splice(at, 0, `${random.pick(KEYWORDS)} ${Array.from({ length: random.int(1, 4) }, () => random.pick(FRAGMENTS)).join(' ')}`); break;
-      case 4: { const line = lines[at] ?? ''; const cut = random.int(0, line.length); lines[at] = line.slice(0, cut) + random.pick(FRAGMENTS) + line.slice(cut); break; }
-      case 5: lines = lines.slice(0, at); break;
-      case 6: { const text = lines.join('\n'); const cut = random.int(0, text.length); lines = (text.slice(0, cut) + random.bytes(random.int(1, 64)).toString('latin1') + text.slice(cut)).split('\n'); break; }
-      case 7: lines[at] = (lines[at] ?? '').replace(/\S+/g, (word) => (random.next() < 0.3 ? random.pick(FRAGMENTS) : word)); break;
-      case 8: lines.unshift(random.pick(['# escape=`', '# escape=x', '# syntax=x', `ARG BASE=${random.pick(FRAGMENTS)}`, '\uFEFF'])); break;
-      default: lines[at] = `${lines[at] ?? ''} \\`; break;
+      case 0:
+        lines.splice(at, 1);
+        break;
+      case 1:
+        lines.splice(at, 0, ...Array(random.int(1, random.next() < 0.1 ? 2000 : 5)).fill(lines[at] ?? ''));
+        break;
+      case 2: {
+        const other = random.int(0, lines.length - 1);
+        [lines[at], lines[other]] = [lines[other], lines[at]];
+        break;
+      }
+      case 3:
+        lines.splice(at, 0, `${random.pick(KEYWORDS)} ${Array.from({ length: random.int(1, 4) }, () => random.pick(FRAGMENTS)).join(' ')}`);
+        break;
+      case 4: {
+        const line = lines[at] ?? '';
+        const cut = random.int(0, line.length);
+        lines[at] = line.slice(0, cut) + random.pick(FRAGMENTS) + line.slice(cut);
+        break;
+      }
+      case 5:
+        lines = lines.slice(0, at);
+        break;
+      case 6: {
+        const text = lines.join('\n');
+        const cut = random.int(0, text.length);
+        lines = (text.slice(0, cut) + random.bytes(random.int(1, 64)).toString('latin1') + text.slice(cut)).split('\n');
+        break;
+      }
+      case 7:
+        lines[at] = (lines[at] ?? '').replace(/\S+/g, (word) => (random.next() < 0.3 ? random.pick(FRAGMENTS) : word));
+        break;
+      case 8:
+        lines.unshift(random.pick(['# escape=`', '# escape=x', '# syntax=x', `ARG BASE=${random.pick(FRAGMENTS)}`, '\uFEFF']));
+        break;
+      default:
+        lines[at] = `${lines[at] ?? ''} \\`;
+        break;
     }
   }
   return lines.join(random.next() < 0.1 ? '\r\n' : '\n');

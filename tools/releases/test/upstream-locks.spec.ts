@@ -54,7 +54,8 @@ describe('upstream locks re-resolved for a run, then put back', () => {
     const root = mkdtempSync(join(tmpdir(), 'imagewise-locks-'));
     scratch.push(root);
     execFileSync('git', ['clone', '-q', REPOSITORY, root]);
-    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], { cwd: root, encoding: 'utf8' });
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], { cwd: root, encoding: 'utf8' });
     symlinkSync(join(REPOSITORY, 'node_modules'), join(root, 'node_modules'));
     for (const group of ['packages', 'services', 'images']) {
       for (const name of readdirSync(join(REPOSITORY, group))) {
@@ -84,7 +85,8 @@ describe('upstream locks re-resolved for a run, then put back', () => {
 
   const run = (root: string, args: string[]) => start(root, args).done;
   const read = (root: string, path: string) => readFileSync(join(root, path), 'utf8');
-  const journal = (root: string) => resolve(root, execFileSync('git', ['rev-parse', '--git-path', 'imagewise-upstream-locks.json'], { cwd: root, encoding: 'utf8' }).trim());
+  const journal = (root: string) =>
+    resolve(root, execFileSync('git', ['rev-parse', '--git-path', 'imagewise-upstream-locks.json'], { cwd: root, encoding: 'utf8' }).trim());
 
   /** A command (node -e) that records the lock files it sees into `seen`, then does `then`. */
   function build(seen: string, then = ''): string[] {
@@ -156,13 +158,20 @@ describe('upstream locks re-resolved for a run, then put back', () => {
     const { root, git } = checkout();
     const pidFile = join(root, '../', `${root.split('/').pop()}-pid`);
     scratch.push(pidFile);
-    const { child, done } = start(root, ['--', process.execPath, '-e', `require('node:fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setTimeout(() => {}, 60_000);`]);
+    const { child, done } = start(root, [
+      '--',
+      process.execPath,
+      '-e',
+      `require('node:fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setTimeout(() => {}, 60_000);`,
+    ]);
     await until(() => existsSync(pidFile), 'the build to start');
     expect(git('status', '--porcelain')).toBe(` M ${NODE_LOCK}\n M ${PYTHON_LOCK}\n`);
 
     const second = await run(root, ['--restore']);
     expect(second.code).toBe(1);
-    expect(second.output).toMatch(new RegExp(`the run with pid ${child.pid} re-resolved this checkout's lock files and puts them back when it ends; wait for it`));
+    expect(second.output).toMatch(
+      new RegExp(`the run with pid ${child.pid} re-resolved this checkout's lock files and puts them back when it ends; wait for it`),
+    );
     expect(read(root, NODE_LOCK)).toBe(lockText(NODE, mirrorDigests[NODE]));
 
     child.kill('SIGTERM');
@@ -177,7 +186,11 @@ describe('upstream locks re-resolved for a run, then put back', () => {
     const { root, git } = checkout();
     const pidFile = join(root, '../', `${root.split('/').pop()}-pid`);
     scratch.push(pidFile);
-    const { child, done } = start(root, ['--', process.execPath, '-e', `require('node:fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setTimeout(() => {}, 60_000);`], { group: true });
+    const { child, done } = start(
+      root,
+      ['--', process.execPath, '-e', `require('node:fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setTimeout(() => {}, 60_000);`],
+      { group: true },
+    );
     await until(() => existsSync(pidFile), 'the build to start');
     expect(git('status', '--porcelain')).toBe(` M ${NODE_LOCK}\n M ${PYTHON_LOCK}\n`);
 
@@ -193,7 +206,12 @@ describe('upstream locks re-resolved for a run, then put back', () => {
     const { root, committed, git } = checkout();
     const pidFile = join(root, '../', `${root.split('/').pop()}-pid`);
     scratch.push(pidFile);
-    const { child, done } = start(root, ['--', process.execPath, '-e', `require('node:fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setTimeout(() => {}, 60_000);`]);
+    const { child, done } = start(root, [
+      '--',
+      process.execPath,
+      '-e',
+      `require('node:fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setTimeout(() => {}, 60_000);`,
+    ]);
     await until(() => existsSync(pidFile), 'the build to start');
     child.kill('SIGKILL');
     // The build holds the dead script's output pipes open until it ends too.
@@ -214,7 +232,12 @@ describe('upstream locks re-resolved for a run, then put back', () => {
 
     // And a whole run after a killed one starts from the committed files again.
     rmSync(pidFile);
-    const again = start(root, ['--', process.execPath, '-e', `require('node:fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setTimeout(() => {}, 60_000);`]);
+    const again = start(root, [
+      '--',
+      process.execPath,
+      '-e',
+      `require('node:fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setTimeout(() => {}, 60_000);`,
+    ]);
     await until(() => existsSync(pidFile), 'the second build to start');
     again.child.kill('SIGKILL');
     process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');

@@ -29,7 +29,9 @@ describe('baseImageUses', () => {
   });
 
   it('gives the normalised upstream reference for an upstream image without a digest', () => {
-    expect(uses(['FROM node:22-bookworm-slim'])).toEqual([{ line: 1, kind: 'from', raw: 'node:22-bookworm-slim', upstream: 'docker.io/library/node:22-bookworm-slim' }]);
+    expect(uses(['FROM node:22-bookworm-slim'])).toEqual([
+      { line: 1, kind: 'from', raw: 'node:22-bookworm-slim', upstream: 'docker.io/library/node:22-bookworm-slim' },
+    ]);
     expect(uses(['FROM ghcr.io/acme/runtime'])).toEqual([{ line: 1, kind: 'from', raw: 'ghcr.io/acme/runtime', upstream: 'ghcr.io/acme/runtime' }]);
   });
 
@@ -84,17 +86,19 @@ describe('pulledRegistryHosts', () => {
   });
 
   it('gives the hosts of upstream images as written: without a locked digest, or pinned in the Dockerfile', () => {
-    expect(hosts([`FROM ghcr.io/acme/runtime@${DIGEST}`, 'COPY --from=quay.io/acme/tools:1 /bin/t /bin/t', 'RUN --mount=type=bind,from=127.0.0.1:5000/x,target=/x true'])).toEqual([
-      '127.0.0.1:5000',
-      'ghcr.io',
-      'quay.io',
-    ]);
+    expect(
+      hosts([
+        `FROM ghcr.io/acme/runtime@${DIGEST}`,
+        'COPY --from=quay.io/acme/tools:1 /bin/t /bin/t',
+        'RUN --mount=type=bind,from=127.0.0.1:5000/x,target=/x true',
+      ]),
+    ).toEqual(['127.0.0.1:5000', 'ghcr.io', 'quay.io']);
   });
 
   it('gives each host once, and none for stages, scratch or an image whose ARG has no value', () => {
-    expect(hosts(['ARG REGISTRY', 'FROM scratch AS empty', 'FROM ${REGISTRY}/a', 'FROM reg.example.com/a', 'FROM reg.example.com/b', 'COPY --from=empty / /'])).toEqual([
-      'reg.example.com',
-    ]);
+    expect(
+      hosts(['ARG REGISTRY', 'FROM scratch AS empty', 'FROM ${REGISTRY}/a', 'FROM reg.example.com/a', 'FROM reg.example.com/b', 'COPY --from=empty / /']),
+    ).toEqual(['reg.example.com']);
   });
 
   it('substitutes build args as the build does', () => {

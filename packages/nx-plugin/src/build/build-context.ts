@@ -5,9 +5,7 @@ import { parseDockerignore } from '../dockerfile/dockerignore';
 
 /** One path the build sends in its context, relative to the context directory (`/`-separated). */
 export type ContextEntry =
-  | { path: string; kind: 'file'; executable: boolean }
-  | { path: string; kind: 'directory' }
-  | { path: string; kind: 'symlink'; target: string };
+  { path: string; kind: 'file'; executable: boolean } | { path: string; kind: 'directory' } | { path: string; kind: 'symlink'; target: string };
 
 /**
  * What a build sends: every path under the context directory that

@@ -90,7 +90,10 @@ export async function gatherBuildFacts(
       bases[use.raw] = { release: reference ?? `${images.get(use.pinned)!.metadata.imageName}:${use.pin}` };
     } else {
       const base = readImageMetadata(context.root, use.project);
-      if (!base?.contentIdentity) throw new Error(`${dockerfile}:${use.line}: base image ${use.project} has no build output from this version of Imagewise; build it first (docker:build depends on ^docker:build)`);
+      if (!base?.contentIdentity)
+        throw new Error(
+          `${dockerfile}:${use.line}: base image ${use.project} has no build output from this version of Imagewise; build it first (docker:build depends on ^docker:build)`,
+        );
       bases[use.raw] = { image: base.contentIdentity };
       reference = exactReference(base);
     }
@@ -161,11 +164,7 @@ export async function gatherBuildFacts(
  * config, credential helpers); hosts without any are left out. Nothing is
  * asked when no build follows.
  */
-export function registryCredentialsFor(
-  mayBuild: boolean,
-  hosts: string[],
-  credentials: (host: string) => RegistryAuth | undefined,
-): RegistryConfig {
+export function registryCredentialsFor(mayBuild: boolean, hosts: string[], credentials: (host: string) => RegistryAuth | undefined): RegistryConfig {
   if (!mayBuild) return {};
   const found: RegistryConfig = {};
   for (const host of hosts) {
@@ -208,7 +207,10 @@ async function releaseReference(
 }
 
 async function localImage(docker: Docker, reference: string): Promise<string | undefined> {
-  const found = await docker.getImage(reference).inspect().catch(() => undefined);
+  const found = await docker
+    .getImage(reference)
+    .inspect()
+    .catch(() => undefined);
   return found?.Id;
 }
 

@@ -135,7 +135,9 @@ export function planImageBuild(facts: BuildFacts): BuildPlan {
         'dev.imagewise.base-images': JSON.stringify(facts.baseImages),
         ...(facts.dockerfile ? { 'dev.imagewise.dockerfile': facts.dockerfile } : {}),
         // The library packs the context held: their file names carry each library's version.
-        ...(facts.stagedFiles.length ? { 'dev.imagewise.library-packs': JSON.stringify(facts.stagedFiles.map((file) => file.name.split('/').pop()).sort()) } : {}),
+        ...(facts.stagedFiles.length
+          ? { 'dev.imagewise.library-packs': JSON.stringify(facts.stagedFiles.map((file) => file.name.split('/').pop()).sort()) }
+          : {}),
         ...facts.build.labels,
       },
       target: facts.build.target,

@@ -43,7 +43,9 @@ describe('checkSecretSources: the shape of the "secrets" option', () => {
 
   it('normalises a file path and refuses one outside the workspace', () => {
     expect(checkSecretSources({ a: { file: './.secrets//a' } })).toEqual({ a: { file: '.secrets/a' } });
-    expect(messageOf(() => checkSecretSources({ a: { file: '/etc/shadow' } }))).toMatch(/secret "a": file "\/etc\/shadow" must be relative to the workspace root/);
+    expect(messageOf(() => checkSecretSources({ a: { file: '/etc/shadow' } }))).toMatch(
+      /secret "a": file "\/etc\/shadow" must be relative to the workspace root/,
+    );
     expect(messageOf(() => checkSecretSources({ a: { file: 'x/../../up' } }))).toMatch(/inside it/);
   });
 
@@ -71,7 +73,11 @@ describe('secretIdentity: what of a secret the content identity takes', () => {
 
 describe('readSecrets: the values, read for one build', () => {
   it('reads environment variables and files (relative to the workspace root) as bytes', () => {
-    const values = readSecrets({ npm_token: { env: 'NPM_TOKEN' }, pip: { file: '.secrets/pip.conf' } }, '/ws', reader({ NPM_TOKEN: VALUE }, { '/ws/.secrets/pip.conf': 'index-url=x\n' }));
+    const values = readSecrets(
+      { npm_token: { env: 'NPM_TOKEN' }, pip: { file: '.secrets/pip.conf' } },
+      '/ws',
+      reader({ NPM_TOKEN: VALUE }, { '/ws/.secrets/pip.conf': 'index-url=x\n' }),
+    );
     expect(values.get('npm_token')).toEqual(Buffer.from(VALUE));
     expect(values.get('pip')).toEqual(Buffer.from('index-url=x\n'));
   });
@@ -107,7 +113,10 @@ describe('readSecrets: the values, read for one build', () => {
 describe('secretLikeBuildArgs: build args whose names look like secrets', () => {
   it('matches *TOKEN*, *PASSWORD*, *SECRET*, *_KEY and NPM_AUTH*, in any case', () => {
     const args = Object.fromEntries(
-      ['NPM_TOKEN', 'gitlab_token_file', 'DB_PASSWORD', 'client_secret', 'AWS_SECRET_ACCESS_KEY', 'API_KEY', 'npm_auth', 'NPM_AUTH_TOKEN'].map((name) => [name, 'v']),
+      ['NPM_TOKEN', 'gitlab_token_file', 'DB_PASSWORD', 'client_secret', 'AWS_SECRET_ACCESS_KEY', 'API_KEY', 'npm_auth', 'NPM_AUTH_TOKEN'].map((name) => [
+        name,
+        'v',
+      ]),
     );
     expect(secretLikeBuildArgs(args)).toEqual(Object.keys(args));
   });

@@ -53,7 +53,10 @@ export async function claimContentTag(
   for (let round = 0; round < rounds; round++) {
     await sleep(settleMs);
     const current = await registry.manifestDigest(reference);
-    if (!current) throw new ContentTagError(`${reference.path}:${reference.tag} vanished from ${reference.domain} while it was being claimed (deleted meanwhile?); run the build again`);
+    if (!current)
+      throw new ContentTagError(
+        `${reference.path}:${reference.tag} vanished from ${reference.domain} while it was being claimed (deleted meanwhile?); run the build again`,
+      );
     if (current === digest) return digest;
     digest = current;
   }

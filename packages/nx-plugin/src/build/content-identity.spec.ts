@@ -67,8 +67,7 @@ describe('contentIdentity', () => {
   it('is the same when a build setting is undefined or absent', () => {
     const absent = identityOf((i) => (i.build = { buildArgs: i.build.buildArgs }));
     const undefinedSettings = identityOf(
-      (i) =>
-        (i.build = { buildArgs: i.build.buildArgs, target: undefined, platform: undefined, network: undefined, builder: undefined, labels: undefined }),
+      (i) => (i.build = { buildArgs: i.build.buildArgs, target: undefined, platform: undefined, network: undefined, builder: undefined, labels: undefined }),
     );
     expect(undefinedSettings).toBe(absent);
   });
@@ -129,7 +128,11 @@ describe('contentIdentity', () => {
   const H2 = hex('2');
   const lookAlikes: Array<[string, (i: ImageInputs) => void, (i: ImageInputs) => void]> = [
     ["build args split at '='", (i) => (i.build.buildArgs = { A: 'b=c' }), (i) => (i.build.buildArgs = { 'A=b': 'c' })],
-    ['the same key and value as a build arg or as a label', (i) => (i.build = { buildArgs: { K: 'v' } }), (i) => (i.build = { buildArgs: {}, labels: { K: 'v' } })],
+    [
+      'the same key and value as a build arg or as a label',
+      (i) => (i.build = { buildArgs: { K: 'v' } }),
+      (i) => (i.build = { buildArgs: {}, labels: { K: 'v' } }),
+    ],
     [
       "a symlink whose path holds ']'",
       (i) => (i.context = [{ path: 'a', kind: 'symlink', target: 'x]:1:y' }]),

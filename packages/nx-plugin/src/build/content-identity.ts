@@ -28,9 +28,7 @@ export interface ImageInputs {
 }
 
 export type ContextItem =
-  | { path: string; kind: 'file'; hash: string; executable: boolean }
-  | { path: string; kind: 'directory' }
-  | { path: string; kind: 'symlink'; target: string };
+  { path: string; kind: 'file'; hash: string; executable: boolean } | { path: string; kind: 'directory' } | { path: string; kind: 'symlink'; target: string };
 
 export interface BuildSettings {
   buildArgs: Record<string, string>;
@@ -41,10 +39,7 @@ export interface BuildSettings {
   labels?: Record<string, string>;
 }
 
-export type BaseIdentity =
-  | { image: string }
-  | { release: string }
-  | { upstream: string; digest?: string };
+export type BaseIdentity = { image: string } | { release: string } | { upstream: string; digest?: string };
 
 /**
  * Bumped whenever what goes into an identity, or how, changes: every content

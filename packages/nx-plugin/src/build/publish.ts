@@ -39,7 +39,10 @@ export async function publishImage(
       digest = await claimContentTag(registry, reference, candidate, { broken });
       if (digest !== candidate) log(`another runner pushed ${repository}:${contentTag} at the same time: using its ${digest}`);
     } finally {
-      await docker.getImage(`${repository}:${STAGING_TAG}`).remove({ noprune: true }).catch(() => undefined);
+      await docker
+        .getImage(`${repository}:${STAGING_TAG}`)
+        .remove({ noprune: true })
+        .catch(() => undefined);
       // Only a push that worked stored a manifest under the staging tag; the
       // candidate is cleared once the content tag names it (or lost to another).
       const note = pushed ? await clearStagingTag(registry, reference) : undefined;

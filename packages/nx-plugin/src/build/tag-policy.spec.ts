@@ -128,13 +128,27 @@ describe('runFactsFromEnv', () => {
   });
 
   it('falls back to git and the default base outside CI', () => {
-    expect(runFactsFromEnv({}, git, 'main')).toEqual({ branch: 'local-branch', defaultBranch: 'main', mergeRequest: undefined, sha: git.sha, pipeline: undefined });
-    expect(runFactsFromEnv({}, {}, 'develop')).toEqual({ branch: undefined, defaultBranch: 'develop', mergeRequest: undefined, sha: undefined, pipeline: undefined });
+    expect(runFactsFromEnv({}, git, 'main')).toEqual({
+      branch: 'local-branch',
+      defaultBranch: 'main',
+      mergeRequest: undefined,
+      sha: git.sha,
+      pipeline: undefined,
+    });
+    expect(runFactsFromEnv({}, {}, 'develop')).toEqual({
+      branch: undefined,
+      defaultBranch: 'develop',
+      mergeRequest: undefined,
+      sha: undefined,
+      pipeline: undefined,
+    });
   });
 
   it('prefers CI variables over git, and counts empty variables as unset', () => {
     expect(runFactsFromEnv({ CI_COMMIT_BRANCH: 'ci-branch', CI_COMMIT_SHA: SHA }, git, 'main')).toMatchObject({ branch: 'ci-branch', sha: SHA });
-    expect(runFactsFromEnv({ CI_COMMIT_BRANCH: '', CI_COMMIT_SHA: '', CI_DEFAULT_BRANCH: '', CI_MERGE_REQUEST_IID: '', CI_PIPELINE_ID: '' }, git, 'main')).toEqual({
+    expect(
+      runFactsFromEnv({ CI_COMMIT_BRANCH: '', CI_COMMIT_SHA: '', CI_DEFAULT_BRANCH: '', CI_MERGE_REQUEST_IID: '', CI_PIPELINE_ID: '' }, git, 'main'),
+    ).toEqual({
       branch: 'local-branch',
       defaultBranch: 'main',
       mergeRequest: undefined,

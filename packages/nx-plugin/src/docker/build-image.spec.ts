@@ -11,7 +11,7 @@ describe('daemonHasBuildKit', () => {
     expect(await daemonHasBuildKit(engine({ ApiVersion: '1.41', Os: 'windows' }))).toBe(false);
   });
 
-  it('Podman\'s Docker-compatible API does not, whatever API version it reports (it has no /session)', async () => {
+  it("Podman's Docker-compatible API does not, whatever API version it reports (it has no /session)", async () => {
     // What Debian 12's `podman system service` answers to GET /version.
     const podman = { ApiVersion: '1.41', Os: 'linux', Version: '4.3.1', Components: [{ Name: 'Podman Engine', Version: '4.3.1' }, { Name: 'Conmon' }] };
     expect(await daemonHasBuildKit(engine(podman))).toBe(false);

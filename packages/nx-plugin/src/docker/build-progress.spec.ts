@@ -81,7 +81,11 @@ describe('BuildProgress (classic builder)', () => {
     p.handle({ error: 'short', errorDetail: { message: "The command '/bin/sh -c make' returned a non-zero code: 2" } });
     expect(p.error).toBe("The command '/bin/sh -c make' returned a non-zero code: 2");
     expect(p.failure()).toBe(
-      ["Step 2/3 : RUN make failed: The command '/bin/sh -c make' returned a non-zero code: 2", '  |  ---> Running in 42', '  | make: *** No rule to make target'].join('\n'),
+      [
+        "Step 2/3 : RUN make failed: The command '/bin/sh -c make' returned a non-zero code: 2",
+        '  |  ---> Running in 42',
+        '  | make: *** No rule to make target',
+      ].join('\n'),
     );
   });
 
@@ -119,7 +123,14 @@ describe('BuildProgress (BuildKit)', () => {
     p.handle(trace({ vertexes: [{ digest: A, name: '[1/3] FROM docker.io/library/alpine' }], statuses: [{ ID: 'x', vertex: A, current: 5 }] }));
     p.handle(trace({ vertexes: [{ digest: B, name: '[2/3] COPY . .', cached: true, inputs: [A] }] }));
     p.handle(trace({ vertexes: [{ digest: C, name: '[3/3] RUN make' }], logs: [{ vertex: C, msg: 'cc -o app main.c\nok\n\n' }] }));
-    p.handle(trace({ vertexes: [{ digest: C, name: '[3/3] RUN make' }, { digest: B, name: '[2/3] COPY . .', cached: true }] }));
+    p.handle(
+      trace({
+        vertexes: [
+          { digest: C, name: '[3/3] RUN make' },
+          { digest: B, name: '[2/3] COPY . .', cached: true },
+        ],
+      }),
+    );
     expect(lines).toEqual(['[1/3] FROM docker.io/library/alpine', '[2/3] COPY . . (cached)', '[3/3] RUN make', '  cc -o app main.c', '  ok']);
     expect(p.error).toBeUndefined();
     expect(p.failedStep).toBeUndefined();
@@ -134,10 +145,26 @@ describe('BuildProgress (BuildKit)', () => {
 
   it('names the failing step with its last lines in failure()', () => {
     const { progress: p } = progress();
-    p.handle(trace({ vertexes: [{ digest: A, name: '[1/2] FROM alpine' }, { digest: B, name: '[2/2] RUN ./test.sh' }] }));
-    p.handle(trace({ logs: [{ vertex: A, msg: 'not this one\n' }, { vertex: B, msg: 'running 3 tests\n' }] }));
+    p.handle(
+      trace({
+        vertexes: [
+          { digest: A, name: '[1/2] FROM alpine' },
+          { digest: B, name: '[2/2] RUN ./test.sh' },
+        ],
+      }),
+    );
+    p.handle(
+      trace({
+        logs: [
+          { vertex: A, msg: 'not this one\n' },
+          { vertex: B, msg: 'running 3 tests\n' },
+        ],
+      }),
+    );
     p.handle(trace({ logs: [{ vertex: B, msg: 'test 2 FAILED\n' }] }));
-    p.handle(trace({ vertexes: [{ digest: B, name: '[2/2] RUN ./test.sh', error: 'process "/bin/sh -c ./test.sh" did not complete successfully: exit code: 1' }] }));
+    p.handle(
+      trace({ vertexes: [{ digest: B, name: '[2/2] RUN ./test.sh', error: 'process "/bin/sh -c ./test.sh" did not complete successfully: exit code: 1' }] }),
+    );
     p.handle({ errorDetail: { message: 'process "/bin/sh -c ./test.sh" did not complete successfully: exit code: 1' } });
     expect(p.failedStep).toBe('[2/2] RUN ./test.sh');
     expect(p.failure()).toBe(
@@ -162,7 +189,14 @@ describe('BuildProgress (BuildKit)', () => {
 
   it('names the step that failed, not the steps canceled beside it', () => {
     const { progress: p } = progress();
-    p.handle(trace({ vertexes: [{ digest: A, name: '[build 2/2] RUN make' }, { digest: B, name: '[test 2/2] RUN pytest' }] }));
+    p.handle(
+      trace({
+        vertexes: [
+          { digest: A, name: '[build 2/2] RUN make' },
+          { digest: B, name: '[test 2/2] RUN pytest' },
+        ],
+      }),
+    );
     p.handle(trace({ logs: [{ vertex: B, msg: 'E   assert 1 == 2\n' }] }));
     p.handle(trace({ vertexes: [{ digest: B, name: '[test 2/2] RUN pytest', error: 'exit code: 1' }] }));
     p.handle(trace({ vertexes: [{ digest: A, name: '[build 2/2] RUN make', error: 'context canceled' }] }));

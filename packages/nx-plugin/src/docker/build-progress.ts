@@ -13,7 +13,9 @@ const root = protobuf.Root.fromJSON({
         logs: { rule: 'repeated', type: 'VertexLog', id: 3 },
       },
     },
-    Vertex: { fields: { digest: { type: 'string', id: 1 }, name: { type: 'string', id: 3 }, cached: { type: 'bool', id: 4 }, error: { type: 'string', id: 7 } } },
+    Vertex: {
+      fields: { digest: { type: 'string', id: 1 }, name: { type: 'string', id: 3 }, cached: { type: 'bool', id: 4 }, error: { type: 'string', id: 7 } },
+    },
     VertexLog: { fields: { vertex: { type: 'string', id: 1 }, msg: { type: 'bytes', id: 4 } } },
   },
 });

@@ -8,7 +8,10 @@ const CONFIG = { 'private.example.com:5000': auth('private.example.com:5000'), '
 
 describe('sessionCredentials: what BuildKit gets when it asks for a host', () => {
   it("gives that host's own credentials", () => {
-    expect(sessionCredentials(CONFIG, 'private.example.com:5000')).toEqual({ Username: 'user-private.example.com:5000', Secret: 'pw-private.example.com:5000' });
+    expect(sessionCredentials(CONFIG, 'private.example.com:5000')).toEqual({
+      Username: 'user-private.example.com:5000',
+      Secret: 'pw-private.example.com:5000',
+    });
   });
 
   it('gives the Docker Hub credentials for the host BuildKit pulls Docker Hub images from', () => {
@@ -46,7 +49,7 @@ describe('sessionSecret: what BuildKit gets when a step mounts a secret', () => 
 });
 
 describe('asPlainStream', () => {
-  it('hands a TLS socket on as a plain stream (Node\'s HTTP/2 server drops a TLSSocket with no ALPN), anything else as it is', () => {
+  it("hands a TLS socket on as a plain stream (Node's HTTP/2 server drops a TLSSocket with no ALPN), anything else as it is", () => {
     const plain = new PassThrough();
     expect(asPlainStream(plain)).toBe(plain);
     const tls = new TLSSocket(new PassThrough() as never);

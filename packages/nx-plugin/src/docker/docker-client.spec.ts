@@ -13,7 +13,9 @@ describe('engineGone', () => {
   ])('says the daemon went away, and where, for %s', (_what, error) => {
     const said = engineGone(error, env);
     expect(said).toBeInstanceOf(DockerUnavailableError);
-    expect((said as Error).message).toMatch(/^the Docker daemon at unix:\/\/\/run\/engine\/docker\.sock \(DOCKER_HOST\) went away during the build .*it stopped or was killed; check it/);
+    expect((said as Error).message).toMatch(
+      /^the Docker daemon at unix:\/\/\/run\/engine\/docker\.sock \(DOCKER_HOST\) went away during the build .*it stopped or was killed; check it/,
+    );
   });
 
   it('passes any other error through as it is', () => {
@@ -34,22 +36,33 @@ describe('unreachable: one line, the address, what to check', () => {
     );
   });
 
-  it('a client certificate the daemon refuses, in OpenSSL\'s words without its file and line', () => {
-    const refused = error('ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE', '40A8:error:0A000412:SSL routines:ssl3_read_bytes:sslv3 alert bad certificate:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:1605:\nSSL alert number 42\n');
-    expect(unreachable(refused, tls).message).toMatch(/^TLS with the Docker daemon at tcp:\/\/127\.0\.0\.1:2376 \(DOCKER_HOST\) failed \(sslv3 alert bad certificate\): check that DOCKER_CERT_PATH/);
+  it("a client certificate the daemon refuses, in OpenSSL's words without its file and line", () => {
+    const refused = error(
+      'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
+      '40A8:error:0A000412:SSL routines:ssl3_read_bytes:sslv3 alert bad certificate:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:1605:\nSSL alert number 42\n',
+    );
+    expect(unreachable(refused, tls).message).toMatch(
+      /^TLS with the Docker daemon at tcp:\/\/127\.0\.0\.1:2376 \(DOCKER_HOST\) failed \(sslv3 alert bad certificate\): check that DOCKER_CERT_PATH/,
+    );
   });
 
   it('plain HTTP to a TLS port, and TLS to a plain one', () => {
     const http = Object.assign(new Error('(HTTP code 400) unexpected - Client sent an HTTP request to an HTTPS server.'), { statusCode: 400 });
-    expect(unreachable(http, plain).message).toMatch(/^the Docker daemon at tcp:\/\/127\.0\.0\.1:2375 \(DOCKER_HOST\) speaks TLS only: set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH/);
-    expect(unreachable(error('ERR_SSL_WRONG_VERSION_NUMBER', 'x:SSL routines:ssl3_get_record:wrong version number:y'), tls).message).toMatch(/does not speak TLS there \(wrong version number\)/);
+    expect(unreachable(http, plain).message).toMatch(
+      /^the Docker daemon at tcp:\/\/127\.0\.0\.1:2375 \(DOCKER_HOST\) speaks TLS only: set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH/,
+    );
+    expect(unreachable(error('ERR_SSL_WRONG_VERSION_NUMBER', 'x:SSL routines:ssl3_get_record:wrong version number:y'), tls).message).toMatch(
+      /does not speak TLS there \(wrong version number\)/,
+    );
   });
 
   it('nothing listening, and something that is not a Docker daemon', () => {
     expect(unreachable(error('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:2375'), plain).message).toBe(
       'cannot reach the Docker daemon at tcp://127.0.0.1:2375 (DOCKER_HOST) (connect ECONNREFUSED 127.0.0.1:2375): check that the daemon listens on 127.0.0.1 port 2375 and nothing blocks the way (DOCKER_HOST)',
     );
-    expect(unreachable(Object.assign(new Error('(HTTP code 404) unexpected - '), { statusCode: 404 }), plain).message).toMatch(/answers HTTP 404, not as a Docker daemon: check/);
+    expect(unreachable(Object.assign(new Error('(HTTP code 404) unexpected - '), { statusCode: 404 }), plain).message).toMatch(
+      /answers HTTP 404, not as a Docker daemon: check/,
+    );
   });
 
   it('ssh refusing every key', () => {

@@ -80,10 +80,14 @@ export function unreachable(error: unknown, endpoint: EngineEndpoint): DockerUna
     return new DockerUnavailableError(`TLS with ${at} failed (${tlsReason(e)}): check ${endpoint.checkTls ?? endpoint.check}`);
   }
   if (/^ERR_SSL_(WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|HTTP_REQUEST)/.test(code)) {
-    return new DockerUnavailableError(`${at} does not speak TLS there (${tlsReason(e)}): check the address and port, or leave TLS off for it (DOCKER_TLS_VERIFY unset)`);
+    return new DockerUnavailableError(
+      `${at} does not speak TLS there (${tlsReason(e)}): check the address and port, or leave TLS off for it (DOCKER_TLS_VERIFY unset)`,
+    );
   }
   if (e.statusCode === 400 && /HTTPS server/i.test(message)) {
-    return new DockerUnavailableError(`${at} speaks TLS only: set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH to its client certificates (or use a Docker context with its TLS material)`);
+    return new DockerUnavailableError(
+      `${at} speaks TLS only: set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH to its client certificates (or use a Docker context with its TLS material)`,
+    );
   }
   if (e.statusCode) {
     return new DockerUnavailableError(`${at} answers HTTP ${e.statusCode}, not as a Docker daemon: check ${endpoint.check}`);

@@ -44,7 +44,7 @@ describe('resolveEngine: DOCKER_HOST', () => {
     expect(engine.options).toMatchObject({ socketPath: '/run/engine/docker.sock', host: undefined });
   });
 
-  it('plain TCP, with the port given or Docker\'s 2375', () => {
+  it("plain TCP, with the port given or Docker's 2375", () => {
     expect(resolveEngine({ DOCKER_HOST: 'tcp://docker:2375' }, files()).options).toMatchObject({ protocol: 'http', host: 'docker', port: 2375, ca: undefined });
     expect(resolveEngine({ DOCKER_HOST: 'tcp://docker' }, files()).options).toMatchObject({ protocol: 'http', port: 2375 });
     // As docker-modem: no scheme means tcp.
@@ -53,7 +53,10 @@ describe('resolveEngine: DOCKER_HOST', () => {
 
   it('TLS from DOCKER_TLS_VERIFY (any non-empty value, as the docker CLI) with the certificates in DOCKER_CERT_PATH', () => {
     for (const verify of ['1', 'true', 'yes']) {
-      const engine = resolveEngine({ DOCKER_HOST: 'tcp://docker:2376', DOCKER_TLS_VERIFY: verify, DOCKER_CERT_PATH: '/certs/client' }, files(certs('/certs/client')));
+      const engine = resolveEngine(
+        { DOCKER_HOST: 'tcp://docker:2376', DOCKER_TLS_VERIFY: verify, DOCKER_CERT_PATH: '/certs/client' },
+        files(certs('/certs/client')),
+      );
       expect(engine.transport).toBe('tls');
       expect(engine.options).toMatchObject({ protocol: 'https', host: 'docker', port: 2376 });
       expect([engine.options.ca, engine.options.cert, engine.options.key].map(String)).toEqual(['CA', 'CERT', 'KEY']);
@@ -66,21 +69,30 @@ describe('resolveEngine: DOCKER_HOST', () => {
     expect(String(engine.options.ca)).toBe('CA');
   });
 
-  it('port 2376 means TLS even without DOCKER_TLS_VERIFY (docker-modem\'s rule)', () => {
+  it("port 2376 means TLS even without DOCKER_TLS_VERIFY (docker-modem's rule)", () => {
     expect(resolveEngine({ DOCKER_HOST: 'tcp://docker:2376' }, files()).options).toMatchObject({ protocol: 'https', ca: undefined });
   });
 
-  it('refuses half a client certificate, naming the directory and never a file\'s contents', () => {
+  it("refuses half a client certificate, naming the directory and never a file's contents", () => {
     const message = failure(() =>
-      resolveEngine({ DOCKER_HOST: 'tcp://docker:2376', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/certs' }, files({ '/certs/ca.pem': 'CA', '/certs/cert.pem': 'SECRET-CERT' })),
+      resolveEngine(
+        { DOCKER_HOST: 'tcp://docker:2376', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/certs' },
+        files({ '/certs/ca.pem': 'CA', '/certs/cert.pem': 'SECRET-CERT' }),
+      ),
     );
     expect(message).toBe('DOCKER_CERT_PATH (/certs) has cert.pem but no key.pem: a client certificate needs both');
   });
 
-  it('ssh, with ssh\'s defaults: port 22 and the local user; the agent, else a key in ~/.ssh', () => {
+  it("ssh, with ssh's defaults: port 22 and the local user; the agent, else a key in ~/.ssh", () => {
     const withAgent = resolveEngine({ DOCKER_HOST: 'ssh://builder@engine.example', SSH_AUTH_SOCK: '/tmp/agent.sock' }, files());
     expect(withAgent).toMatchObject({ transport: 'ssh', address: 'ssh://builder@engine.example' });
-    expect(withAgent.options).toMatchObject({ protocol: 'ssh', host: 'engine.example', port: 22, username: 'builder', sshOptions: { agent: '/tmp/agent.sock' } });
+    expect(withAgent.options).toMatchObject({
+      protocol: 'ssh',
+      host: 'engine.example',
+      port: 22,
+      username: 'builder',
+      sshOptions: { agent: '/tmp/agent.sock' },
+    });
     const withKey = resolveEngine({ DOCKER_HOST: 'ssh://engine.example:2222' }, files({ [join(HOME, '.ssh/id_ed25519')]: 'PRIVATE' }));
     expect(withKey.options).toMatchObject({ port: 2222, username: 'dev' });
     expect(String(withKey.options.sshOptions?.privateKey)).toBe('PRIVATE');
@@ -100,7 +112,7 @@ describe('resolveEngine: DOCKER_HOST', () => {
 });
 
 describe('resolveEngine: Docker contexts', () => {
-  it('currentContext in the Docker config, with the context\'s TLS material', () => {
+  it("currentContext in the Docker config, with the context's TLS material", () => {
     const home = files({ [join(CONFIG, 'config.json')]: '{"auths":{},"currentContext":"remote"}', ...context('remote', 'tcp://10.1.2.3:2376', { tls: true }) });
     const engine = resolveEngine({}, home);
     expect(engine).toMatchObject({ address: 'tcp://10.1.2.3:2376', source: 'Docker context "remote"', transport: 'tls' });
@@ -121,7 +133,10 @@ describe('resolveEngine: Docker contexts', () => {
 
   it('a context without TLS material speaks plain TCP; SkipTLSVerify means TLS without checking the daemon', () => {
     expect(resolveEngine({ DOCKER_CONTEXT: 'plain' }, files(context('plain', 'tcp://plain:2375'))).transport).toBe('tcp');
-    expect(resolveEngine({ DOCKER_CONTEXT: 'lax' }, files(context('lax', 'tcp://lax:2376', { skipTlsVerify: true })))).toMatchObject({ transport: 'tls', skipTlsVerify: true });
+    expect(resolveEngine({ DOCKER_CONTEXT: 'lax' }, files(context('lax', 'tcp://lax:2376', { skipTlsVerify: true })))).toMatchObject({
+      transport: 'tls',
+      skipTlsVerify: true,
+    });
   });
 
   it('"default" is the default socket', () => {
@@ -139,7 +154,7 @@ describe('resolveEngine: Docker contexts', () => {
 });
 
 describe('resolveEngine: neither', () => {
-  it('the system socket, or Docker Desktop\'s per-user one when it exists', () => {
+  it("the system socket, or Docker Desktop's per-user one when it exists", () => {
     expect(resolveEngine({}, files()).options.socketPath).toBe('/var/run/docker.sock');
     expect(resolveEngine({}, files({ [join(HOME, '.docker/run/docker.sock')]: '' })).options.socketPath).toBe(join(HOME, '.docker/run/docker.sock'));
   });

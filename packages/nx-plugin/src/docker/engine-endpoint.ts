@@ -83,7 +83,9 @@ export function resolveEngine(env: NodeJS.ProcessEnv, files: EngineFiles = local
       setting: 'DOCKER_HOST',
     });
   }
-  const [name, namedBy] = env.DOCKER_CONTEXT ? [env.DOCKER_CONTEXT, 'DOCKER_CONTEXT'] : [currentContext(configDir, files), `currentContext in ${join(configDir, 'config.json')}`];
+  const [name, namedBy] = env.DOCKER_CONTEXT
+    ? [env.DOCKER_CONTEXT, 'DOCKER_CONTEXT']
+    : [currentContext(configDir, files), `currentContext in ${join(configDir, 'config.json')}`];
   if (name && name !== 'default') return fromContext(name, namedBy, configDir, env, files);
   // docker-modem's default: Docker Desktop's per-user socket if there is one, else the system one.
   const userSocket = join(files.home, '.docker', 'run', 'docker.sock');
@@ -166,7 +168,13 @@ function fromHost(
     new DockerUnavailableError(`${source} is ${host}, which ${why}: use unix:///path/to/docker.sock, tcp://HOST:PORT or ssh://USER@HOST[:PORT]`);
   if (host.startsWith('unix://')) {
     const socket = host.slice('unix://'.length) || DEFAULT_SOCKET;
-    return { address: `unix://${socket}`, source, transport: 'unix', check: `that the daemon runs and ${socket} is its socket (${checks.setting})`, options: unixOptions(socket) };
+    return {
+      address: `unix://${socket}`,
+      source,
+      transport: 'unix',
+      check: `that the daemon runs and ${socket} is its socket (${checks.setting})`,
+      options: unixOptions(socket),
+    };
   }
   let url: URL;
   try {

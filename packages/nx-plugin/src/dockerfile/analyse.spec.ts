@@ -45,9 +45,7 @@ describe('analyseDockerfile: stages and FROM', () => {
   });
 
   it('treats FROM <earlier stage> as a stage, even when the stage is named like an image', () => {
-    const analysis = analyseDockerfile(
-      dockerfile('FROM node:18 AS node-base', 'RUN echo base', 'FROM node-base', 'FROM node-base AS again'),
-    );
+    const analysis = analyseDockerfile(dockerfile('FROM node:18 AS node-base', 'RUN echo base', 'FROM node-base', 'FROM node-base AS again'));
     expect(analysis.problems).toEqual([]);
     expect(analysis.stages[1].from).toMatchObject({ value: 'node-base', stageRef: 0, target: 'stage' });
     expect(analysis.stages[2].from).toMatchObject({ stageRef: 0, target: 'stage' });
@@ -55,9 +53,7 @@ describe('analyseDockerfile: stages and FROM', () => {
   });
 
   it('treats FROM <later or unknown stage> as an image', () => {
-    const analysis = analyseDockerfile(
-      dockerfile('FROM builder', 'FROM alpine AS builder', 'FROM x AS x'),
-    );
+    const analysis = analyseDockerfile(dockerfile('FROM builder', 'FROM alpine AS builder', 'FROM x AS x'));
     expect(analysis.stages[0].from).toMatchObject({ value: 'builder', target: 'image' });
     expect(analysis.stages[0].from.stageRef).toBeUndefined();
     // BuildKit registers a stage's name only after reading its FROM
@@ -66,21 +62,15 @@ describe('analyseDockerfile: stages and FROM', () => {
   });
 
   it('matches stage names without regard to case, and warns when FROM differs in case', () => {
-    const analysis = analyseDockerfile(
-      dockerfile('FROM alpine AS Builder', 'FROM builder', 'COPY --from=BUILDER /a /b', 'FROM Builder'),
-    );
+    const analysis = analyseDockerfile(dockerfile('FROM alpine AS Builder', 'FROM builder', 'COPY --from=BUILDER /a /b', 'FROM Builder'));
     expect(analysis.stages[1].from).toMatchObject({ stageRef: 0, target: 'stage' });
     expect(use(analysis, 3)).toMatchObject({ stageRef: 0, target: 'stage' });
     expect(analysis.stages[2].from).toMatchObject({ stageRef: 0, target: 'stage' });
-    expect(messages(analysis)).toEqual([
-      expect.stringMatching(/^line 4: FROM Builder names stage "Builder" in different case.*write "FROM builder"$/),
-    ]);
+    expect(messages(analysis)).toEqual([expect.stringMatching(/^line 4: FROM Builder names stage "Builder" in different case.*write "FROM builder"$/)]);
   });
 
   it('marks FROM scratch so that graph code can skip it', () => {
-    const analysis = analyseDockerfile(
-      dockerfile('FROM golang:1.23 AS build', 'FROM scratch', 'COPY --from=build /app /app', 'COPY --from=scratch / /'),
-    );
+    const analysis = analyseDockerfile(dockerfile('FROM golang:1.23 AS build', 'FROM scratch', 'COPY --from=build /app /app', 'COPY --from=scratch / /'));
     expect(analysis.problems).toEqual([]);
     expect(analysis.stages[1].from).toMatchObject({ value: 'scratch', target: 'scratch' });
     expect(use(analysis, 4)).toMatchObject({ value: 'scratch', target: 'scratch' });
@@ -218,16 +208,13 @@ describe('analyseDockerfile: ARGs', () => {
   });
 
   it('reports a FROM variable that has no value', () => {
-    const analysis = analyseDockerfile(
-      dockerfile('ARG REGISTRY=docker.io', 'ARG BASE_TAG', 'FROM ${REGISTRY}/node-base:${BASE_TAG}'),
-    );
+    const analysis = analyseDockerfile(dockerfile('ARG REGISTRY=docker.io', 'ARG BASE_TAG', 'FROM ${REGISTRY}/node-base:${BASE_TAG}'));
     expect(use(analysis, 3)).toMatchObject({ raw: '${REGISTRY}/node-base:${BASE_TAG}', target: 'unresolved' });
     expect(use(analysis, 3).value).toBeUndefined();
     expect(analysis.problems).toEqual([
       {
         line: 3,
-        message:
-          'FROM uses $BASE_TAG, which has no value: give "ARG BASE_TAG" a default or pass it as a build arg',
+        message: 'FROM uses $BASE_TAG, which has no value: give "ARG BASE_TAG" a default or pass it as a build arg',
       },
     ]);
     expect(externalImageUses(analysis)).toEqual([]);
@@ -248,7 +235,14 @@ describe('analyseDockerfile: ARGs', () => {
 
   it('uses a default when a variable is unset or empty, with or without the colon', () => {
     const analysis = analyseDockerfile(
-      dockerfile('ARG EMPTY=""', 'ARG UNSET', 'FROM alpine:${UNSET:-3.19}', 'FROM alpine:${EMPTY:-3.20}', 'FROM alpine${EMPTY-:3.21}', 'FROM alpine${UNSET-:3.22}'),
+      dockerfile(
+        'ARG EMPTY=""',
+        'ARG UNSET',
+        'FROM alpine:${UNSET:-3.19}',
+        'FROM alpine:${EMPTY:-3.20}',
+        'FROM alpine${EMPTY-:3.21}',
+        'FROM alpine${UNSET-:3.22}',
+      ),
     );
     expect(analysis.problems).toEqual([]);
     expect(analysis.stages.map((s) => s.from.value)).toEqual(['alpine:3.19', 'alpine:3.20', 'alpine', 'alpine:3.22']);
@@ -270,10 +264,7 @@ describe('analyseDockerfile: ARGs', () => {
   });
 
   it('reads several declarations on one ARG line', () => {
-    const analysis = analyseDockerfile(
-      dockerfile('ARG OS ARCH=amd64', 'ARG C D="a b" E', 'ARG TARGETOS TARGETARCH', 'FROM alpine'),
-      { OS: 'linux' },
-    );
+    const analysis = analyseDockerfile(dockerfile('ARG OS ARCH=amd64', 'ARG C D="a b" E', 'ARG TARGETOS TARGETARCH', 'FROM alpine'), { OS: 'linux' });
     expect(analysis.problems).toEqual([]);
     expect(analysis.globalArgs.map((a) => [a.name, a.value])).toEqual([
       ['OS', 'linux'],
@@ -287,9 +278,7 @@ describe('analyseDockerfile: ARGs', () => {
   });
 
   it('keeps quotes and escapes of ARG values as BuildKit does', () => {
-    const analysis = analyseDockerfile(
-      dockerfile('ARG TAG="3.20"', "ARG LITERAL='$TAG'", 'ARG ESCAPED=a\\$TAG', 'FROM alpine:$TAG'),
-    );
+    const analysis = analyseDockerfile(dockerfile('ARG TAG="3.20"', "ARG LITERAL='$TAG'", 'ARG ESCAPED=a\\$TAG', 'FROM alpine:$TAG'));
     expect(analysis.globalArgs.map((a) => a.value)).toEqual(['3.20', '$TAG', 'a$TAG']);
     expect(analysis.stages[0].from.value).toBe('alpine:3.20');
   });
@@ -329,7 +318,9 @@ describe('analyseDockerfile: stage ARG scope for COPY --from and mount from=', (
     expect(use(analysis, 7)).toMatchObject({ value: 'tools', stageRef: 0, target: 'stage' });
     expect(use(analysis, 8)).toMatchObject({ kind: 'mount-from', value: 'tools', stageRef: 0, target: 'stage' });
     expect(analysis.problems.map((p) => p.line)).toEqual([6, 7, 8]);
-    expect(messages(analysis)[0]).toMatch(/^line 6: COPY --from=\$ASSETS uses a variable, which only some builders expand \(BuildKit does not expand variables in --from/);
+    expect(messages(analysis)[0]).toMatch(
+      /^line 6: COPY --from=\$ASSETS uses a variable, which only some builders expand \(BuildKit does not expand variables in --from/,
+    );
     expect(messages(analysis)[2]).toMatch(/^line 8: RUN --mount from=\$TOOLS uses a variable.*BuildKit rejects variables in from=/);
   });
 
@@ -339,37 +330,26 @@ describe('analyseDockerfile: stage ARG scope for COPY --from and mount from=', (
     const unknown = analyseDockerfile(file);
     expect(use(unknown, 4).value).toBeUndefined();
     expect(messages(unknown)).toContain(
-      "line 4: COPY --from uses $TARGETARCH, which BuildKit sets at build time from the target or build platform: pass TARGETARCH as a build arg to resolve it here",
+      'line 4: COPY --from uses $TARGETARCH, which BuildKit sets at build time from the target or build platform: pass TARGETARCH as a build arg to resolve it here',
     );
   });
 
   it('lets ENV win over an ARG of the same name', () => {
-    const analysis = analyseDockerfile(
-      dockerfile('FROM alpine', 'ARG SRC=alpine:1', 'ENV SRC=alpine:2', 'ARG SRC=alpine:3', 'COPY --from=$SRC /a /a'),
-    );
+    const analysis = analyseDockerfile(dockerfile('FROM alpine', 'ARG SRC=alpine:1', 'ENV SRC=alpine:2', 'ARG SRC=alpine:3', 'COPY --from=$SRC /a /a'));
     expect(use(analysis, 5).value).toBe('alpine:2');
   });
 
   it('applies build args to stage ARGs', () => {
-    const analysis = analyseDockerfile(
-      dockerfile('FROM alpine', 'ARG SRC=alpine:3.19', 'COPY --from=${SRC} /a /a'),
-      { SRC: 'alpine:3.20' },
-    );
+    const analysis = analyseDockerfile(dockerfile('FROM alpine', 'ARG SRC=alpine:3.19', 'COPY --from=${SRC} /a /a'), { SRC: 'alpine:3.20' });
     expect(use(analysis, 3).value).toBe('alpine:3.20');
   });
 
   it('does not let a stage see global ARGs it does not redeclare', () => {
-    const analysis = analyseDockerfile(
-      dockerfile('ARG SRC=alpine:3.19', 'FROM alpine', 'COPY --from=$SRC /a /a', 'COPY --from=$OTHER /b /b'),
-    );
+    const analysis = analyseDockerfile(dockerfile('ARG SRC=alpine:3.19', 'FROM alpine', 'COPY --from=$SRC /a /a', 'COPY --from=$OTHER /b /b'));
     expect(use(analysis, 3)).toMatchObject({ target: 'unresolved' });
     expect(use(analysis, 3).value).toBeUndefined();
-    expect(messages(analysis)).toContain(
-      'line 3: COPY --from uses $SRC, which is a global ARG that this stage does not redeclare: add "ARG SRC" to the stage',
-    );
-    expect(messages(analysis)).toContain(
-      'line 4: COPY --from uses $OTHER, which is not declared in this stage: add "ARG OTHER=<value>" to the stage',
-    );
+    expect(messages(analysis)).toContain('line 3: COPY --from uses $SRC, which is a global ARG that this stage does not redeclare: add "ARG SRC" to the stage');
+    expect(messages(analysis)).toContain('line 4: COPY --from uses $OTHER, which is not declared in this stage: add "ARG OTHER=<value>" to the stage');
   });
 
   it('keeps ARGs per stage, and lets a stage inherit from the stage it is built on', () => {
@@ -416,9 +396,7 @@ describe('analyseDockerfile: RUN --mount', () => {
   });
 
   it('rejects from= on mount types that do not take it, and stage indexes', () => {
-    const analysis = analyseDockerfile(
-      dockerfile('FROM alpine', 'RUN --mount=type=secret,id=npm,from=x true', 'RUN --mount=from=0,target=/x true'),
-    );
+    const analysis = analyseDockerfile(dockerfile('FROM alpine', 'RUN --mount=type=secret,id=npm,from=x true', 'RUN --mount=from=0,target=/x true'));
     expect(analysis.imageUses.filter((u) => u.kind === 'mount-from').map((u) => u.target)).toEqual(['unresolved']);
     expect(messages(analysis)).toEqual([
       expect.stringMatching(/^line 2: RUN --mount from=x has type=secret, but only bind and cache mounts take from=/),
@@ -432,8 +410,8 @@ describe('analyseDockerfile: COPY --from and ADD --from', () => {
     const analysis = analyseDockerfile(dockerfile('FROM alpine', 'COPY --from=3 /a /b', 'COPY --from=-1 /a /b'));
     expect(analysis.imageUses.slice(1).map((u) => u.target)).toEqual(['unresolved', 'unresolved']);
     expect(messages(analysis)).toEqual([
-      'line 2: COPY --from=3 names stage index 3, but the stages are numbered 0 to 0: use an existing stage\'s index or name',
-      'line 3: COPY --from=-1 names stage index -1, but the stages are numbered 0 to 0: use an existing stage\'s index or name',
+      "line 2: COPY --from=3 names stage index 3, but the stages are numbered 0 to 0: use an existing stage's index or name",
+      "line 3: COPY --from=-1 names stage index -1, but the stages are numbered 0 to 0: use an existing stage's index or name",
     ]);
   });
 
@@ -461,7 +439,7 @@ describe('analyseDockerfile: COPY --from and ADD --from', () => {
     expect(cycles[0]).toEqual({ line: 2, message: 'COPY --from=s1 makes a cycle: stage 1 already depends on stage 0; break the cycle' });
   });
 
-  it("follows the ONBUILD triggers of a stage that a later stage builds on, and no others", () => {
+  it('follows the ONBUILD triggers of a stage that a later stage builds on, and no others', () => {
     const analysis = analyseDockerfile(
       dockerfile(
         'FROM golang:1.22 AS tools', // 1
@@ -482,7 +460,11 @@ describe('analyseDockerfile: COPY --from and ADD --from', () => {
 
   it('accepts RUN --mount=type=tmpfs and other mounts without from=', () => {
     const analysis = analyseDockerfile(
-      dockerfile('FROM alpine', 'RUN --mount=type=tmpfs,target=/tmp --mount=type=tmpfs,size=64m,target=/x true', 'RUN --mount=type=secret,id=npm --mount=type=ssh true'),
+      dockerfile(
+        'FROM alpine',
+        'RUN --mount=type=tmpfs,target=/tmp --mount=type=tmpfs,size=64m,target=/x true',
+        'RUN --mount=type=secret,id=npm --mount=type=ssh true',
+      ),
     );
     expect(analysis.problems).toEqual([]);
     expect(analysis.imageUses).toHaveLength(1);
@@ -496,9 +478,7 @@ describe('analyseDockerfile: COPY --from and ADD --from', () => {
   it('reports ADD --from, which BuildKit does not support, and records no image use', () => {
     const analysis = analyseDockerfile(dockerfile('FROM alpine AS base', 'ADD --from=base /a /b'));
     expect(analysis.imageUses).toHaveLength(1);
-    expect(messages(analysis)).toEqual([
-      'line 2: ADD does not support --from (BuildKit rejects the flag): use COPY --from=base instead',
-    ]);
+    expect(messages(analysis)).toEqual(['line 2: ADD does not support --from (BuildKit rejects the flag): use COPY --from=base instead']);
   });
 
   it('reports invalid image references', () => {
@@ -614,9 +594,7 @@ describe('analyseDockerfile: syntax', () => {
 
   it('reports a here-document that is never closed, on the instruction that opens it', () => {
     const analysis = analyseDockerfile(dockerfile('FROM alpine', 'RUN <<EOF', 'echo hi', 'FROM evil:1'));
-    expect(messages(analysis)).toEqual([
-      'line 2: the here-document <<EOF is never closed, so the rest of the file is read into it: end it with a line "EOF"',
-    ]);
+    expect(messages(analysis)).toEqual(['line 2: the here-document <<EOF is never closed, so the rest of the file is read into it: end it with a line "EOF"']);
     expect(analysis.stages).toHaveLength(1);
   });
 
@@ -684,7 +662,15 @@ describe('analyseDockerfile: syntax', () => {
 
   it('reports malformed FROM lines and stage names', () => {
     const analysis = analyseDockerfile(
-      dockerfile('FROM', 'FROM alpine AS', 'FROM alpine AS 1st', 'FROM alpine AS ok', 'FROM alpine AS OK', 'FROM --platform alpine', 'FROM --pull=always alpine'),
+      dockerfile(
+        'FROM',
+        'FROM alpine AS',
+        'FROM alpine AS 1st',
+        'FROM alpine AS ok',
+        'FROM alpine AS OK',
+        'FROM --platform alpine',
+        'FROM --pull=always alpine',
+      ),
     );
     expect(analysis.stages).toHaveLength(7);
     expect(analysis.stages[0].from).toMatchObject({ raw: '', target: 'unresolved' });
@@ -724,9 +710,43 @@ describe('analyseDockerfile: syntax', () => {
 
   it('never throws, and keeps lines within the file', () => {
     const piece = fc.constantFrom(
-      'FROM ', 'from ', 'ARG ', 'COPY ', 'RUN ', 'ADD ', 'ENV ', 'ONBUILD ', ' AS ', ' as ', '--from=', '--mount=',
-      '--platform=', 'type=cache,', 'from=', 'alpine', 'node:22', 'base', '0', '1', '$A', '${A:-x}', '${B:+y}',
-      '=', '"', "'", '\\', '`', '\n', '\r\n', '# escape=`\n', '# c\n', '<<EOF\n', '\nEOF\n', ' ', '{', '}',
+      'FROM ',
+      'from ',
+      'ARG ',
+      'COPY ',
+      'RUN ',
+      'ADD ',
+      'ENV ',
+      'ONBUILD ',
+      ' AS ',
+      ' as ',
+      '--from=',
+      '--mount=',
+      '--platform=',
+      'type=cache,',
+      'from=',
+      'alpine',
+      'node:22',
+      'base',
+      '0',
+      '1',
+      '$A',
+      '${A:-x}',
+      '${B:+y}',
+      '=',
+      '"',
+      "'",
+      '\\',
+      '`',
+      '\n',
+      '\r\n',
+      '# escape=`\n',
+      '# c\n',
+      '<<EOF\n',
+      '\nEOF\n',
+      ' ',
+      '{',
+      '}',
     );
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 40 }), fc.dictionary(fc.constantFrom('A', 'B', 'TARGETARCH'), fc.string()), (pieces, args) => {

@@ -89,10 +89,7 @@ export type ReportProblem = (line: number, message: string) => void;
  * defaults of the ARGs the Dockerfile declares and are ignored otherwise; they may also
  * give the platform ARGs BuildKit sets (TARGETARCH, BUILDPLATFORM, ...). Never throws.
  */
-export function analyseDockerfile(
-  text: string,
-  buildArgs: Record<string, string> = {},
-): DockerfileAnalysis {
+export function analyseDockerfile(text: string, buildArgs: Record<string, string> = {}): DockerfileAnalysis {
   const analysis: DockerfileAnalysis = { globalArgs: [], stages: [], imageUses: [], problems: [] };
   try {
     analyse(typeof text === 'string' ? text : '', buildArgMap(buildArgs), analysis);
@@ -142,7 +139,10 @@ function analyse(text: string, buildArgs: Map<string, string>, out: DockerfileAn
 
   for (const directive of dockerfile.directives) {
     if (directive.name === 'escape' && directive.value !== '\\' && directive.value !== '`') {
-      report(directive.line, `the escape directive sets "${excerpt(directive.value)}", but BuildKit takes only \\ or \` and refuses the Dockerfile: write "# escape=\`" or remove the line`);
+      report(
+        directive.line,
+        `the escape directive sets "${excerpt(directive.value)}", but BuildKit takes only \\ or \` and refuses the Dockerfile: write "# escape=\`" or remove the line`,
+      );
     }
   }
   for (const instruction of dockerfile.instructions) {

@@ -13,16 +13,7 @@ import { substitute, UNKNOWN_VALUE, type Substitution, type VariableValue } from
 export type UseContext = 'FROM' | 'FROM --platform' | 'COPY --from' | 'RUN --mount from=';
 
 /** Platform ARGs BuildKit sets in the global scope; their values depend on the build. */
-const PLATFORM_ARGS = [
-  'TARGETPLATFORM',
-  'TARGETOS',
-  'TARGETARCH',
-  'TARGETVARIANT',
-  'BUILDPLATFORM',
-  'BUILDOS',
-  'BUILDARCH',
-  'BUILDVARIANT',
-];
+const PLATFORM_ARGS = ['TARGETPLATFORM', 'TARGETOS', 'TARGETARCH', 'TARGETVARIANT', 'BUILDPLATFORM', 'BUILDOS', 'BUILDARCH', 'BUILDVARIANT'];
 
 /**
  * A variable in a scope. Absent from the scope: no value. `pending`: it has a value at
@@ -46,13 +37,26 @@ type Platform = Record<string, string>;
  * stages by platform (`FROM build-$TARGETARCH`): Docker's official images'
  * platforms. The build platform is taken to be the target one.
  */
-const PLATFORMS: Platform[] = ['linux/amd64', 'linux/arm64', 'linux/arm/v7', 'linux/arm/v6', 'linux/386', 'linux/ppc64le', 'linux/s390x', 'linux/riscv64', 'windows/amd64'].map(
-  (name) => {
-    const [os, arch, variant = ''] = name.split('/');
-    const values = { PLATFORM: name, OS: os, ARCH: arch, VARIANT: variant };
-    return Object.fromEntries(Object.entries(values).flatMap(([key, value]) => [[`TARGET${key}`, value], [`BUILD${key}`, value]]));
-  },
-);
+const PLATFORMS: Platform[] = [
+  'linux/amd64',
+  'linux/arm64',
+  'linux/arm/v7',
+  'linux/arm/v6',
+  'linux/386',
+  'linux/ppc64le',
+  'linux/s390x',
+  'linux/riscv64',
+  'windows/amd64',
+].map((name) => {
+  const [os, arch, variant = ''] = name.split('/');
+  const values = { PLATFORM: name, OS: os, ARCH: arch, VARIANT: variant };
+  return Object.fromEntries(
+    Object.entries(values).flatMap(([key, value]) => [
+      [`TARGET${key}`, value],
+      [`BUILD${key}`, value],
+    ]),
+  );
+});
 
 export class Scope {
   constructor(

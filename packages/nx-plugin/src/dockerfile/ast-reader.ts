@@ -1,4 +1,12 @@
-import { DockerfileParser, type Copy, type Instruction as AstInstruction, type Onbuild, type Run, type ModifiableInstruction, type PropertyInstruction } from 'dockerfile-ast';
+import {
+  DockerfileParser,
+  type Copy,
+  type Instruction as AstInstruction,
+  type Onbuild,
+  type Run,
+  type ModifiableInstruction,
+  type PropertyInstruction,
+} from 'dockerfile-ast';
 import { FLAGGED_KEYWORDS, PROPERTY_KEYWORDS, type Instruction, type ParsedDockerfile } from './instruction';
 
 /**

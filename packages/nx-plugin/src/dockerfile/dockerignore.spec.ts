@@ -67,7 +67,13 @@ describe('.dockerignore as Nx inputs', () => {
     first.push('!{projectRoot}/changed');
     const second = contextInputs('node_modules\n*.md\n').inputs;
     expect(second).not.toBe(first);
-    expect(second).toEqual(['{projectRoot}/**/*', '!{projectRoot}/node_modules', '!{projectRoot}/node_modules/**', '!{projectRoot}/*.md', '!{projectRoot}/*.md/**']);
+    expect(second).toEqual([
+      '{projectRoot}/**/*',
+      '!{projectRoot}/node_modules',
+      '!{projectRoot}/node_modules/**',
+      '!{projectRoot}/*.md',
+      '!{projectRoot}/*.md/**',
+    ]);
     expect(contextInputs('node_modules\n*.md\n', ['Dockerfile'], '{workspaceRoot}/x').inputs[0]).toBe('{workspaceRoot}/x/**/*');
   });
 
@@ -87,8 +93,16 @@ describe('.dockerignore as Nx inputs', () => {
 
   it('leaves out a rule longer than any path, with its line, and keeps the others', () => {
     const { inputs, problems } = contextInputs(`node_modules\n${'x'.repeat(70_000)}\ndist\n`);
-    expect(inputs).toEqual(['{projectRoot}/**/*', '!{projectRoot}/node_modules', '!{projectRoot}/node_modules/**', '!{projectRoot}/dist', '!{projectRoot}/dist/**']);
-    expect(problems).toEqual([{ line: 2, message: expect.stringMatching(/^a pattern of 70000 characters is longer than any path \(4096\): it is not applied/) }]);
+    expect(inputs).toEqual([
+      '{projectRoot}/**/*',
+      '!{projectRoot}/node_modules',
+      '!{projectRoot}/node_modules/**',
+      '!{projectRoot}/dist',
+      '!{projectRoot}/dist/**',
+    ]);
+    expect(problems).toEqual([
+      { line: 2, message: expect.stringMatching(/^a pattern of 70000 characters is longer than any path \(4096\): it is not applied/) },
+    ]);
     expect(problems[0].message).not.toContain('xxxx');
   });
 });

@@ -51,7 +51,10 @@ export class ReferenceReader {
   add(flags: readonly InstructionFlag[], line: number): void {
     const flag = fromFlags(flags)[0];
     if (flag !== undefined) {
-      this.report(line, `ADD does not support --from (BuildKit rejects the flag): use COPY --from=${flag.value === null ? '<stage or image>' : excerpt(flag.value)} instead`);
+      this.report(
+        line,
+        `ADD does not support --from (BuildKit rejects the flag): use COPY --from=${flag.value === null ? '<stage or image>' : excerpt(flag.value)} instead`,
+      );
     }
   }
 
@@ -63,7 +66,10 @@ export class ReferenceReader {
       const { type, from } = mountFields(written);
       if (from === undefined || from === '') continue;
       if (type !== 'bind' && type !== 'cache') {
-        this.report(line, `${referenceText('mount-from', from)} has type=${excerpt(type)}, but only bind and cache mounts take from=: remove from= or change the type`);
+        this.report(
+          line,
+          `${referenceText('mount-from', from)} has type=${excerpt(type)}, but only bind and cache mounts take from=: remove from= or change the type`,
+        );
         continue;
       }
       this.record('mount-from', from, from, line, stage, scope);

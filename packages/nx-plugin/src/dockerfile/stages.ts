@@ -95,7 +95,10 @@ export class Stages {
       if (index >= 0 && index < count) {
         pointAtStage(use, index);
       } else {
-        this.report(use.line, `${referenceText(use.kind, value)} names stage index ${index}, but the stages are numbered 0 to ${count - 1}: use an existing stage's index or name`);
+        this.report(
+          use.line,
+          `${referenceText(use.kind, value)} names stage index ${index}, but the stages are numbered 0 to ${count - 1}: use an existing stage's index or name`,
+        );
       }
       return;
     }
@@ -106,7 +109,10 @@ export class Stages {
       return;
     }
     if (!byIndex && /^\d+$/.test(value)) {
-      this.report(use.line, `${referenceText(use.kind, value)} cannot name a stage by index (BuildKit would pull an image called "${excerpt(value)}"): use the stage's name`);
+      this.report(
+        use.line,
+        `${referenceText(use.kind, value)} cannot name a stage by index (BuildKit would pull an image called "${excerpt(value)}"): use the stage's name`,
+      );
       return;
     }
     this.classifyImage(use, value, referenceContext(use.kind));
@@ -183,7 +189,10 @@ export class Stages {
    * every candidate stage are this file's image uses already.
    */
   private switchesStageByPlatform(use: ImageUse): boolean {
-    const stages = this.scopes.valuesPerPlatform(use.raw, this.scopes.globals).map((value) => this.find(value)).filter((stage) => stage !== undefined);
+    const stages = this.scopes
+      .valuesPerPlatform(use.raw, this.scopes.globals)
+      .map((value) => this.find(value))
+      .filter((stage) => stage !== undefined);
     if (stages.length === 0) return false;
     pointAtStage(use, stages[0].index);
     return true;

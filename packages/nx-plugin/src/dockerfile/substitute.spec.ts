@@ -107,11 +107,14 @@ describe('substitute', () => {
 
   it('never throws and gives a value or a reason', () => {
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom('$', '{', '}', ':', '-', '+', '?', '#', '%', '/', '\\', '`', '"', "'", 'T', 'A', 'G', '*', 'x') }), (word) => {
-        const result = substitute(word, lookup);
-        const explained = result.error !== undefined || result.unset.length > 0 || result.unknown.length > 0;
-        expect(result.value === undefined).toBe(explained);
-      }),
+      fc.property(
+        fc.string({ unit: fc.constantFrom('$', '{', '}', ':', '-', '+', '?', '#', '%', '/', '\\', '`', '"', "'", 'T', 'A', 'G', '*', 'x') }),
+        (word) => {
+          const result = substitute(word, lookup);
+          const explained = result.error !== undefined || result.unset.length > 0 || result.unknown.length > 0;
+          expect(result.value === undefined).toBe(explained);
+        },
+      ),
       { numRuns: 2000 },
     );
   });

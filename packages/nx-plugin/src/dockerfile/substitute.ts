@@ -54,17 +54,8 @@ export interface Substitution {
 }
 
 /** Expands the variables in `word`, looking their values up with `lookup`. Never throws. */
-export function substitute(
-  word: string,
-  lookup: VariableLookup,
-  options: SubstituteOptions = {},
-): Substitution {
-  const lexer = new WordLexer(
-    word,
-    lookup,
-    options.escapeChar === '`' ? '`' : '\\',
-    options.processQuotes ?? true,
-  );
+export function substitute(word: string, lookup: VariableLookup, options: SubstituteOptions = {}): Substitution {
+  const lexer = new WordLexer(word, lookup, options.escapeChar === '`' ? '`' : '\\', options.processQuotes ?? true);
   try {
     const piece = lexer.readUntil(undefined, false);
     const resolved = piece.unset.length === 0 && piece.unknown.length === 0;
@@ -75,10 +66,7 @@ export function substitute(
       unknown: piece.unknown,
     };
   } catch (error) {
-    const message =
-      error instanceof SubstitutionError
-        ? error.message
-        : `cannot expand the value (${String(error)})`;
+    const message = error instanceof SubstitutionError ? error.message : `cannot expand the value (${String(error)})`;
     return { used: [...lexer.used], unset: [], unknown: [], error: message };
   }
 }

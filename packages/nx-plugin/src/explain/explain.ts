@@ -34,7 +34,10 @@ export function explainImage(facts: ExplainFacts): string[] {
   const lines = [facts.image];
   const field = (name: string, value: string) => lines.push(`  ${`${name}:`.padEnd(18)}${value}`);
   const created = facts.created && !Number.isNaN(Date.parse(facts.created)) ? Date.parse(facts.created) : undefined;
-  field('created', facts.created ? `${facts.created}${created !== undefined ? ` (${ageText(now - created)} ago)` : ''}` : 'unknown (the config has no created time)');
+  field(
+    'created',
+    facts.created ? `${facts.created}${created !== undefined ? ` (${ageText(now - created)} ago)` : ''}` : 'unknown (the config has no created time)',
+  );
   field('commit', labels['org.opencontainers.image.revision'] ?? 'unknown (no org.opencontainers.image.revision label)');
   if (labels['org.opencontainers.image.source']) field('source', labels['org.opencontainers.image.source']);
   field('dockerfile', labels['dev.imagewise.dockerfile'] ?? 'unknown (no dev.imagewise.dockerfile label)');

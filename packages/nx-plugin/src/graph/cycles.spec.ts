@@ -30,10 +30,9 @@ function isAcyclic(edges: Edge[]): boolean {
 }
 
 const NODES = ['a', 'b', 'c', 'd', 'e', 'f', 'ia', 'ka', 'ya', 'B', 'node-base'];
-const edges = fc.array(
-  fc.record({ source: fc.constantFrom(...NODES), target: fc.constantFrom(...NODES) }),
-  { maxLength: 30 },
-).map((list) => list.map((e, id) => ({ ...e, id })));
+const edges = fc
+  .array(fc.record({ source: fc.constantFrom(...NODES), target: fc.constantFrom(...NODES) }), { maxLength: 30 })
+  .map((list) => list.map((e, id) => ({ ...e, id })));
 
 describe('findImageCycles', () => {
   it('finds nothing in an acyclic graph', () => {

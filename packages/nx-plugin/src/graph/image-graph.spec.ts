@@ -55,7 +55,10 @@ describe('buildImageGraph', () => {
     expect(graph.upstreamNodes).toEqual(
       new Map([
         ['docker:docker.io/library/node:18', { name: 'docker:docker.io/library/node:18', reference: 'docker.io/library/node:18', digest: D1 }],
-        ['docker:docker.io/library/python:3.11-slim', { name: 'docker:docker.io/library/python:3.11-slim', reference: 'docker.io/library/python:3.11-slim', digest: D2 }],
+        [
+          'docker:docker.io/library/python:3.11-slim',
+          { name: 'docker:docker.io/library/python:3.11-slim', reference: 'docker.io/library/python:3.11-slim', digest: D2 },
+        ],
         [
           `docker:docker.io/library/redis:7@${PINNED}`,
           { name: `docker:docker.io/library/redis:7@${PINNED}`, reference: 'docker.io/library/redis:7', digest: PINNED },
@@ -122,8 +125,12 @@ describe('buildImageGraph', () => {
   });
 
   describe('image names claimed twice', () => {
-    const a = project('images/a/Dockerfile', `FROM node:18@${PINNED}\n`, { projectJsonText: '{"targets": {"docker:build": {"options": {"imageName": "base"}}}}' });
-    const b = project('images/b/Dockerfile', `FROM node:18@${PINNED}\n`, { projectJsonText: '{"targets": {"docker:build": {"options": {"imageName": "base"}}}}' });
+    const a = project('images/a/Dockerfile', `FROM node:18@${PINNED}\n`, {
+      projectJsonText: '{"targets": {"docker:build": {"options": {"imageName": "base"}}}}',
+    });
+    const b = project('images/b/Dockerfile', `FROM node:18@${PINNED}\n`, {
+      projectJsonText: '{"targets": {"docker:build": {"options": {"imageName": "base"}}}}',
+    });
     const app = project('services/app/Dockerfile', 'FROM base\n');
     const graph = buildImageGraph([a, b, app], { registries: [] });
 

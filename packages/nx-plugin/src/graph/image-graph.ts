@@ -62,9 +62,7 @@ export interface ImageGraph {
  * (an external node whose hash is its locked digest).
  */
 export function buildImageGraph(projects: ImageProject[], options: ClassifyOptions): ImageGraph {
-  const index = indexWorkspaceImages(
-    projects.map((p) => ({ project: p.root, imageName: p.imageName, version: p.version, dockerfile: p.dockerfile })),
-  );
+  const index = indexWorkspaceImages(projects.map((p) => ({ project: p.root, imageName: p.imageName, version: p.version, dockerfile: p.dockerfile })));
   const problems: Problem[] = projects.flatMap((p) => p.problems);
   for (const [imageName, claimants] of index.conflicts) {
     for (const claimant of claimants) {
@@ -104,7 +102,13 @@ export function buildImageGraph(projects: ImageProject[], options: ClassifyOptio
         else problems.push({ file: project.dockerfile, line: use.line, message: `the image builds FROM itself ("${use.value}"); name a base image` });
       } else if (target.kind === 'pinned') {
         const image = index.byName.get(projects.find((p) => p.root === target.project)?.imageName ?? '');
-        found.pinned.push({ root: target.project, imageName: image?.imageName ?? use.value, pin: target.pin, workspaceVersion: image?.version, line: use.line });
+        found.pinned.push({
+          root: target.project,
+          imageName: image?.imageName ?? use.value,
+          pin: target.pin,
+          workspaceVersion: image?.version,
+          line: use.line,
+        });
       } else if (target.kind === 'upstream') {
         const digest = target.digest ?? project.lock[target.reference];
         const name = `docker:${target.reference}${target.digest ? `@${target.digest}` : ''}`;
@@ -159,7 +163,11 @@ function resolveLockedDigests(
     if (locked.length === 1) node.digest = locked[0];
     else if (locked.length > 1) {
       const who = locked.map((d) => `${byDigest.get(d)!.join(', ')} → ${d.slice(0, 19)}…`).join('; ');
-      problems.push({ file: dockerfileOf.get(byDigest.get(locked[0])![0])!, line: 0, message: `lock files disagree on ${node.reference} (${who}); run docker:lock for all of them` });
+      problems.push({
+        file: dockerfileOf.get(byDigest.get(locked[0])![0])!,
+        line: 0,
+        message: `lock files disagree on ${node.reference} (${who}); run docker:lock for all of them`,
+      });
     }
   }
 }

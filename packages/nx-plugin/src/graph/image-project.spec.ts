@@ -5,8 +5,7 @@ import { readImageProject, type ImageProjectFiles } from './image-project';
 const DIGEST = `sha256:${'d'.repeat(64)}`;
 const DOCKERFILE = 'services/notifier/Dockerfile';
 
-const read = (files: Partial<ImageProjectFiles>) =>
-  readImageProject({ dockerfile: DOCKERFILE, dockerfileText: 'FROM node:18\n', ...files });
+const read = (files: Partial<ImageProjectFiles>) => readImageProject({ dockerfile: DOCKERFILE, dockerfileText: 'FROM node:18\n', ...files });
 
 describe('readImageProject', () => {
   it('names the project and image after the Dockerfile directory when nothing else does', () => {

@@ -74,7 +74,9 @@ export function readImageProject(files: ImageProjectFiles): ImageProject {
   const definesProject = files.projectJsonText !== undefined || files.packageJsonText !== undefined;
   const declaredName = [projectJson?.name, packageJson?.name].find((name): name is string => typeof name === 'string');
   const declaredImageName = typeof buildOptions.imageName === 'string' ? buildOptions.imageName : undefined;
-  const declaredTags = [projectJson?.tags, packageJson?.nx?.tags].flatMap((tags) => (Array.isArray(tags) ? tags.filter((tag): tag is string => typeof tag === 'string') : []));
+  const declaredTags = [projectJson?.tags, packageJson?.nx?.tags].flatMap((tags) =>
+    Array.isArray(tags) ? tags.filter((tag): tag is string => typeof tag === 'string') : [],
+  );
   return {
     root,
     dockerfile: files.dockerfile,

@@ -7,7 +7,12 @@ const image = (dockerfile: string, files: { projectJsonText?: string; packageJso
 
 describe('uniqueNames', () => {
   it("takes the directory's name where no other root has it", () => {
-    expect(uniqueNames(['images/node-base', 'services/notifier'], [])).toEqual(new Map([['images/node-base', 'node-base'], ['services/notifier', 'notifier']]));
+    expect(uniqueNames(['images/node-base', 'services/notifier'], [])).toEqual(
+      new Map([
+        ['images/node-base', 'node-base'],
+        ['services/notifier', 'notifier'],
+      ]),
+    );
   });
 
   it('tells directories of one name apart by as many trailing segments as it takes', () => {
@@ -25,7 +30,12 @@ describe('uniqueNames', () => {
   });
 
   it('never takes a name set explicitly', () => {
-    expect(uniqueNames(['images/api', 'services/web'], ['api'])).toEqual(new Map([['images/api', 'images-api'], ['services/web', 'web']]));
+    expect(uniqueNames(['images/api', 'services/web'], ['api'])).toEqual(
+      new Map([
+        ['images/api', 'images-api'],
+        ['services/web', 'web'],
+      ]),
+    );
   });
 });
 
@@ -34,7 +44,9 @@ describe('nameImageProjects', () => {
     const named = nameImageProjects([
       image('images/x/amd64/Dockerfile'),
       image('images/y/amd64/Dockerfile'),
-      image('services/z/amd64/Dockerfile', { projectJsonText: JSON.stringify({ name: 'z-on-amd64', targets: { 'docker:build': { options: { imageName: 'acme/z' } } } }) }),
+      image('services/z/amd64/Dockerfile', {
+        projectJsonText: JSON.stringify({ name: 'z-on-amd64', targets: { 'docker:build': { options: { imageName: 'acme/z' } } } }),
+      }),
     ]);
     expect(named.map((p) => [p.name, p.imageName])).toEqual([
       ['x-amd64', 'x-amd64'],

@@ -46,7 +46,8 @@ export function uniqueNames(roots: string[], taken: string[]): Map<string, strin
       const depth = segments.get(root)!.length;
       let length = 2;
       // Long enough that no other root of the group ends the same way, and not a taken name.
-      while (length < depth && (group.some((other) => other !== root && suffix(other, length) === suffix(root, length)) || claimed.has(suffix(root, length)))) length++;
+      while (length < depth && (group.some((other) => other !== root && suffix(other, length) === suffix(root, length)) || claimed.has(suffix(root, length))))
+        length++;
       names.set(root, suffix(root, Math.min(length, depth)));
     }
   }

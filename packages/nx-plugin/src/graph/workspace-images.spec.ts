@@ -8,8 +8,7 @@ const PYTHON_BASE: WorkspaceImage = { project: 'images/python-base', imageName: 
 const TEAM_TOOLS: WorkspaceImage = { project: 'images/tools', imageName: 'team/tools', version: '3.0.0', dockerfile: 'images/tools/Dockerfile' };
 
 const index = indexWorkspaceImages([NODE_BASE, PYTHON_BASE, TEAM_TOOLS]);
-const classify = (value: string, registries: string[] = [], registryFromArg = false) =>
-  classifyImageUse(value, registryFromArg, index, { registries });
+const classify = (value: string, registries: string[] = [], registryFromArg = false) => classifyImageUse(value, registryFromArg, index, { registries });
 
 describe('indexWorkspaceImages', () => {
   it('indexes each image name claimed by one project', () => {

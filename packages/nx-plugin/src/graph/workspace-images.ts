@@ -1,10 +1,4 @@
-import {
-  DOCKER_HUB_DOMAIN,
-  ImageReferenceError,
-  formatImageReference,
-  parseImageReference,
-  type ImageReference,
-} from '../image-reference/reference';
+import { DOCKER_HUB_DOMAIN, ImageReferenceError, formatImageReference, parseImageReference, type ImageReference } from '../image-reference/reference';
 
 /** An image project as the graph sees it: its Nx name, image name and version. */
 export interface WorkspaceImage {
@@ -53,12 +47,7 @@ export interface ClassifyOptions {
   registries: string[];
 }
 
-export function classifyImageUse(
-  value: string,
-  registryFromArg: boolean,
-  index: WorkspaceImageIndex,
-  options: ClassifyOptions,
-): ImageUseTarget {
+export function classifyImageUse(value: string, registryFromArg: boolean, index: WorkspaceImageIndex, options: ClassifyOptions): ImageUseTarget {
   let reference: ImageReference;
   try {
     reference = parseImageReference(value);

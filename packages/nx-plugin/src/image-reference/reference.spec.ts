@@ -147,9 +147,7 @@ describe('parseImageReference: invalid references', () => {
   });
 
   it('reports the problem and quotes the input', () => {
-    expect(() => parseImageReference('Foo:bar')).toThrow(
-      'invalid image reference "Foo:bar": repository name must be lowercase',
-    );
+    expect(() => parseImageReference('Foo:bar')).toThrow('invalid image reference "Foo:bar": repository name must be lowercase');
   });
 });
 
@@ -185,12 +183,8 @@ describe('graph helpers', () => {
   const p = parseImageReference;
 
   it('names upstream images stably', () => {
-    expect(`docker:${normaliseImageReference('node:18-bookworm-slim')}`).toBe(
-      'docker:docker.io/library/node:18-bookworm-slim',
-    );
-    expect(normaliseImageReference('index.docker.io/library/node:18-bookworm-slim')).toBe(
-      normaliseImageReference('node:18-bookworm-slim'),
-    );
+    expect(`docker:${normaliseImageReference('node:18-bookworm-slim')}`).toBe('docker:docker.io/library/node:18-bookworm-slim');
+    expect(normaliseImageReference('index.docker.io/library/node:18-bookworm-slim')).toBe(normaliseImageReference('node:18-bookworm-slim'));
   });
 
   it('isDockerHub', () => {
@@ -239,16 +233,17 @@ const domainComponent = fc
   .map(([a, mid, z]) => (mid === '' ? a : a + mid + z));
 const dnsName = fc.array(domainComponent, { minLength: 1, maxLength: 4 }).map((cs) => cs.join('.'));
 const ipv6 = fc.string({ unit: chars('0123456789abcdefABCDEF:'), minLength: 1, maxLength: 12 }).map((s) => `[${s}]`);
-const port = fc.option(fc.integer({ min: 0, max: 65535 }).map((n) => `:${n}`), { nil: '' });
+const port = fc.option(
+  fc.integer({ min: 0, max: 65535 }).map((n) => `:${n}`),
+  { nil: '' },
+);
 const domain = fc
   .tuple(fc.oneof(dnsName, ipv6, fc.constant('localhost')), port)
   .map(([host, p]) => host + p)
   // Only these are read back as a registry rather than a path component (splitDockerDomain).
   .filter((d) => /[.:]/.test(d) || d === 'localhost' || d !== d.toLowerCase())
   .filter((d) => d !== 'index.docker.io');
-const tag = fc
-  .tuple(chars(word), fc.string({ unit: chars(`${word}.-`), maxLength: 20 }))
-  .map(([a, b]) => a + b);
+const tag = fc.tuple(chars(word), fc.string({ unit: chars(`${word}.-`), maxLength: 20 })).map(([a, b]) => a + b);
 const hex = (n: number) => fc.string({ unit: chars('0123456789abcdef'), minLength: n, maxLength: n });
 const digest = fc.oneof(
   hex(64).map((h) => `sha256:${h}`),
@@ -256,10 +251,7 @@ const digest = fc.oneof(
   hex(128).map((h) => `sha512:${h}`),
 );
 const canonicalRef: fc.Arbitrary<ImageReference> = fc
-  .record(
-    { domain: fc.oneof(domain, fc.constant('docker.io')), path, tag, digest },
-    { requiredKeys: ['domain', 'path'] },
-  )
+  .record({ domain: fc.oneof(domain, fc.constant('docker.io')), path, tag, digest }, { requiredKeys: ['domain', 'path'] })
   // docker.io always has at least two path components after normalisation.
   .filter((r) => r.domain !== 'docker.io' || r.path.includes('/'))
   .filter((r) => r.path.length <= 255)
@@ -311,7 +303,7 @@ describe('properties', { timeout: 60_000 }, () => {
     const grammarish = fc.string({ unit: chars('aZ09._-/:@[]%$ '), maxLength: 30 });
     const mutated = fc
       .tuple(referenceText, fc.nat(), fc.constantFrom('', '/', ':', '@', '_', '-', '.', 'A', '__', ' '))
-      .map(([text, at, insert]) => text.slice(0, at % (text.length + 1)) + insert + text.slice(at % (text.length + 1) + 1));
+      .map(([text, at, insert]) => text.slice(0, at % (text.length + 1)) + insert + text.slice((at % (text.length + 1)) + 1));
     fc.assert(
       fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), grammarish, mutated), (text) => {
         let ref: ImageReference;

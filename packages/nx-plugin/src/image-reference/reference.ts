@@ -74,10 +74,7 @@ export function parseImageReference(text: string): ImageReference {
   if (!DOMAIN_RE.test(domain)) fail(`invalid registry domain ${JSON.stringify(domain)}`);
   if (path !== path.toLowerCase()) fail('repository name must be lowercase');
   if (!PATH_RE.test(path)) {
-    fail(
-      `invalid repository path ${JSON.stringify(path)}: components must be lowercase letters and digits ` +
-        `joined by '.', '_', '__' or '-'`,
-    );
+    fail(`invalid repository path ${JSON.stringify(path)}: components must be lowercase letters and digits ` + `joined by '.', '_', '__' or '-'`);
   }
   if (path.length > MAX_PATH_LENGTH) fail(`repository name must not be more than ${MAX_PATH_LENGTH} characters`);
   if (tag !== undefined && !TAG_RE.test(tag)) {

@@ -27,9 +27,7 @@ export function classifyArgValue(argName: string, value: string): ArgValue {
     };
   }
   if (PEP440_ONLY.test(trimmed)) {
-    return validPep440Range(trimmed)
-      ? { kind: 'pep440-range', specifier: trimmed }
-      : { kind: 'invalid', message: invalid(argName, value) };
+    return validPep440Range(trimmed) ? { kind: 'pep440-range', specifier: trimmed } : { kind: 'invalid', message: invalid(argName, value) };
   }
   const exact = validSemver(trimmed);
   if (exact) return { kind: 'semver-exact', version: exact };

@@ -73,7 +73,13 @@ describe('package.json uses', () => {
   });
 
   it('records git, URL and dist-tag specs as uses (they just do not track the workspace)', () => {
-    for (const spec of ['github:imagewise/common#v1.5.0', 'git+https://github.com/imagewise/common.git', 'https://example.com/common-1.5.0.tgz', 'latest', 'imagewise/common']) {
+    for (const spec of [
+      'github:imagewise/common#v1.5.0',
+      'git+https://github.com/imagewise/common.git',
+      'https://example.com/common-1.5.0.tgz',
+      'latest',
+      'imagewise/common',
+    ]) {
       expect(scan(JSON.stringify({ dependencies: { '@imagewise/common': spec } })).uses).toMatchObject([{ spec }]);
     }
   });
@@ -88,7 +94,11 @@ describe('package.json uses', () => {
 
   it('reports a Python-style range, an invalid workspace: range and an npm: alias without a range', () => {
     const text = JSON.stringify(
-      { dependencies: { '@imagewise/common': '>=1.4,<2' }, devDependencies: { '@imagewise/common': 'workspace:>>1' }, peerDependencies: { x: 'npm:@imagewise/common@git+https://x' } },
+      {
+        dependencies: { '@imagewise/common': '>=1.4,<2' },
+        devDependencies: { '@imagewise/common': 'workspace:>>1' },
+        peerDependencies: { x: 'npm:@imagewise/common@git+https://x' },
+      },
       null,
       1,
     );

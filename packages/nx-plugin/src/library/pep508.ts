@@ -39,9 +39,7 @@ export function parseRequirement(text: string): ParsedRequirement {
   if (spec !== '' && !validRange(spec)) {
     return {
       name,
-      error:
-        `"${spec}" is not a valid PEP 440 version specifier for ${name}; ` +
-        'write comma-separated clauses such as ">=1.4,<2", "~=1.5" or "==1.5.*"',
+      error: `"${spec}" is not a valid PEP 440 version specifier for ${name}; ` + 'write comma-separated clauses such as ">=1.4,<2", "~=1.5" or "==1.5.*"',
     };
   }
   return { requirement: { name, extras, spec, ...markerOf(marker) } };

@@ -25,9 +25,7 @@ export function poetryToPep440(constraint: string): string[] | undefined {
     const specifier = clauses.join(',');
     return specifier === '' || validRange(specifier) ? specifier : undefined;
   });
-  return alternatives.every((alternative): alternative is string => alternative !== undefined)
-    ? alternatives
-    : undefined;
+  return alternatives.every((alternative): alternative is string => alternative !== undefined) ? alternatives : undefined;
 }
 
 function translateClause(token: string): string[] | undefined {

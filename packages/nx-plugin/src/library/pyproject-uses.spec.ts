@@ -18,7 +18,7 @@ describe('pyproject.toml uses', () => {
       'dependencies = [', //                                              4
       '  "requests>=2",', //                                              5
       '  "imagewise-common>=1.4,<2",', //                                 6
-      "  'Imagewise_Common[http] ; python_version >= \"3.10\"',", //      7
+      '  \'Imagewise_Common[http] ; python_version >= "3.10"\',', //      7
       ']', //                                                             8
       '', //                                                              9
       '[project.optional-dependencies]', //                               10
@@ -118,7 +118,8 @@ describe('pyproject.toml uses', () => {
   });
 
   it('ignores other distributions, non-string entries and odd shapes', () => {
-    const text = '[project]\ndependencies = "imagewise-common"\n[project.optional-dependencies]\nx = [1, "other>=1"]\n[tool.poetry.dependencies]\nother = "^1"\n';
+    const text =
+      '[project]\ndependencies = "imagewise-common"\n[project.optional-dependencies]\nx = [1, "other>=1"]\n[tool.poetry.dependencies]\nother = "^1"\n';
     expect(scan(text)).toEqual({ uses: [], problems: [] });
   });
 });

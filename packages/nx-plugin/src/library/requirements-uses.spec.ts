@@ -67,11 +67,9 @@ describe('requirements*.txt uses', () => {
   });
 
   it('keeps direct references with their URL', () => {
-    const text = 'imagewise-common @ file:///src/packages/common-py\nimagewise-common @ git+https://github.com/imagewise/common.git@v1.5.0 ; python_version >= "3.10"';
-    expect(scan(text).uses.map((use) => use.spec)).toEqual([
-      '@ file:///src/packages/common-py',
-      '@ git+https://github.com/imagewise/common.git@v1.5.0',
-    ]);
+    const text =
+      'imagewise-common @ file:///src/packages/common-py\nimagewise-common @ git+https://github.com/imagewise/common.git@v1.5.0 ; python_version >= "3.10"';
+    expect(scan(text).uses.map((use) => use.spec)).toEqual(['@ file:///src/packages/common-py', '@ git+https://github.com/imagewise/common.git@v1.5.0']);
   });
 
   it('does not take a comment-only line ending in a backslash as a continuation', () => {

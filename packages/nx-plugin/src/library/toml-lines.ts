@@ -62,5 +62,8 @@ export class TomlLines {
 
 /** A regex source matching every spelling of a Python name that PEP 503 treats as the same. */
 export function pythonNamePattern(name: string): string {
-  return name.split(/[-_.]+/).map(escapeRegExp).join('[-_.]+');
+  return name
+    .split(/[-_.]+/)
+    .map(escapeRegExp)
+    .join('[-_.]+');
 }

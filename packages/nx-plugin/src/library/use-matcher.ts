@@ -7,5 +7,14 @@ import type { InternalLibrary, LibraryUse } from './types';
  * and over and range checks are the slowest part of matching.
  */
 export function useMatchKey(use: LibraryUse, library: InternalLibrary): string {
-  return JSON.stringify([library.project, library.version, library.npmName ?? null, library.pythonName ?? null, use.library, use.source, use.dialect ?? null, use.spec]);
+  return JSON.stringify([
+    library.project,
+    library.version,
+    library.npmName ?? null,
+    library.pythonName ?? null,
+    use.library,
+    use.source,
+    use.dialect ?? null,
+    use.spec,
+  ]);
 }

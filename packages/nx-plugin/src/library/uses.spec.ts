@@ -53,7 +53,12 @@ describe('findLibraryUses', () => {
       ['common-py', 'dockerfile-arg'],
     ]);
     for (const use of uses) {
-      expect(matchLibraryUse(use, libraries.find((library) => library.project === use.library)!)).toEqual({ tracksWorkspace: true });
+      expect(
+        matchLibraryUse(
+          use,
+          libraries.find((library) => library.project === use.library)!,
+        ),
+      ).toEqual({ tracksWorkspace: true });
     }
   });
 
@@ -64,9 +69,39 @@ describe('findLibraryUses', () => {
 
   it('never throws, whatever the text, and keeps every use and problem on a real line', () => {
     const fragments = fc.constantFrom(
-      '{', '}', '[', ']', '"', "'", ',', ':', '=', '\\', '\n', ' ', '#', ';', '@', '--hash=x', 'ARG ', 'COMMON_VERSION=', 'FROM x',
-      '"@imagewise/common"', 'imagewise-common', '"dependencies"', '[project]', 'dependencies = ', '[tool.poetry.dependencies]',
-      '^1.5', '>=1.4,<2', 'workspace:*', 'npm:', '1.5.0', '$X', '`', '# escape=`',
+      '{',
+      '}',
+      '[',
+      ']',
+      '"',
+      "'",
+      ',',
+      ':',
+      '=',
+      '\\',
+      '\n',
+      ' ',
+      '#',
+      ';',
+      '@',
+      '--hash=x',
+      'ARG ',
+      'COMMON_VERSION=',
+      'FROM x',
+      '"@imagewise/common"',
+      'imagewise-common',
+      '"dependencies"',
+      '[project]',
+      'dependencies = ',
+      '[tool.poetry.dependencies]',
+      '^1.5',
+      '>=1.4,<2',
+      'workspace:*',
+      'npm:',
+      '1.5.0',
+      '$X',
+      '`',
+      '# escape=`',
     );
     const text = fc.array(fragments, { maxLength: 40 }).map((parts) => parts.join(''));
     const path = fc.constantFrom('package.json', 'requirements.txt', 'pyproject.toml', 'Dockerfile');

@@ -58,7 +58,11 @@ function scanFiles(files: SourceFile[], libraries: InternalLibrary[], mentionsLi
 function mentionPattern(libraries: InternalLibrary[]): RegExp {
   const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   // Python names compare under PEP 503: any run of -_. is one separator, case aside.
-  const python = (name: string) => name.split(/[-_.]+/).map(escape).join('[-_.]+');
+  const python = (name: string) =>
+    name
+      .split(/[-_.]+/)
+      .map(escape)
+      .join('[-_.]+');
   const names = libraries.flatMap((library) => [
     ...(library.npmName ? [escape(library.npmName)] : []),
     ...(library.pythonName ? [python(library.pythonName)] : []),

@@ -90,9 +90,7 @@ function matchPep508Spec(spec: string, library: InternalLibrary): Match {
   if (trimmed === '') return TRACKS;
   if (trimmed.startsWith('@')) {
     const url = trimmed.slice(1).trim();
-    return /^file:/i.test(url)
-      ? TRACKS
-      : notTracking(`"${spec}" is a direct reference to ${url}, not the workspace version ${library.version}`);
+    return /^file:/i.test(url) ? TRACKS : notTracking(`"${spec}" is a direct reference to ${url}, not the workspace version ${library.version}`);
   }
   if (!validPep440Range(trimmed)) return notTracking(`"${spec}" is not a valid PEP 440 version specifier`);
   return pep440Match(spec, trimmed, library);

@@ -65,15 +65,15 @@ describe('parseLockFile', () => {
 describe('formatLockFile', () => {
   it('writes sorted keys, two-space indentation and a trailing newline', () => {
     const text = formatLockFile({ upstream: { 'docker.io/library/python:3.11': PYTHON, 'docker.io/library/node:18': NODE } });
-    expect(text).toBe(
-      `{\n  "upstream": {\n    "docker.io/library/node:18": "${NODE}",\n    "docker.io/library/python:3.11": "${PYTHON}"\n  }\n}\n`,
-    );
+    expect(text).toBe(`{\n  "upstream": {\n    "docker.io/library/node:18": "${NODE}",\n    "docker.io/library/python:3.11": "${PYTHON}"\n  }\n}\n`);
     expect(formatLockFile({ upstream: {} })).toBe('{\n  "upstream": {}\n}\n');
   });
 
   it('sorts by code point, the same on every machine whatever its locale', () => {
     // Most locales collate "a" before "B"; code points put "B" (0x42) first.
-    const text = formatLockFile({ upstream: { 'a.example.com/x': NODE, 'B.example.com/x': NODE, 'docker.io/library/node:18-slim': NODE, 'docker.io/library/node:18': NODE } });
+    const text = formatLockFile({
+      upstream: { 'a.example.com/x': NODE, 'B.example.com/x': NODE, 'docker.io/library/node:18-slim': NODE, 'docker.io/library/node:18': NODE },
+    });
     expect(Object.keys((JSON.parse(text) as ImageLock).upstream)).toEqual([
       'B.example.com/x',
       'a.example.com/x',

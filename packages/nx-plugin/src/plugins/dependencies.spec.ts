@@ -55,7 +55,10 @@ const LIBRARIES: Record<string, ProjectConfiguration> = {
  * Nx would (the name from project.json / package.json when they give one), then
  * runs createDependencies. Each edge is also checked with Nx's own validation.
  */
-async function graph(options: ImagewisePluginOptions = {}, extra: { libraries?: Record<string, ProjectConfiguration>; externalNodes?: Record<string, ProjectGraphExternalNode> } = {}) {
+async function graph(
+  options: ImagewisePluginOptions = {},
+  extra: { libraries?: Record<string, ProjectConfiguration>; externalNodes?: Record<string, ProjectGraphExternalNode> } = {},
+) {
   const dockerfiles = filesUnder('.').filter((file) => file === 'Dockerfile' || file.endsWith('/Dockerfile'));
   const nodes = await createNodesV2[1](dockerfiles, options, { workspaceRoot, nxJsonConfiguration: { namedInputs: { dockerImage: ['default'] } } });
   const projects: Record<string, ProjectConfiguration> = { ...(extra.libraries ?? LIBRARIES) };
@@ -112,11 +115,7 @@ describe('createDependencies', () => {
     });
     const { edges } = await graph();
     expect(edges).toEqual(
-      expect.arrayContaining([
-        edge('python-base', 'node-base'),
-        edge('@acme/notifier', 'python-base'),
-        edge('@acme/notifier', 'node-base'),
-      ]),
+      expect.arrayContaining([edge('python-base', 'node-base'), edge('@acme/notifier', 'python-base'), edge('@acme/notifier', 'node-base')]),
     );
     expect(pairs(edges.filter((e) => !e.target.startsWith('docker:')))).toEqual([
       '@acme/notifier → node-base',
@@ -153,10 +152,7 @@ describe('createDependencies', () => {
     const { edges, externalNodes } = await graph();
     expect(Object.keys(externalNodes).sort()).toEqual(['docker:docker.io/library/alpine:3.20', 'docker:docker.io/library/node:18']);
     expect(externalNodes['docker:docker.io/library/node:18'].data.hash).toBe(NODE_DIGEST);
-    expect(edges).toEqual([
-      edge('node-base', 'docker:docker.io/library/node:18'),
-      edge('node-base', 'docker:docker.io/library/alpine:3.20'),
-    ]);
+    expect(edges).toEqual([edge('node-base', 'docker:docker.io/library/node:18'), edge('node-base', 'docker:docker.io/library/alpine:3.20')]);
   });
 
   it('links no external node that the graph does not have', async () => {
@@ -227,7 +223,10 @@ describe('createDependencies', () => {
       const libraries = { ...LIBRARIES };
       const { edges, projects } = await graph({}, { libraries });
       // Give the image project JS metadata, as Nx's JS plugin would.
-      projects['node-base'].metadata = { ...projects['node-base'].metadata, js: { packageName: 'node-base', packageVersion: '1.0.0' } } as ProjectConfiguration['metadata'];
+      projects['node-base'].metadata = {
+        ...projects['node-base'].metadata,
+        js: { packageName: 'node-base', packageVersion: '1.0.0' },
+      } as ProjectConfiguration['metadata'];
       expect(edges.filter((e) => e.target === 'node-base')).toEqual([]);
       const again = await createDependencies({}, {
         projects,

@@ -18,7 +18,7 @@ const stored = (cache: GraphCache<unknown>) => JSON.parse(readFileSync(cache.pat
 const open = (root = workspaceRoot) => openGraphCache<{ n: number }>('projects', root, options);
 
 describe('GraphCache', () => {
-  it('computes what it lacks, and keeps it in Nx\'s workspace data directory for the next command', async () => {
+  it("computes what it lacks, and keeps it in Nx's workspace data directory for the next command", async () => {
     const cache = open();
     expect(cache.path.startsWith(`${dataDirectory()}/imagewise-projects-`)).toBe(true);
     const compute = vi.fn(() => ({ n: 1 }));

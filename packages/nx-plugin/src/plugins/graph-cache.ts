@@ -131,7 +131,10 @@ export async function saveGraphCachesSoon(): Promise<void> {
 }
 
 export function graphCachePath(workspaceDataDirectory: string, kind: string, code: string, options: unknown): string {
-  const optionsHash = createHash('sha1').update(JSON.stringify(options ?? null)).digest('hex').slice(0, 12);
+  const optionsHash = createHash('sha1')
+    .update(JSON.stringify(options ?? null))
+    .digest('hex')
+    .slice(0, 12);
   return join(workspaceDataDirectory, `imagewise-${kind}-${code}-${optionsHash}.json`);
 }
 

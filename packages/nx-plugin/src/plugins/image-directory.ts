@@ -56,4 +56,3 @@ function readImageDirectory(workspaceRoot: string, root: string): ImageDirectory
   }
   return directory;
 }
-

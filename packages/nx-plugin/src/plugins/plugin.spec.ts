@@ -41,7 +41,8 @@ async function run(dockerfiles: string[], options?: ImagewisePluginOptions, ctx 
   return createNodesV2[1](dockerfiles, options, ctx);
 }
 
-const projectOf = (result: CreateNodesResult, root: string) => result.projects?.[root] as ProjectConfiguration & { metadata: { imagewise: ImageProjectMetadata } };
+const projectOf = (result: CreateNodesResult, root: string) =>
+  result.projects?.[root] as ProjectConfiguration & { metadata: { imagewise: ImageProjectMetadata } };
 
 /** A small workspace: two base images, two services, a library. */
 const WORKSPACE = {
@@ -60,7 +61,13 @@ const WORKSPACE = {
   'tools/ci/Dockerfile': 'FROM alpine:3.20\n',
   'packages/common/package.json': JSON.stringify({ name: '@acme/common', version: '1.5.0' }),
 };
-const DOCKERFILES = ['images/node-base/Dockerfile', 'images/python-base/Dockerfile', 'services/notifier/Dockerfile', 'services/bruin-bridge/Dockerfile', 'tools/ci/Dockerfile'];
+const DOCKERFILES = [
+  'images/node-base/Dockerfile',
+  'images/python-base/Dockerfile',
+  'services/notifier/Dockerfile',
+  'services/bruin-bridge/Dockerfile',
+  'tools/ci/Dockerfile',
+];
 
 describe('createNodesV2', () => {
   it('exports one tuple under both names, looking at every Dockerfile', () => {
@@ -302,10 +309,18 @@ describe('createNodesV2', () => {
     expect(problemsOf('images/base')).toEqual([]);
     expect(problemsOf('images/pipe')).toEqual(['images/pipe/package.json: is a named pipe (FIFO), not a regular file: make it a file or remove it']);
     expect(problemsOf('images/folder')).toEqual(['images/folder/project.json: is a directory, not a regular file: make it a file or remove it']);
-    expect(problemsOf('images/dangling')).toEqual(['images/dangling/project.json: is a symlink to a file that does not exist: point it at a file or remove it']);
-    expect(problemsOf('images/huge')).toEqual([expect.stringMatching(/^images\/huge\/Dockerfile: is 2000010 bytes, more than the 1048576 bytes Imagewise reads/)]);
-    expect(problemsOf('images/ignore')).toEqual([expect.stringMatching(/^images\/ignore\/\.dockerignore:2: a pattern of 70000 characters is longer than any path/)]);
-    expect(problemsOf('images/passwd')).toEqual(['images/passwd/Dockerfile: is a symlink to a file outside the workspace, which Imagewise does not read: put the file itself here']);
+    expect(problemsOf('images/dangling')).toEqual([
+      'images/dangling/project.json: is a symlink to a file that does not exist: point it at a file or remove it',
+    ]);
+    expect(problemsOf('images/huge')).toEqual([
+      expect.stringMatching(/^images\/huge\/Dockerfile: is 2000010 bytes, more than the 1048576 bytes Imagewise reads/),
+    ]);
+    expect(problemsOf('images/ignore')).toEqual([
+      expect.stringMatching(/^images\/ignore\/\.dockerignore:2: a pattern of 70000 characters is longer than any path/),
+    ]);
+    expect(problemsOf('images/passwd')).toEqual([
+      'images/passwd/Dockerfile: is a symlink to a file outside the workspace, which Imagewise does not read: put the file itself here',
+    ]);
     expect(problemsOf('images/linked')).toEqual([]);
     // The projects beside a bad file keep their edges.
     for (const root of ['images/pipe', 'images/folder', 'images/dangling', 'images/ignore', 'images/linked']) {

@@ -1,11 +1,5 @@
 import { dirname } from 'node:path';
-import type {
-  CreateNodesContextV2,
-  CreateNodesResult,
-  CreateNodesV2,
-  ProjectGraphExternalNode,
-  TargetConfiguration,
-} from 'nx/src/devkit-exports';
+import type { CreateNodesContextV2, CreateNodesResult, CreateNodesV2, ProjectGraphExternalNode, TargetConfiguration } from 'nx/src/devkit-exports';
 import { Minimatch } from 'minimatch';
 import type { DockerfileAnalysis } from '../dockerfile/analyse';
 import { buildImageGraph, type ImageDependencies } from '../graph/image-graph';
@@ -34,7 +28,10 @@ function createImageNodes(
   // Compiled to regular expressions: matching a Minimatch per file costs more at 1,000 images.
   const globs = options.dockerfiles.map((glob) => new Minimatch(glob).makeRe());
   const selected = dockerfiles.filter((file) => globs.some((glob) => glob !== false && glob.test(file)));
-  const directories = readImageDirectories(context.workspaceRoot, selected.map((dockerfile) => dirname(dockerfile)));
+  const directories = readImageDirectories(
+    context.workspaceRoot,
+    selected.map((dockerfile) => dirname(dockerfile)),
+  );
   // What each project's own files say depends on nothing else: read it once per change of them.
   const cache = openGraphCache<ImageProject>('projects', context.workspaceRoot, rawOptions);
   const read = selected.map((dockerfile) => {
@@ -139,7 +136,9 @@ function imageProjectConfiguration(
 function dependencyInputOf(context: CreateNodesContextV2, hasImages: boolean): string {
   if (context.nxJsonConfiguration.namedInputs?.dockerImage) return '^dockerImage';
   if (hasImages) {
-    warn('nx.json defines no "dockerImage" named input: image builds take all files of their dependencies as inputs. Add "namedInputs": { "dockerImage": ["production"] } (or run the init generator) for exact affected builds.');
+    warn(
+      'nx.json defines no "dockerImage" named input: image builds take all files of their dependencies as inputs. Add "namedInputs": { "dockerImage": ["production"] } (or run the init generator) for exact affected builds.',
+    );
   }
   return '^default';
 }

@@ -9,7 +9,10 @@ const graph = (metadata: Record<string, unknown> | undefined): ProjectGraph => (
 
 describe('imageProjectOf', () => {
   it("gives an executor its image project's metadata, the image name with its namespace", () => {
-    const entry = imageProjectOf({ projectName: 'bruin-bridge', projectGraph: graph({ imagewise: { imageName: 'acme/bruin-bridge', stages: [], baseImages: [], upstreamImages: [], pinnedImages: [] } }) });
+    const entry = imageProjectOf({
+      projectName: 'bruin-bridge',
+      projectGraph: graph({ imagewise: { imageName: 'acme/bruin-bridge', stages: [], baseImages: [], upstreamImages: [], pinnedImages: [] } }),
+    });
     expect(entry?.metadata.imageName).toBe('acme/bruin-bridge');
     expect(entry?.project.root).toBe('services/bruin-bridge');
   });

@@ -48,7 +48,9 @@ describe('probeRemoteCache', () => {
   });
 
   it('reports a refused token, a server error and no connection', async () => {
-    expect(await probeRemoteCache((await start(401)).url, 'bad', 1000)).toMatch(/refused the access token \(HTTP 401; check NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN\)/);
+    expect(await probeRemoteCache((await start(401)).url, 'bad', 1000)).toMatch(
+      /refused the access token \(HTTP 401; check NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN\)/,
+    );
     expect(await probeRemoteCache((await start(503)).url, undefined, 1000)).toBe('answered HTTP 503');
     expect(await probeRemoteCache(await closedPortUrl(), undefined, 1000)).toBe('is unreachable (ECONNREFUSED)');
     expect(await probeRemoteCache('not a url', undefined, 1000)).toMatch(/is not a URL/);

@@ -80,12 +80,23 @@ describe('describePlan', () => {
 });
 
 describe('gatherRepositoryFacts', () => {
-  it("reads each digest once and dates an index by its first image, not an attestation", async () => {
+  it('reads each digest once and dates an index by its first image, not an attestation', async () => {
     const json = (value: unknown) => ({ bytes: Buffer.from(JSON.stringify(value)), mediaType: '', digest: '' });
     const manifests: Record<string, unknown> = {
-      [d('i')]: { manifests: [{ digest: d('t'), platform: { os: 'unknown', architecture: 'unknown' } }, { digest: d('m'), platform: { os: 'linux', architecture: 'amd64' } }] },
+      [d('i')]: {
+        manifests: [
+          { digest: d('t'), platform: { os: 'unknown', architecture: 'unknown' } },
+          { digest: d('m'), platform: { os: 'linux', architecture: 'amd64' } },
+        ],
+      },
       [d('t')]: { config: { digest: d('1'), size: 5 }, layers: [] },
-      [d('m')]: { config: { digest: d('2'), size: 7 }, layers: [{ digest: d('3'), size: 100 }, { digest: d('4'), size: 9, urls: ['https://foreign'] }] },
+      [d('m')]: {
+        config: { digest: d('2'), size: 7 },
+        layers: [
+          { digest: d('3'), size: 100 },
+          { digest: d('4'), size: 9, urls: ['https://foreign'] },
+        ],
+      },
     };
     const configs: Record<string, string> = { [d('1')]: '{"created":"1970-01-01T00:00:00Z"}', [d('2')]: '{"created":"2026-05-01T00:00:00Z"}' };
     const reads: string[] = [];
@@ -96,7 +107,10 @@ describe('gatherRepositoryFacts', () => {
       getBlob: async (_: unknown, digest: string) => Buffer.from(configs[digest]),
     } as unknown as RegistryClient;
     const facts = await gatherRepositoryFacts(registry, ref, 'r');
-    expect(facts.tags).toEqual([{ tag: 'latest', digest: d('i') }, { tag: 'mr-1', digest: d('i') }]);
+    expect(facts.tags).toEqual([
+      { tag: 'latest', digest: d('i') },
+      { tag: 'mr-1', digest: d('i') },
+    ]);
     expect(reads.sort()).toEqual([d('i'), d('m'), d('t')].sort());
     expect(facts.manifests[d('i')]).toMatchObject({ created: Date.parse('2026-05-01T00:00:00Z'), children: [d('t'), d('m')] });
     expect(facts.manifests[d('m')].blobs).toEqual({ [d('2')]: 7, [d('3')]: 100 });

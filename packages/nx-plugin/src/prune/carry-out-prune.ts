@@ -70,7 +70,9 @@ export async function carryOutPrune(registry: RegistryClient, reference: ImageRe
       log(`deleted ${digest}${result === 'absent' ? ' (already gone)' : ''}`);
     } catch (error) {
       const done = outcome.deleted.length ? `deleted before it: ${outcome.deleted.join(', ')}` : 'nothing was deleted';
-      throw new Error(`${(error as Error).message}. Stopped at ${digest}; ${done}; left: ${plan.deletes.slice(plan.deletes.indexOf(digest)).join(', ')}`, { cause: error });
+      throw new Error(`${(error as Error).message}. Stopped at ${digest}; ${done}; left: ${plan.deletes.slice(plan.deletes.indexOf(digest)).join(', ')}`, {
+        cause: error,
+      });
     }
   }
   const deleted = new Set(outcome.deleted);

@@ -26,7 +26,10 @@ export async function deployedDigests(
     try {
       text = /^https?:\/\//i.test(source) ? await fetchText(source) : readFileSync(isAbsolute(source) ? source : join(workspaceRoot, source), 'utf8');
     } catch (error) {
-      throw new Error(`cannot read the deployment manifest ${source} (${(error as Error).message}); prune protects every digest it names, so nothing was pruned`, { cause: error });
+      throw new Error(
+        `cannot read the deployment manifest ${source} (${(error as Error).message}); prune protects every digest it names, so nothing was pruned`,
+        { cause: error },
+      );
     }
     for (const [digest] of text.toLowerCase().matchAll(DIGEST)) if (!digests.has(digest)) digests.set(digest, source);
   }

@@ -55,10 +55,13 @@ describe('planPrune', () => {
   });
 
   it('always keeps latest, release versions and protected patterns, however old', () => {
-    const facts = repository(
-      { latest: 'a', '1.4.0': 'b', 'v2.0.0-rc.1': 'c', 'release-7': 'd', 'mr-9': 'e' },
-      [image('a', 100), image('b', 100), image('c', 100), image('d', 100), image('e', 100)],
-    );
+    const facts = repository({ latest: 'a', '1.4.0': 'b', 'v2.0.0-rc.1': 'c', 'release-7': 'd', 'mr-9': 'e' }, [
+      image('a', 100),
+      image('b', 100),
+      image('c', 100),
+      image('d', 100),
+      image('e', 100),
+    ]);
     expect(decisions(facts, rules({ protect: ['release-*'] }))).toEqual({
       latest: 'keep: protected: latest',
       '1.4.0': 'keep: protected: release version',
@@ -81,7 +84,11 @@ describe('planPrune', () => {
   it('removes every tag of a removable image together: one delete by digest', () => {
     const facts = repository({ 'c-bbb': 'b', 'mr-4': 'b', '0a1b2c3d': 'b' }, [image('b', 30)]);
     const plan = planPrune(facts, rules());
-    expect(plan.tags.map((t) => [t.tag, t.remove])).toEqual([['0a1b2c3d', true], ['c-bbb', true], ['mr-4', true]]);
+    expect(plan.tags.map((t) => [t.tag, t.remove])).toEqual([
+      ['0a1b2c3d', true],
+      ['c-bbb', true],
+      ['mr-4', true],
+    ]);
     expect(plan.deletes).toEqual([digest('b')]);
   });
 

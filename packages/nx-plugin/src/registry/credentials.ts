@@ -62,7 +62,10 @@ function authsEntry(auths: Record<string, AuthsEntry>, serverAddress: string, ho
 }
 
 function keyHostname(key: string): string {
-  const hostname = key.replace(/^https?:\/\//i, '').split('/')[0].toLowerCase();
+  const hostname = key
+    .replace(/^https?:\/\//i, '')
+    .split('/')[0]
+    .toLowerCase();
   return DOCKER_HUB_HOSTS.has(hostname) ? 'index.docker.io' : hostname;
 }
 

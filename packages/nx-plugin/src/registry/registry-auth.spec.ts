@@ -47,16 +47,21 @@ function bearerRegistry(options: { token?: string; acceptsToken?: (token: string
   });
 }
 
-const credentialsFor = (hosts: string[] = []) => (host: string): RegistryAuth | undefined => {
-  hosts.push(host);
-  return { username: USER, password: PASSWORD, serveraddress: host };
-};
+const credentialsFor =
+  (hosts: string[] = []) =>
+  (host: string): RegistryAuth | undefined => {
+    hosts.push(host);
+    return { username: USER, password: PASSWORD, serveraddress: host };
+  };
 
 const client = (fetch: typeof globalThis.fetch, credentials?: (host: string) => RegistryAuth | undefined, dockerHubMirror?: string) =>
   new RegistryClient({ attempts: 2, retryDelayMs: 1, fetch, credentials, dockerHubMirror });
 
 async function failureOf(promise: Promise<unknown>): Promise<RegistryError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(RegistryError);
   return error as RegistryError;
 }

@@ -117,7 +117,10 @@ describe('RegistryClient.manifestDigest', () => {
       const cases: Array<[Error, RegExp]> = [
         [failed('ECONNREFUSED'), /manifests\/1 failed after 1 attempts: connection refused; check that the registry runs at that address and port/],
         [failed('ENOTFOUND'), /the host name does not resolve \(DNS\); check the registry address/],
-        [failed('ERR_TLS_CERT_ALTNAME_INVALID', 'Hostname/IP does not match certificate'), /TLS failed \(Hostname\/IP does not match certificate\); check the registry's certificate/],
+        [
+          failed('ERR_TLS_CERT_ALTNAME_INVALID', 'Hostname/IP does not match certificate'),
+          /TLS failed \(Hostname\/IP does not match certificate\); check the registry's certificate/,
+        ],
       ];
       for (const [error, message] of cases) {
         await expect(client(fakeFetch(error).fetch, { attempts: 1 }).manifestDigest(ref('ghcr.io/acme/app:1'))).rejects.toThrow(message);
@@ -271,7 +274,10 @@ describe('RegistryClient.retag', () => {
   });
 
   it("names the registry's error code when it refuses a manifest", async () => {
-    const refused = new Response(JSON.stringify({ errors: [{ code: 'MANIFEST_BLOB_UNKNOWN', message: 'blob unknown to registry' }] }), { status: 400, statusText: 'Bad Request' });
+    const refused = new Response(JSON.stringify({ errors: [{ code: 'MANIFEST_BLOB_UNKNOWN', message: 'blob unknown to registry' }] }), {
+      status: 400,
+      statusText: 'Bad Request',
+    });
     await expect(client(fakeFetch(manifest(), refused).fetch).retag(ref('ghcr.io/acme/app'), 'c-abc', ['latest'])).rejects.toThrow(
       'manifests/latest answered 400 Bad Request to a manifest PUT (MANIFEST_BLOB_UNKNOWN)',
     );
@@ -288,7 +294,10 @@ describe('RegistryClient.missingBlobs', () => {
   const IMAGE_TYPE = 'application/vnd.oci.image.manifest.v1+json';
   const blob = (n: number) => `sha256:${String(n).repeat(64)}`;
   const imageManifest = (layers: Array<{ digest: string; urls?: string[] }>) =>
-    new Response(JSON.stringify({ schemaVersion: 2, mediaType: IMAGE_TYPE, config: { digest: blob(1) }, layers }), { status: 200, headers: { 'Content-Type': IMAGE_TYPE } });
+    new Response(JSON.stringify({ schemaVersion: 2, mediaType: IMAGE_TYPE, config: { digest: blob(1) }, layers }), {
+      status: 200,
+      headers: { 'Content-Type': IMAGE_TYPE },
+    });
   /** A registry that holds the given paths (answering 200 to them, 404 to other HEADs) and serves `manifests` by digest. */
   function registry(held: string[], manifests: Record<string, () => Response>) {
     const asked: string[] = [];
@@ -302,8 +311,10 @@ describe('RegistryClient.missingBlobs', () => {
     return { fetch, asked };
   }
 
-  it("lists the config and layer blobs the repository lacks, skipping foreign layers", async () => {
-    const { fetch, asked } = registry([`blobs/${blob(1)}`, `blobs/${blob(2)}`], { [DIGEST]: () => imageManifest([{ digest: blob(2) }, { digest: blob(3) }, { digest: blob(4), urls: ['https://elsewhere'] }]) });
+  it('lists the config and layer blobs the repository lacks, skipping foreign layers', async () => {
+    const { fetch, asked } = registry([`blobs/${blob(1)}`, `blobs/${blob(2)}`], {
+      [DIGEST]: () => imageManifest([{ digest: blob(2) }, { digest: blob(3) }, { digest: blob(4), urls: ['https://elsewhere'] }]),
+    });
     await expect(client(fetch).missingBlobs(ref('localhost:5000/team/missing-a'), DIGEST)).resolves.toEqual([blob(3)]);
     expect(asked.filter((a) => a.startsWith('HEAD')).sort()).toEqual([1, 2, 3].map((n) => `HEAD http://localhost:5000/v2/team/missing-a/blobs/${blob(n)}`));
   });
@@ -318,7 +329,10 @@ describe('RegistryClient.missingBlobs', () => {
   it("follows an index to each image's manifest, and lists an image manifest the repository lacks", async () => {
     const child = blob(7);
     const index = () =>
-      new Response(JSON.stringify({ schemaVersion: 2, mediaType: INDEX_TYPE, manifests: [{ digest: child }, { digest: blob(8) }] }), { status: 200, headers: { 'Content-Type': INDEX_TYPE } });
+      new Response(JSON.stringify({ schemaVersion: 2, mediaType: INDEX_TYPE, manifests: [{ digest: child }, { digest: blob(8) }] }), {
+        status: 200,
+        headers: { 'Content-Type': INDEX_TYPE },
+      });
     const { fetch } = registry([`manifests/${child}`, `blobs/${blob(1)}`], { [DIGEST]: index, [child]: () => imageManifest([{ digest: blob(5) }]) });
     await expect(client(fetch).missingBlobs(ref('localhost:5000/team/missing-c'), DIGEST)).resolves.toEqual([blob(5), blob(8)]);
   });
@@ -327,9 +341,10 @@ describe('RegistryClient.missingBlobs', () => {
 describe('RegistryClient.imageConfig', () => {
   const blobDigest = (n: number) => `sha256:${String(n).repeat(64)}`;
   const json = (value: unknown, type = 'application/json') => new Response(JSON.stringify(value), { status: 200, headers: { 'Content-Type': type } });
-  const image = (config: number) => json({ schemaVersion: 2, config: { digest: blobDigest(config) }, layers: [] }, 'application/vnd.docker.distribution.manifest.v2+json');
+  const image = (config: number) =>
+    json({ schemaVersion: 2, config: { digest: blobDigest(config) }, layers: [] }, 'application/vnd.docker.distribution.manifest.v2+json');
 
-  it("reads the config blob the manifest names: its created time and labels", async () => {
+  it('reads the config blob the manifest names: its created time and labels', async () => {
     const { fetch, calls } = fakeFetch(image(1), json({ created: '2025-01-02T03:04:05Z', config: { Labels: { a: 'b' } } }));
     await expect(client(fetch).imageConfig(ref('localhost:5000/team/app'), DIGEST)).resolves.toEqual({ created: '2025-01-02T03:04:05Z', labels: { a: 'b' } });
     expect(calls.map((call) => call.url)).toEqual([
@@ -345,14 +360,17 @@ describe('RegistryClient.imageConfig', () => {
   });
 
   it("through an index, the oldest image's created and the first image's labels, attestations left out", async () => {
-    const index = json({
-      schemaVersion: 2,
-      manifests: [
-        { digest: blobDigest(7), platform: { os: 'linux', architecture: 'amd64' } },
-        { digest: blobDigest(8), platform: { os: 'linux', architecture: 'arm64' } },
-        { digest: blobDigest(9), platform: { os: 'unknown', architecture: 'unknown' } },
-      ],
-    }, 'application/vnd.oci.image.index.v1+json');
+    const index = json(
+      {
+        schemaVersion: 2,
+        manifests: [
+          { digest: blobDigest(7), platform: { os: 'linux', architecture: 'amd64' } },
+          { digest: blobDigest(8), platform: { os: 'linux', architecture: 'arm64' } },
+          { digest: blobDigest(9), platform: { os: 'unknown', architecture: 'unknown' } },
+        ],
+      },
+      'application/vnd.oci.image.index.v1+json',
+    );
     const { fetch, calls } = fakeFetch(
       index,
       image(1),

@@ -211,7 +211,8 @@ export class RegistryClient {
     const start = `${this.repositoryUrl(reference)}/blobs/uploads/`;
     const opened = await this.authorised(reference, 'pull,push', start, { method: 'POST' });
     const location = opened.headers.get('location');
-    if (opened.status !== 202 || !location) throw new RegistryError(`${start} answered ${opened.status} ${opened.statusText} to an upload${await errorCodes(opened)}`);
+    if (opened.status !== 202 || !location)
+      throw new RegistryError(`${start} answered ${opened.status} ${opened.statusText} to an upload${await errorCodes(opened)}`);
     const url = new URL(location, start);
     url.searchParams.set('digest', digest);
     const response = await this.authorised(reference, 'pull,push', url.toString(), {
@@ -219,7 +220,8 @@ export class RegistryClient {
       headers: { 'Content-Type': 'application/octet-stream' },
       body: bytes,
     });
-    if (response.status !== 201 && !response.ok) throw new RegistryError(`${url.origin}${url.pathname} answered ${response.status} ${response.statusText} to a blob PUT${await errorCodes(response)}`);
+    if (response.status !== 201 && !response.ok)
+      throw new RegistryError(`${url.origin}${url.pathname} answered ${response.status} ${response.statusText} to a blob PUT${await errorCodes(response)}`);
     return digest;
   }
 
@@ -358,7 +360,8 @@ export function retryAfterMs(header: string | null, now: number): number | undef
 
 /** What a failed fetch means, in words a person can act on: fetch itself only says "fetch failed". */
 export function networkCause(error: Error, timeoutMs: number): string {
-  if (error.name === 'TimeoutError' || error.name === 'AbortError') return `no answer within ${timeoutMs / 1000} s; check that the registry is up and reachable from here`;
+  if (error.name === 'TimeoutError' || error.name === 'AbortError')
+    return `no answer within ${timeoutMs / 1000} s; check that the registry is up and reachable from here`;
   const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
   switch (cause?.code) {
     case 'ECONNREFUSED':
@@ -372,7 +375,8 @@ export function networkCause(error: Error, timeoutMs: number): string {
     case 'UND_ERR_CONNECT_TIMEOUT':
       return 'the connection timed out; check the address and the network or firewall';
     default:
-      if (cause?.code?.startsWith('ERR_TLS') || /certificate|SSL|TLS/i.test(cause?.message ?? '')) return `TLS failed (${cause?.message ?? cause?.code}); check the registry's certificate`;
+      if (cause?.code?.startsWith('ERR_TLS') || /certificate|SSL|TLS/i.test(cause?.message ?? ''))
+        return `TLS failed (${cause?.message ?? cause?.code}); check the registry's certificate`;
       return cause?.message ? `${error.message} (${cause.message})` : error.message;
   }
 }

@@ -39,17 +39,24 @@ describe('RegistryClient.tags', () => {
 
 describe('RegistryClient.deleteManifest', () => {
   it('deletes by digest (202), and calls a manifest already gone absent', async () => {
-    expect(await fakeRegistry({ [`DELETE /v2/team/app/manifests/${DIGEST}`]: () => new Response(null, { status: 202 }) }).client.deleteManifest(ref, DIGEST)).toBe('deleted');
-    expect(await fakeRegistry({ [`DELETE /v2/team/app/manifests/${DIGEST}`]: () => new Response(null, { status: 404 }) }).client.deleteManifest(ref, DIGEST)).toBe('absent');
+    expect(
+      await fakeRegistry({ [`DELETE /v2/team/app/manifests/${DIGEST}`]: () => new Response(null, { status: 202 }) }).client.deleteManifest(ref, DIGEST),
+    ).toBe('deleted');
+    expect(
+      await fakeRegistry({ [`DELETE /v2/team/app/manifests/${DIGEST}`]: () => new Response(null, { status: 404 }) }).client.deleteManifest(ref, DIGEST),
+    ).toBe('absent');
   });
 
   it('says what to configure when deletes are disabled (405 UNSUPPORTED)', async () => {
     const { client } = fakeRegistry({
-      [`DELETE /v2/team/app/manifests/${DIGEST}`]: () => Response.json({ errors: [{ code: 'UNSUPPORTED' }] }, { status: 405, statusText: 'Method Not Allowed' }),
+      [`DELETE /v2/team/app/manifests/${DIGEST}`]: () =>
+        Response.json({ errors: [{ code: 'UNSUPPORTED' }] }, { status: 405, statusText: 'Method Not Allowed' }),
     });
     const error = await client.deleteManifest(ref, DIGEST).catch((e: Error) => e);
     expect(error).toBeInstanceOf(DeleteRefusedError);
-    expect((error as Error).message).toMatch(/registry 127\.0\.0\.1:5000 does not allow deletes \(405 Method Not Allowed \(UNSUPPORTED\)\).*REGISTRY_STORAGE_DELETE_ENABLED=true/);
+    expect((error as Error).message).toMatch(
+      /registry 127\.0\.0\.1:5000 does not allow deletes \(405 Method Not Allowed \(UNSUPPORTED\)\).*REGISTRY_STORAGE_DELETE_ENABLED=true/,
+    );
   });
 
   it('names missing delete permission on a 403', async () => {
@@ -84,6 +91,8 @@ describe('clearStagingTag', () => {
 
   it('says why the tag stays when the registry refuses deletes, and does not throw', async () => {
     const { client } = fakeRegistry(placeholderRoutes(() => new Response(null, { status: 405 })));
-    await expect(clearStagingTag(client, ref)).resolves.toMatch(/imagewise-staging tag stays in 127\.0\.0\.1:5000\/team\/app \(naming an empty placeholder, not the image\): .*REGISTRY_STORAGE_DELETE_ENABLED/);
+    await expect(clearStagingTag(client, ref)).resolves.toMatch(
+      /imagewise-staging tag stays in 127\.0\.0\.1:5000\/team\/app \(naming an empty placeholder, not the image\): .*REGISTRY_STORAGE_DELETE_ENABLED/,
+    );
   });
 });

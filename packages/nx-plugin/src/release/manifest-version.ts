@@ -30,7 +30,10 @@ export function writeManifestVersion(path: string, text: string, version: string
   const start = basename(path) === 'package.json' ? 0 : tableStart(text);
   const head = text.slice(0, start);
   const tail = text.slice(start);
-  if (!pattern.test(tail)) throw new ManifestVersionError(`${path}: could not find the line that declares version ${current}; write it as ${basename(path) === 'package.json' ? '"version": "x.y.z"' : 'version = "x.y.z"'}`);
+  if (!pattern.test(tail))
+    throw new ManifestVersionError(
+      `${path}: could not find the line that declares version ${current}; write it as ${basename(path) === 'package.json' ? '"version": "x.y.z"' : 'version = "x.y.z"'}`,
+    );
   return head + tail.replace(pattern, `$1${version}$2`);
 }
 

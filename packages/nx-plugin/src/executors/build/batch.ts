@@ -55,6 +55,10 @@ async function runOne(id: string, taskGraph: TaskGraph, options: BuildExecutorOp
   // Streamed as it happens, prefixed with the project since several images
   // build at once here; Nx would print terminalOutput a second time.
   const log = (line: string) => console.log(`${task.target.project}: ${line}`);
-  const result = await buildTask(options, { ...context, projectName: task.target.project, targetName: task.target.target, configurationName: task.target.configuration }, log);
+  const result = await buildTask(
+    options,
+    { ...context, projectName: task.target.project, targetName: task.target.target, configurationName: task.target.configuration },
+    log,
+  );
   return { task: id, result: { ...result, terminalOutput: '' } };
 }

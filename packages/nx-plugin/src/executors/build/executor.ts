@@ -74,7 +74,11 @@ function sayOncePerRun(log: (line: string) => void, line: string): void {
 function processStartTime(pid: number): string {
   try {
     // Field 22 of /proc/PID/stat, counted after the parenthesised command name.
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[19] ?? '';
+    return (
+      readFileSync(`/proc/${pid}/stat`, 'utf8')
+        .replace(/^.*\) /, '')
+        .split(' ')[19] ?? ''
+    );
   } catch {
     return '';
   }

@@ -6,7 +6,12 @@ const task = (id: string) => ({ id, target: { project: id.split(':')[0], target:
 
 describe('dependencyIds', () => {
   it('reads the task ids Nx 21-23 list', () => {
-    const graph = { roots: ['base:docker:build'], tasks: {}, dependencies: { 'svc:docker:build': ['base:docker:build'], 'base:docker:build': [] }, continuousDependencies: {} };
+    const graph = {
+      roots: ['base:docker:build'],
+      tasks: {},
+      dependencies: { 'svc:docker:build': ['base:docker:build'], 'base:docker:build': [] },
+      continuousDependencies: {},
+    };
     expect(dependencyIds(graph as unknown as TaskGraph, 'svc:docker:build')).toEqual(['base:docker:build']);
   });
 

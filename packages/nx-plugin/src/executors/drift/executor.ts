@@ -12,10 +12,7 @@ export interface DriftExecutorOptions {
 }
 
 /** One image's drift from the workspace: what it pins, and what moved upstream. */
-export default async function driftExecutor(
-  options: DriftExecutorOptions,
-  context: ExecutorContext,
-): Promise<{ success: boolean }> {
+export default async function driftExecutor(options: DriftExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   const projects: Record<string, ProjectConfiguration> = Object.fromEntries(
     Object.entries(context.projectGraph.nodes).map(([name, node]) => [name, node.data]),
   );
@@ -32,7 +29,9 @@ export default async function driftExecutor(
   const byRoot = new Map([...images.values()].map(({ project: p, metadata: m }) => [p.root, m]));
   for (const { root, pin, line } of metadata.pinnedImages) {
     const base = byRoot.get(root);
-    findings.push(`${dockerfile}:${line}: base image ${base?.imageName ?? root} pinned at ${pin}; the workspace builds ${base?.version ?? 'an unversioned image'}`);
+    findings.push(
+      `${dockerfile}:${line}: base image ${base?.imageName ?? root} pinned at ${pin}; the workspace builds ${base?.version ?? 'an unversioned image'}`,
+    );
   }
 
   const libraries = internalLibraries({ projects, workspaceRoot: context.root }, undefined, new Set(images.keys()));

@@ -42,7 +42,14 @@ export default async function explainExecutor(options: ExplainExecutorOptions, c
       if (!registry || !text.startsWith(`${registry}/`) || !text.includes('@')) continue;
       bases[name] = await baseNow(client, parseImageReference(text));
     }
-    const lines = explainImage({ image: `${repositoryText(reference)}@${digest}`, created: config.created, labels: config.labels, bases, maxAge, now: Date.now() });
+    const lines = explainImage({
+      image: `${repositoryText(reference)}@${digest}`,
+      created: config.created,
+      labels: config.labels,
+      bases,
+      maxAge,
+      now: Date.now(),
+    });
     console.log(lines.join('\n'));
     return { success: true };
   } catch (error) {

@@ -15,10 +15,7 @@ export interface LockExecutorOptions {
  * whole or not at all: an unreachable registry or a missing tag leaves the
  * previous lock in place.
  */
-export default async function lockExecutor(
-  options: LockExecutorOptions,
-  context: ExecutorContext,
-): Promise<{ success: boolean }> {
+export default async function lockExecutor(options: LockExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   const projectName = context.projectName!;
   const node = context.projectGraph.nodes[projectName];
   const metadata = (node?.data.metadata as { imagewise?: ImageProjectMetadata } | undefined)?.imagewise;

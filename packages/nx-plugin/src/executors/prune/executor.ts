@@ -36,7 +36,11 @@ export default async function pruneExecutor(options: PruneExecutorOptions, conte
     if (!Number.isInteger(keep) || keep < 0) throw new Error(`keep ${JSON.stringify(options.keep)} is not a whole number of images`);
 
     const deployed = await deployedDigests(options.deploymentManifests, context.root);
-    log(deployed.read.length ? `protecting ${deployed.digests.size} digest(s) from ${deployed.read.join(', ')}` : 'no deployment manifest (dist/deploy/manifest.json absent, option deploymentManifests unset)');
+    log(
+      deployed.read.length
+        ? `protecting ${deployed.digests.size} digest(s) from ${deployed.read.join(', ')}`
+        : 'no deployment manifest (dist/deploy/manifest.json absent, option deploymentManifests unset)',
+    );
     const registry = new RegistryClient({ credentials: (host) => registryAuth(host) });
     const reference = parseImageReference(repository);
     const facts = await gatherRepositoryFacts(registry, reference, repository);

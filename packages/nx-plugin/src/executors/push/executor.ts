@@ -31,7 +31,14 @@ export default async function pushExecutor(_options: Record<string, never>, cont
     const repository = repositoryIn(registry, image.metadata.imageName);
     if (repository !== built.image) await docker.getImage(`${built.image}:${tag}`).tag({ repo: repository, tag });
     const client = new RegistryClient({ credentials: (host) => registryAuth(host) });
-    const digest = await publishImage(docker, client, repository, tag, built.tags.filter((t) => t !== tag), (line) => console.log(line));
+    const digest = await publishImage(
+      docker,
+      client,
+      repository,
+      tag,
+      built.tags.filter((t) => t !== tag),
+      (line) => console.log(line),
+    );
     writeImageMetadata(context.root, project, { ...built, image: repository, digest });
     return { success: true };
   } catch (error) {

@@ -75,7 +75,13 @@ async function untilHealthy(container: import('dockerode').Container, timeoutMs:
 }
 
 async function pullIfMissing(docker: import('dockerode'), image: string): Promise<void> {
-  if (await docker.getImage(image).inspect().catch(() => undefined)) return;
+  if (
+    await docker
+      .getImage(image)
+      .inspect()
+      .catch(() => undefined)
+  )
+    return;
   const stream = await docker.pull(image);
   await new Promise((resolve, reject) => docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve(undefined))));
 }
@@ -83,7 +89,7 @@ async function pullIfMissing(docker: import('dockerode'), image: string): Promis
 /** Docker's log stream without a TTY: 8-byte frame headers before each chunk. */
 function demultiplex(buffer: Buffer): string {
   const chunks: Buffer[] = [];
-  for (let offset = 0; offset + 8 <= buffer.length; ) {
+  for (let offset = 0; offset + 8 <= buffer.length;) {
     const size = buffer.readUInt32BE(offset + 4);
     chunks.push(buffer.subarray(offset + 8, offset + 8 + size));
     offset += 8 + size;

@@ -69,12 +69,18 @@ describe('base-image generator', () => {
     expect(image).toMatchObject({ imageName: 'node-base', version: '2.3.0', problems: [] });
     const { uses, problems } = findLibraryUses(declarationFiles(tree, image.root), libraries);
     expect(problems).toEqual([]);
-    expect(uses.map((use) => [use.library, matchLibraryUse(use, libraries.find((l) => l.project === use.library)!)])).toEqual([
-      ['@acme/common', { tracksWorkspace: true }],
-    ]);
+    expect(
+      uses.map((use) => [
+        use.library,
+        matchLibraryUse(
+          use,
+          libraries.find((l) => l.project === use.library)!,
+        ),
+      ]),
+    ).toEqual([['@acme/common', { tracksWorkspace: true }]]);
   });
 
-  it('python: the Python library\'s wheel through its ARG, pip offline', async () => {
+  it("python: the Python library's wheel through its ARG, pip offline", async () => {
     await baseImageGenerator(tree, { name: 'python-base', language: 'python', mirror, tags: 'team:data', skipInstall: true });
     const dockerfile = tree.read('images/python-base/Dockerfile', 'utf-8')!;
     expect(dockerfile).toContain('\nFROM python:3.11-slim-bookworm\n');
@@ -92,8 +98,10 @@ describe('base-image generator', () => {
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const error = await baseImageGenerator(tree, { name: 'node-base', mirror: `127.0.0.1:${port}`, skipInstall: true }).catch((e: Error) => e);
     expect((error as Error).message).toMatch(/could not resolve docker\.io\/library\/node:18-bookworm-slim at 127\.0\.0\.1:\d+/);
-    expect((error as Error).message).toMatch(/connection refused; check that the registry runs.*--mirror=<host:port>.*--skipLock.*nx run node-base:docker:lock/s);
-    expect((error as Error).message).not.toContain("tools/engine");
+    expect((error as Error).message).toMatch(
+      /connection refused; check that the registry runs.*--mirror=<host:port>.*--skipLock.*nx run node-base:docker:lock/s,
+    );
+    expect((error as Error).message).not.toContain('tools/engine');
     expect(tree.exists('images/node-base')).toBe(false);
   });
 
@@ -115,7 +123,9 @@ describe('base-image generator', () => {
     await expect(baseImageGenerator(tree, { name: 'b', mirror, skipInstall: true })).rejects.toThrow(
       /several internal node libraries could be meant \(@acme\/common, @acme\/other\); pass --library=<name>/,
     );
-    await expect(baseImageGenerator(tree, { name: 'b', library: 'nope', mirror, skipInstall: true })).rejects.toThrow(/--library=nope: no internal node library/);
+    await expect(baseImageGenerator(tree, { name: 'b', library: 'nope', mirror, skipInstall: true })).rejects.toThrow(
+      /--library=nope: no internal node library/,
+    );
     await baseImageGenerator(tree, { name: 'b', library: '@acme/other', mirror, skipInstall: true });
     expect(tree.read('images/b/Dockerfile', 'utf-8')).toContain('ARG OTHER_VERSION=0.1.0');
   });

@@ -47,7 +47,9 @@ export default async function baseImageGenerator(tree: Tree, schema: BaseImageGe
   const workspace = readTreeWorkspace(tree);
   const root = join(imageParentDirectory(workspace, 'base', 'images', schema.directory), name);
   if (!selectsDockerfile(workspace, join(root, 'Dockerfile'))) {
-    throw new Error(`${root}/Dockerfile would not be an image project: the plugin's "dockerfiles" globs (${workspace.options.dockerfiles.join(', ')}) do not select it; pass --directory under one of them, or widen the option in nx.json`);
+    throw new Error(
+      `${root}/Dockerfile would not be an image project: the plugin's "dockerfiles" globs (${workspace.options.dockerfiles.join(', ')}) do not select it; pass --directory under one of them, or widen the option in nx.json`,
+    );
   }
   if (tree.exists(root)) throw new Error(`${root} already exists; choose another name or delete it first`);
   const claimed = workspace.images.find((image) => image.imageName === name);

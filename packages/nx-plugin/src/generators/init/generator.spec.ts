@@ -58,15 +58,13 @@ describe('init generator', () => {
     tree.write('services/api/Dockerfile', 'FROM base\n');
     await initGenerator(tree, { registry: 'new.example.com' });
     const nxJson = readNxJson(tree)!;
-    expect(nxJson.plugins).toEqual([
-      { plugin: '@imagewise/nx-plugin', include: ['services/**'], options: { registry: 'new.example.com', serviceTag: 'svc' } },
-    ]);
+    expect(nxJson.plugins).toEqual([{ plugin: '@imagewise/nx-plugin', include: ['services/**'], options: { registry: 'new.example.com', serviceTag: 'svc' } }]);
     expect(nxJson.namedInputs).toEqual({ production: ['default', '!{projectRoot}/docs/**'], dockerImage: ['production'] });
     expect(nxJson.sync).toEqual({ globalGenerators: ['@acme/tools:sync', '@imagewise/nx-plugin:sync'], applyChanges: true });
     expect(readJson(tree, 'package.json').workspaces).toEqual(['packages/*', 'services/*', 'images/*']);
   });
 
-  it('adds to yarn\'s object form of workspaces', async () => {
+  it("adds to yarn's object form of workspaces", async () => {
     writeJson(tree, 'package.json', { name: 'ws', workspaces: { packages: ['libs/*'], nohoist: ['**/x'] } });
     tree.write('images/base/Dockerfile', 'FROM scratch\n');
     tree.write('services/api/Dockerfile', 'FROM base\n');

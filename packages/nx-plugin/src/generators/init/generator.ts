@@ -43,7 +43,10 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   updateNxJson(tree, nxJson);
 
   // Image directories with a package.json become projects through the workspaces; only folders that exist.
-  addImageWorkspaces(tree, ['images', 'services'].filter((folder) => tree.exists(folder)));
+  addImageWorkspaces(
+    tree,
+    ['images', 'services'].filter((folder) => tree.exists(folder)),
+  );
   tree.write('.gitignore', withGitignoreEntries(tree.read('.gitignore', 'utf-8') ?? '', ['.nx/', 'node_modules/', 'dist/']));
 
   if (!schema.skipFormat) await formatFiles(tree);
@@ -60,5 +63,8 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
 }
 
 function list(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 }

@@ -52,9 +52,17 @@ export function addImageWorkspaces(tree: Tree, folders: string[]): void {
   if (!folders.length) return;
   if (tree.exists('pnpm-workspace.yaml')) {
     const missing = folders.filter((folder) => !(tree.read('pnpm-workspace.yaml', 'utf-8') ?? '').includes(`${folder}/*`));
-    if (missing.length) logger.warn(`pnpm-workspace.yaml: add ${missing.map((f) => `"${f}/*"`).join(' and ')} to its packages so image projects get their names and versions from package.json`);
+    if (missing.length)
+      logger.warn(
+        `pnpm-workspace.yaml: add ${missing.map((f) => `"${f}/*"`).join(' and ')} to its packages so image projects get their names and versions from package.json`,
+      );
   } else if (tree.exists('package.json')) {
-    updateJson(tree, 'package.json', (packageJson) => withImageWorkspaces(packageJson, folders.map((folder) => `${folder}/*`)));
+    updateJson(tree, 'package.json', (packageJson) =>
+      withImageWorkspaces(
+        packageJson,
+        folders.map((folder) => `${folder}/*`),
+      ),
+    );
   }
 }
 

@@ -26,7 +26,15 @@ function edgesOf(tree: Tree, root: string) {
   return {
     images: graph.dependencies.get(root)!.images.map((image) => image.root),
     pinned: graph.dependencies.get(root)!.pinned,
-    libraries: uses.filter((use) => matchLibraryUse(use, libraries.find((l) => l.project === use.library)!).tracksWorkspace).map((use) => use.library),
+    libraries: uses
+      .filter(
+        (use) =>
+          matchLibraryUse(
+            use,
+            libraries.find((l) => l.project === use.library)!,
+          ).tracksWorkspace,
+      )
+      .map((use) => use.library),
     problems: graph.problems.filter((problem) => problem.file.startsWith(root)),
   };
 }
@@ -83,7 +91,10 @@ describe('service generator', () => {
       name: 'last-contact-report',
       version: '0.1.0',
       // The tests import the workspace's copy of the library.
-      nx: { tags: ['type:service', 'lang:python', 'team:data'], targets: { test: { options: { cwd: root, env: { PYTHONPATH: '../../packages/common-py' } } } } },
+      nx: {
+        tags: ['type:service', 'lang:python', 'team:data'],
+        targets: { test: { options: { cwd: root, env: { PYTHONPATH: '../../packages/common-py' } } } },
+      },
     });
     expect(edgesOf(tree, root)).toEqual({ images: ['images/python-base'], pinned: [], libraries: ['common-py'], problems: [] });
     expect(readJson(tree, 'package.json').devDependencies).toEqual({ typescript: '6.0.3' });
@@ -95,7 +106,7 @@ describe('service generator', () => {
     expect(readJson(tree, 'services/report/package.json').nx.targets.test.options.env).toEqual({ PYTHONPATH: '../../packages/common-py/src' });
   });
 
-  it('the base is chosen by --base when several bundle the language\'s library, and named when there are none', async () => {
+  it("the base is chosen by --base when several bundle the language's library, and named when there are none", async () => {
     await baseImageGenerator(tree, { name: 'node-base-2', skipLock: true, skipInstall: true });
     await expect(serviceGenerator(tree, { name: 'a', skipInstall: true })).rejects.toThrow(
       /several base images bundle a node library \(node-base, node-base-2\); pass --base=<name>/,

@@ -37,7 +37,9 @@ export default async function serviceGenerator(tree: Tree, schema: ServiceGenera
   const workspace = readTreeWorkspace(tree);
   const root = join(imageParentDirectory(workspace, 'service', 'services', schema.directory), name);
   if (!selectsDockerfile(workspace, join(root, 'Dockerfile'))) {
-    throw new Error(`${root}/Dockerfile would not be an image project: the plugin's "dockerfiles" globs (${workspace.options.dockerfiles.join(', ')}) do not select it; pass --directory under one of them, or widen the option in nx.json`);
+    throw new Error(
+      `${root}/Dockerfile would not be an image project: the plugin's "dockerfiles" globs (${workspace.options.dockerfiles.join(', ')}) do not select it; pass --directory under one of them, or widen the option in nx.json`,
+    );
   }
   if (tree.exists(root)) throw new Error(`${root} already exists; choose another name or delete it first`);
   const claimed = workspace.images.find((image) => image.imageName === name);
@@ -46,7 +48,9 @@ export default async function serviceGenerator(tree: Tree, schema: ServiceGenera
   const base = chooseBase(tree, workspace, language, schema.base);
   const library = schema.library || !base.library ? chooseLibrary(workspace.libraries, language, schema.library) : base.library;
   if (base.library && base.library !== library) {
-    logger.warn(`${base.image.dockerfile} bundles ${packageNameOf(base.library, language)}, not ${packageNameOf(library, language)}: ${root}'s image has it only if its Dockerfile installs it`);
+    logger.warn(
+      `${base.image.dockerfile} bundles ${packageNameOf(base.library, language)}, not ${packageNameOf(library, language)}: ${root}'s image has it only if its Dockerfile installs it`,
+    );
   }
   const libraryName = packageNameOf(library, language)!;
 
@@ -63,9 +67,7 @@ export default async function serviceGenerator(tree: Tree, schema: ServiceGenera
   });
   const tags = projectTags(workspace.options.serviceTag, language, schema.tags);
   const manifest =
-    language === 'node'
-      ? nodeManifest(name, tags, libraryName, library.version)
-      : pythonManifest(name, root, tags, libraryImportRoot(tree, library, root));
+    language === 'node' ? nodeManifest(name, tags, libraryName, library.version) : pythonManifest(name, root, tags, libraryImportRoot(tree, library, root));
   addImageWorkspaces(tree, [dirname(root)]);
   writeJson(tree, join(root, 'package.json'), manifest);
   if (language === 'node') addMissingTools(tree);

@@ -40,7 +40,12 @@ describe('generateFiles', () => {
     });
     const tree = new FsTree(tempDir({}), false);
     generateFiles(tree, source, 'services/notifier', { dot: '.', name: 'notifier', extra: false });
-    expect(tree.listChanges().map((change) => change.path).sort()).toEqual(['services/notifier/.dockerignore', 'services/notifier/src/notifier.ts']);
+    expect(
+      tree
+        .listChanges()
+        .map((change) => change.path)
+        .sort(),
+    ).toEqual(['services/notifier/.dockerignore', 'services/notifier/src/notifier.ts']);
     expect(tree.read('services/notifier/src/notifier.ts', 'utf-8')).toBe('export const name = "notifier";\n');
   });
 
@@ -59,7 +64,12 @@ describe('offsetFromRoot', () => {
 
 describe('formatFiles', () => {
   const workspace = (files: Record<string, string>) => {
-    const root = tempDir({ 'package.json': '{}', 'node_modules/prettier/package.json': '{"name":"prettier","main":"index.js"}', 'node_modules/prettier/index.js': FAKE_PRETTIER, ...files });
+    const root = tempDir({
+      'package.json': '{}',
+      'node_modules/prettier/package.json': '{"name":"prettier","main":"index.js"}',
+      'node_modules/prettier/index.js': FAKE_PRETTIER,
+      ...files,
+    });
     const tree = new FsTree(root, false);
     tree.write('a.json', '{"a": 1}\n');
     tree.write('Dockerfile', 'from node\n');
@@ -111,7 +121,7 @@ describe('installPackages', () => {
 });
 
 describe('the published plugin', () => {
-  it('loads nothing from @nx/devkit: it runs on the user\'s nx alone', () => {
+  it("loads nothing from @nx/devkit: it runs on the user's nx alone", () => {
     const src = join(__dirname, '../..');
     const offenders = readdirSync(src, { recursive: true, withFileTypes: true })
       .filter((entry) => entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts'))

@@ -21,9 +21,7 @@ export function chooseLibrary(libraries: InternalLibrary[], language: Language, 
   if (requested) {
     const found = ofLanguage.find(
       (library) =>
-        library.project === requested ||
-        library.npmName === requested ||
-        (library.pythonName !== undefined && samePythonName(library.pythonName, requested)),
+        library.project === requested || library.npmName === requested || (library.pythonName !== undefined && samePythonName(library.pythonName, requested)),
     );
     if (found) return found;
     throw new Error(
@@ -95,13 +93,18 @@ export function chooseBase(tree: Tree, workspace: TreeWorkspace, language: Langu
       throw new Error(
         ofLanguage.length === 0
           ? `no base image (an image others build FROM, or one whose Dockerfile bundles a library) bundles a ${language} library; create one with nx g @imagewise/nx-plugin:base-image <name> --language=${language}, or pass --base`
-          : `several base images bundle a ${language} library (${ofLanguage.map(({ image }) => image.imageName).sort().join(', ')}); pass --base=<name>`,
+          : `several base images bundle a ${language} library (${ofLanguage
+              .map(({ image }) => image.imageName)
+              .sort()
+              .join(', ')}); pass --base=<name>`,
       );
     }
     chosen = ofLanguage[0];
   }
   if (!chosen.image.version) {
-    throw new Error(`${chosen.image.root}/package.json has no "version": a service builds FROM the base image's current version, so give it one (e.g. "1.0.0")`);
+    throw new Error(
+      `${chosen.image.root}/package.json has no "version": a service builds FROM the base image's current version, so give it one (e.g. "1.0.0")`,
+    );
   }
   return { image: chosen.image, version: chosen.image.version, library: chosen.library };
 }

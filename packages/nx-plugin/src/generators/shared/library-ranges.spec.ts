@@ -42,7 +42,7 @@ describe('ranges for new services', () => {
   });
 });
 
-describe('syncedSpec: a spec the current version satisfies, in the use\'s own style', () => {
+describe("syncedSpec: a spec the current version satisfies, in the use's own style", () => {
   it.each([
     ['package.json', '^1.2.0', '^2.0.0'],
     ['package.json', '~1.2.0', '~2.0.0'],
@@ -75,7 +75,7 @@ describe('syncedSpec: a spec the current version satisfies, in the use\'s own st
 });
 
 describe('packed archive names, as npm pack and Python sdists name them', () => {
-  it('npm drops the scope\'s @ and joins it with a dash; a Python wheel has the normalised name with underscores', () => {
+  it("npm drops the scope's @ and joins it with a dash; a Python wheel has the normalised name with underscores", () => {
     expect(npmTarballName('@imagewise/common', '${COMMON_VERSION}')).toBe('imagewise-common-${COMMON_VERSION}.tgz');
     expect(npmTarballName('left-pad', '1.3.0')).toBe('left-pad-1.3.0.tgz');
     expect(pythonWheelPattern('Imagewise.Common', '1.5.0')).toBe('imagewise_common-1.5.0-*.whl');

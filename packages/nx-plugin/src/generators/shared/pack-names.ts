@@ -18,4 +18,3 @@ export function npmTarballName(npmName: string, version: string): string {
 export function pythonWheelPattern(pythonName: string, version: string): string {
   return `${normalizePythonName(pythonName).replace(/-/g, '_')}-${version}-*.whl`;
 }
-

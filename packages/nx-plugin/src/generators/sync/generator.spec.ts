@@ -55,10 +55,10 @@ describe('sync generator', () => {
     expect(tree.read('services/report/requirements.txt', 'utf-8')).toBe('acme-common>=2.1,<3\n');
     expect(tree.read('services/report/Dockerfile', 'utf-8')).toMatch(/^FROM python-base:1\.0\.0$/m);
 
-    expect(result!.outOfSyncMessage).toBe('7 files ask for a base image or library version other than the workspace\'s current one');
+    expect(result!.outOfSyncMessage).toBe("7 files ask for a base image or library version other than the workspace's current one");
     expect(result!.outOfSyncDetails).toEqual(
       expect.arrayContaining([
-        'services/notifier/Dockerfile:2: node-base:1.0.0 → node-base:1.1.0, the base image\'s current version',
+        "services/notifier/Dockerfile:2: node-base:1.0.0 → node-base:1.1.0, the base image's current version",
         'services/notifier/package.json:11: @acme/common "^1.5.0" → "^2.0.0", which the current version 2.0.0 satisfies',
         'images/node-base/Dockerfile:5: @acme/common "1.5.0" → "2.0.0", which the current version 2.0.0 satisfies',
         'services/report/requirements.txt:1: acme-common ">=1.5,<2" → ">=2.1,<3", which the current version 2.1.0 satisfies',
@@ -69,7 +69,10 @@ describe('sync generator', () => {
 
   it('deliberate pins are left alone and reported: a marker before FROM, a package.json pin, a trailing requirements marker', async () => {
     const legacy = 'services/legacy';
-    tree.write(`${legacy}/Dockerfile`, tree.read(`${legacy}/Dockerfile`, 'utf-8')!.replace('FROM node-base', '# imagewise: pin until legacy moves to v2\nFROM node-base'));
+    tree.write(
+      `${legacy}/Dockerfile`,
+      tree.read(`${legacy}/Dockerfile`, 'utf-8')!.replace('FROM node-base', '# imagewise: pin until legacy moves to v2\nFROM node-base'),
+    );
     updateJson(tree, `${legacy}/package.json`, (json) => ({ ...json, imagewise: { pin: ['@acme/common'] } }));
     tree.write('services/report/requirements.txt', 'acme-common>=1.5,<2  # imagewise: pin\n');
     release(tree, 'packages/common/package.json', '2.0.0');
@@ -100,14 +103,21 @@ describe('sync generator', () => {
 
   it('FROM forms: a registry-qualified tag and an ARG-given tag move; a digest and a non-version tag are reported', async () => {
     tree.write('services/a/Dockerfile', 'FROM registry.example.com/platform/node-base:0.9.0 AS run\nCOPY --from=node-base:0.9.0 /app /app\n');
-    tree.write('services/b/Dockerfile', 'ARG REGISTRY=registry.example.com/platform\nARG BASE_TAG="0.9.0"\nFROM ${REGISTRY}/node-base:${BASE_TAG}\nFROM ${REGISTRY}/node-base:$BASE_TAG\n');
+    tree.write(
+      'services/b/Dockerfile',
+      'ARG REGISTRY=registry.example.com/platform\nARG BASE_TAG="0.9.0"\nFROM ${REGISTRY}/node-base:${BASE_TAG}\nFROM ${REGISTRY}/node-base:$BASE_TAG\n',
+    );
     tree.write('services/c/Dockerfile', `FROM node-base@sha256:${'c'.repeat(64)}\nFROM node-base:mr-42\n`);
     const result = await syncGenerator(tree);
-    expect(tree.read('services/a/Dockerfile', 'utf-8')).toBe('FROM registry.example.com/platform/node-base:1.0.0 AS run\nCOPY --from=node-base:1.0.0 /app /app\n');
-    expect(tree.read('services/b/Dockerfile', 'utf-8')).toBe('ARG REGISTRY=registry.example.com/platform\nARG BASE_TAG="1.0.0"\nFROM ${REGISTRY}/node-base:${BASE_TAG}\nFROM ${REGISTRY}/node-base:$BASE_TAG\n');
+    expect(tree.read('services/a/Dockerfile', 'utf-8')).toBe(
+      'FROM registry.example.com/platform/node-base:1.0.0 AS run\nCOPY --from=node-base:1.0.0 /app /app\n',
+    );
+    expect(tree.read('services/b/Dockerfile', 'utf-8')).toBe(
+      'ARG REGISTRY=registry.example.com/platform\nARG BASE_TAG="1.0.0"\nFROM ${REGISTRY}/node-base:${BASE_TAG}\nFROM ${REGISTRY}/node-base:$BASE_TAG\n',
+    );
     expect(result!.outOfSyncDetails).toEqual(
       expect.arrayContaining([
-        'services/b/Dockerfile:2: ARG BASE_TAG: node-base:0.9.0 → node-base:1.0.0, the base image\'s current version',
+        "services/b/Dockerfile:2: ARG BASE_TAG: node-base:0.9.0 → node-base:1.0.0, the base image's current version",
         `services/c/Dockerfile:1: base image node-base pinned at sha256:${'c'.repeat(64)}; the workspace builds 1.0.0: a digest, left alone`,
         'services/c/Dockerfile:2: base image node-base pinned at mr-42; the workspace builds 1.0.0: "mr-42" is not a version, left alone',
       ]),

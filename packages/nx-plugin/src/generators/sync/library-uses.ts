@@ -12,12 +12,7 @@ import { replaceOnLine } from './text-edit';
  * package.json ranges, requirements and pyproject.toml specifiers, and a base
  * image's version ARG.
  */
-export function planLibraryUses(
-  images: ImageProject[],
-  libraries: InternalLibrary[],
-  declarations: (root: string) => SourceFile[],
-  edits: Edits,
-): void {
+export function planLibraryUses(images: ImageProject[], libraries: InternalLibrary[], declarations: (root: string) => SourceFile[], edits: Edits): void {
   if (libraries.length === 0) return;
   for (const image of images) {
     // Problems in these files are the graph's to report; a sync changes only what it can read.
@@ -38,7 +33,13 @@ function planUse(use: LibraryUse, library: InternalLibrary, reason: string, edit
   const spec = syncedSpec(use, library);
   if (spec === undefined) return edits.leave(use.file, use.line, `${what}: not a version Imagewise can move, left alone; edit it by hand`);
   const edited = edit(use, library, text, spec);
-  edits.apply(use.file, use.line, edited, `${name} "${use.spec}" → "${spec}", which the current version ${library.version} satisfies`, `${what}: could not find "${use.spec}" on the line, left alone; edit it by hand`);
+  edits.apply(
+    use.file,
+    use.line,
+    edited,
+    `${name} "${use.spec}" → "${spec}", which the current version ${library.version} satisfies`,
+    `${what}: could not find "${use.spec}" on the line, left alone; edit it by hand`,
+  );
 }
 
 /** What marks the use as a deliberate pin, for the report; undefined when nothing does. */
