@@ -44,7 +44,7 @@ const SENT_AS = { uid: 0, gid: 0, uname: '', gname: '', mtime: CONTEXT_MTIME };
 /** Where the pinned Dockerfile goes inside the context; .dockerignore cannot drop it. */
 const DOCKERFILE_ENTRY = '.imagewise.Dockerfile';
 
-export class BuildError extends Error {
+class BuildError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'BuildError';
@@ -138,6 +138,6 @@ export async function daemonHasBuildKit(docker: Docker): Promise<boolean> {
 }
 
 /** Podman names itself among the version's components ("Podman Engine"). */
-export function isPodman(version: { Components?: Array<{ Name?: string }> }): boolean {
+function isPodman(version: { Components?: Array<{ Name?: string }> }): boolean {
   return (version.Components ?? []).some((component) => /^podman/i.test(component.Name ?? ''));
 }

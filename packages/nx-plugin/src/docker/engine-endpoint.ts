@@ -66,7 +66,7 @@ const DEFAULT_SOCKET = '/var/run/docker.sock';
 /** The Docker CLI's context store keys a context's directories by the SHA-256 of its name. */
 export const contextDirName = (name: string) => createHash('sha256').update(name).digest('hex');
 
-export function dockerConfigDir(env: NodeJS.ProcessEnv, files: EngineFiles): string {
+function dockerConfigDir(env: NodeJS.ProcessEnv, files: EngineFiles): string {
   return env.DOCKER_CONFIG || join(files.home, '.docker');
 }
 

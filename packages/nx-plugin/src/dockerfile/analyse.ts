@@ -1,10 +1,9 @@
 /**
  * Dockerfile analysis: which images and stages a Dockerfile names, following BuildKit.
  *
- * ./read does the parsing (escape directive, line continuations, comments, instruction
- * keywords in any case, flags, heredocs): dockerfile-ast, or a line reader for the
- * common file that needs none of that. This module adds what BuildKit does on top of the
- * parse: ARG scoping and build-arg overrides (./arg-scope), variable substitution
+ * ./ast-reader does the parsing with dockerfile-ast (escape directive, line continuations,
+ * comments, instruction keywords in any case, flags, heredocs, ONBUILD triggers). This
+ * module adds what BuildKit does on top of the parse: ARG scoping and build-arg overrides (./arg-scope), variable substitution
  * (./substitute), stages and stage lookup (./stages), COPY --from and RUN --mount from=
  * (./image-uses), and image reference checks (../image-reference/reference).
  */
@@ -12,7 +11,7 @@ import { excerpt } from '../text/excerpt';
 import { ArgScopes, buildArgMap } from './arg-scope';
 import { ReferenceReader } from './image-uses';
 import { KEYWORDS, type Instruction } from './instruction';
-import { readDockerfile } from './read';
+import { readDockerfile } from './ast-reader';
 import { Stages, type StageState } from './stages';
 
 export type ImageUseKind = 'from' | 'copy-from' | 'mount-from';

@@ -15,7 +15,7 @@ import { FLAGGED_KEYWORDS, PROPERTY_KEYWORDS, type Instruction, type ParsedDocke
  * the analysis then reads plain data instead of calling the AST's getters,
  * which re-scan the instruction's text on every call.
  */
-export function readWithDockerfileAst(text: string): ParsedDockerfile {
+export function readDockerfile(text: string): ParsedDockerfile {
   const dockerfile = DockerfileParser.parse(text);
   return {
     escapeChar: dockerfile.getEscapeCharacter(),

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { readDockerfile } from '../dockerfile/read';
+import { readDockerfile } from '../dockerfile/ast-reader';
 import { classifyArgValue } from './docker-arg-value';
 import { argNameOf } from './names';
 import type { FoundUses, InternalLibrary, SourceFile } from './types';

@@ -31,7 +31,7 @@ export interface BaseImageGeneratorSchema {
   skipInstall?: boolean;
 }
 
-export const DEFAULT_UPSTREAM: Record<Language, string> = {
+const DEFAULT_UPSTREAM: Record<Language, string> = {
   node: 'node:18-bookworm-slim',
   python: 'python:3.11-slim-bookworm',
 };

@@ -1,8 +1,8 @@
 import { logger, updateJson, type NxJsonConfiguration, type PluginConfiguration, type Tree } from 'nx/src/devkit-exports';
 import type { ImagewisePluginOptions } from '../../plugins/options';
 
-export const PLUGIN = '@imagewise/nx-plugin';
-export const SYNC_GENERATOR = '@imagewise/nx-plugin:sync';
+const PLUGIN = '@imagewise/nx-plugin';
+const SYNC_GENERATOR = '@imagewise/nx-plugin:sync';
 
 /** What a library ships, when the workspace has no `production` input yet: its files less tests. */
 export const DEFAULT_PRODUCTION = ['default', '!{projectRoot}/**/*.spec.ts', '!{projectRoot}/**/*.test.ts', '!{projectRoot}/**/test_*.py'];
@@ -72,7 +72,7 @@ export function addImageWorkspaces(tree: Tree, folders: string[]): void {
  * version, tags) and a service's dependency on the library links to the
  * workspace copy.
  */
-export function withImageWorkspaces(packageJson: Record<string, unknown>, folders: string[]): Record<string, unknown> {
+function withImageWorkspaces(packageJson: Record<string, unknown>, folders: string[]): Record<string, unknown> {
   const workspaces = packageJson.workspaces;
   if (workspaces && !Array.isArray(workspaces) && typeof workspaces === 'object') {
     const object = workspaces as { packages?: string[] };

@@ -44,11 +44,6 @@ function listed(libraries: InternalLibrary[], language: Language): string {
   return libraries.map((library) => packageNameOf(library, language)).join(', ');
 }
 
-/** The libraries an image asks for (a base image: the ones it bundles). */
-export function librariesOf(tree: Tree, image: ImageProject, libraries: InternalLibrary[]): InternalLibrary[] {
-  return libraryUsesOf(tree, image, libraries).map(({ library }) => library);
-}
-
 /** The libraries an image asks for, each with how: a manifest's dependency, or a Dockerfile ARG naming its version (bundled). */
 function libraryUsesOf(tree: Tree, image: ImageProject, libraries: InternalLibrary[]): Array<{ library: InternalLibrary; bundled: boolean }> {
   const { uses } = findLibraryUses(declarationFiles(tree, image.root), libraries);
