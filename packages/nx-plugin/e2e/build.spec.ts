@@ -286,7 +286,10 @@ describe('docker:build with a real engine and registry', () => {
     ws.write({ 'services/notifier/app.js': 'console.log("changed");\n' });
     ws.env = { ...ws.env, DOCKER_HOST: 'unix:///nonexistent/docker.sock' };
     try {
-      expect(() => build()).toThrow(/cannot reach the Docker daemon at unix:\/\/\/nonexistent\/docker\.sock .*set DOCKER_HOST/);
+      // The address, where it came from, and what to check, on one line.
+      expect(() => build()).toThrow(
+        /cannot reach the Docker daemon at unix:\/\/\/nonexistent\/docker\.sock \(DOCKER_HOST\) \(.*\): check that the daemon runs and \/nonexistent\/docker\.sock is its socket \(DOCKER_HOST\)/,
+      );
     } finally {
       ws.env = { ...ws.env, DOCKER_HOST: env.DOCKER_HOST };
     }
