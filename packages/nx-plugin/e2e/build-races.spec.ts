@@ -123,7 +123,7 @@ describe('docker:build races and interruptions', () => {
       process.kill(pid, 'SIGKILL');
       const run = await output;
       expect(run.code).not.toBe(0);
-      expect(run.stdout + run.stderr).toContain(`the Docker daemon at ${host} went away during the build`);
+      expect(run.stdout + run.stderr).toContain(`the Docker daemon at ${host} (DOCKER_HOST) went away during the build`);
       expect(await tags('orphaned')).toEqual([]);
     } finally {
       await runEngine(['stop-engine', name, '--purge']);

@@ -87,9 +87,9 @@ describe('the image graph in a real Nx workspace', () => {
       '.nx/workspace-data',
       caches.find((name) => name.startsWith('imagewise-projects-'))!,
     );
-    const cached = JSON.parse(readFileSync(projectsCache, 'utf8')) as { entries: Record<string, { root: string; imageName: string }> };
+    const cached = JSON.parse(readFileSync(projectsCache, 'utf8')) as { entries: Record<string, { root: string; version?: string }> };
     const bridge = Object.values(cached.entries).find((entry) => entry.root === 'services/bruin-bridge')!;
-    bridge.imageName = 'bruin-bridge-from-the-cache';
+    bridge.version = '0.0.0-from-the-cache';
     writeFileSync(projectsCache, JSON.stringify(cached));
     // notifier moves from node-base to a release of it plus python-base, and to a library range that excludes 1.5.0.
     ws.write({
@@ -112,7 +112,7 @@ describe('the image graph in a real Nx workspace', () => {
     });
     expect(targets('notifier')).toEqual(['python-base']);
     // Unchanged, from the cache (nx graph's file leaves external nodes out).
-    expect((graph.nodes['bruin-bridge'].data.metadata.imagewise as { imageName: string }).imageName).toBe('bruin-bridge-from-the-cache');
+    expect((graph.nodes['bruin-bridge'].data.metadata.imagewise as { version?: string }).version).toBe('0.0.0-from-the-cache');
     expect(targets('bruin-bridge')).toEqual(['node-base']);
     expect(targets('service-outage-monitor')).toEqual(['node-base']);
   });
