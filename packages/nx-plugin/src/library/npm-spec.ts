@@ -1,4 +1,4 @@
-import npa from 'npm-package-arg';
+import type npa from 'npm-package-arg';
 import { validRange } from './semver';
 
 /*
@@ -33,6 +33,11 @@ const LINK_PATH = /^(?:link|portal):/i;
 const WORKSPACE_PATH = /^(?:\.{1,2}(?:[/\\]|$)|\/|~\/|[A-Za-z]:[/\\])/;
 /** `name@rest`, the name possibly scoped. */
 const NAME_AT = /^((?:@[^/@\s]+\/)?[^/@\s]+)(?:@(.*))?$/s;
+// Loaded on first use (npa and its hosted-git-info take some 20 ms to load), and
+// graph code runs on every Nx command.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy load needs require
+const packageArg = (): typeof npa => require('npm-package-arg') as typeof npa;
+
 /** npa.resolve wants a package name; the spec's meaning does not depend on it. */
 const ANY_NAME = 'package';
 
@@ -65,8 +70,11 @@ function classify(spec: string): NpmSpec {
     };
   }
   if (parsed.type === 'alias') {
+    // npa takes an alias only to a registry version, range or tag, and only with a package name.
     const target = (parsed as npa.AliasResult).subSpec;
-    return { kind: 'alias', name: target.name ?? '', target: registrySpec(target) };
+    const targetSpec = registrySpec(target);
+    if (!targetSpec || !target.name) return invalidAlias(trimmed.slice('npm:'.length).trim());
+    return { kind: 'alias', name: target.name, target: targetSpec };
   }
   return registrySpec(parsed) ?? otherSpec(parsed, trimmed);
 }
@@ -75,14 +83,12 @@ function classify(spec: string): NpmSpec {
 function parse(spec: string): npa.Result | undefined {
   try {
     // `where` only anchors the absolute paths npa computes, which are not used.
-    return npa.resolve(ANY_NAME, spec, '/');
+    return packageArg().resolve(ANY_NAME, spec, '/');
   } catch {
     return undefined;
   }
 }
 
-function registrySpec(parsed: npa.Result): Extract<NpmSpec, { kind: 'range' | 'tag' }>;
-function registrySpec(parsed: npa.Result): NpmSpec | undefined;
 function registrySpec(parsed: npa.Result): NpmSpec | undefined {
   const text = parsed.fetchSpec ?? '';
   if (parsed.type === 'range' || parsed.type === 'version') return { kind: 'range', range: text };
