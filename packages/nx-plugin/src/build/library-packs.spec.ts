@@ -54,4 +54,21 @@ describe('libraryPacks', () => {
     expect(libraryPacks(root, graph, 'node-base')).toEqual([]);
     expect(libraryPacks(root, graph, 'common')).toEqual([]);
   });
+
+  it('reads output globs as minimatch does: braces, ** and dot files', () => {
+    const root = workspace([
+      'packages/lib/dist/wheels/py3/lib-1.0.0-py3-none-any.whl',
+      'packages/lib/dist/sdist/.lib-1.0.0.tar.gz',
+      'packages/lib/dist/other/lib-1.0.0.whl',
+    ]);
+    const braces: ProjectGraph = {
+      nodes: { app: node('app', 'apps/app'), lib: node('lib', 'packages/lib', { pack: { outputs: ['{projectRoot}/dist/{wheels/**/*.whl,sdist/*}'] } }) },
+      dependencies: { app: [{ source: 'app', target: 'lib', type: 'static' }] },
+    };
+    expect(
+      libraryPacks(root, braces, 'app')
+        .map((file) => file.name)
+        .sort(),
+    ).toEqual(['.imagewise/packs/.lib-1.0.0.tar.gz', '.imagewise/packs/lib-1.0.0-py3-none-any.whl']);
+  });
 });

@@ -36,19 +36,33 @@ export function libraryPacks(root: string, graph: ProjectGraph, project: string)
   return [...staged.values()];
 }
 
-/** The files an output (a path or a glob, relative to the workspace) names now. */
+/**
+ * The files an output (a path or a glob, relative to the workspace) names now. minimatch reads the glob:
+ * whether it is one (`{a,b}` too), where its literal directories end (the walk starts there), and which
+ * files it matches. A walking glob library (glob, tinyglobby) would add a dependency for the walk, which
+ * is one readdirSync call.
+ */
 function expandOutput(root: string, output: string): string[] {
-  const segments = output.split('/');
-  const firstMagic = segments.findIndex((segment) => /[*?[\]{}()!+@]/.test(segment));
-  if (firstMagic === -1) {
+  const pattern = new Minimatch(output, { dot: true, magicalBraces: true });
+  if (!pattern.hasMagic()) {
     const path = join(root, output);
     if (!existsSync(path)) return [];
     return statSync(path).isDirectory() ? filesUnder(path) : [path];
   }
-  const base = join(root, ...segments.slice(0, firstMagic));
+  const base = join(root, ...literalDirectories(pattern));
   if (!existsSync(base)) return [];
-  const pattern = new Minimatch(segments.slice(firstMagic).join('/'), { dot: true });
-  return filesUnder(base).filter((path) => pattern.match(relative(base, path).split(sep).join('/')));
+  return filesUnder(base).filter((path) => pattern.match(relative(root, path).split(sep).join('/')));
+}
+
+/** The leading directories that every expansion of a glob names literally. */
+function literalDirectories(pattern: Minimatch): string[] {
+  const literals = pattern.set.map((parts) => {
+    const firstMagic = parts.findIndex((part) => typeof part !== 'string');
+    return parts.slice(0, firstMagic === -1 ? parts.length - 1 : firstMagic) as string[];
+  });
+  const common = literals[0] ?? [];
+  const shared = common.findIndex((part, index) => literals.some((parts) => parts[index] !== part));
+  return shared === -1 ? common : common.slice(0, shared);
 }
 
 function filesUnder(dir: string): string[] {

@@ -22,6 +22,8 @@
  *
  * A variable that has no value is not silently replaced by "" (BuildKit would): the
  * result reports it so that callers can explain what is missing.
+ *
+ * BuildKit's own expansion test vectors are checked in ./substitute.conformance.spec.ts.
  */
 import { replaceGlob, trimGlob } from './glob';
 

@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { valid as validPep440 } from '@renovatebot/pep440';
 import { parseJson } from './json-text';
 import { valid as validSemver } from './semver';
-import { parseToml } from './toml';
+import { isTomlError, parseToml, tomlErrorLine } from './toml';
 
 export interface LibraryVersion {
   version?: string;
@@ -45,7 +45,7 @@ function fromPyproject(path: string, text: string): LibraryVersion {
   try {
     document = parseToml(text);
   } catch (error) {
-    const line = typeof (error as { line?: unknown }).line === 'number' ? `:${(error as { line: number }).line}` : '';
+    const line = isTomlError(error) ? `:${tomlErrorLine(text, error)}` : '';
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
     return { problem: `${path}${line}: not valid TOML (${message}); fix it so Imagewise can read the library version` };
   }

@@ -1,5 +1,20 @@
 import { validRange } from '@renovatebot/pep440';
 
+/*
+ * Hand-written, because no well-kept npm library reads PEP 508 requirements the
+ * way pip does. Checked (2026-12):
+ * - @renovatebot/pep440 (already a dependency) reads PEP 440 versions and
+ *   specifiers only, not whole requirements: it checks the specifier below.
+ * - pip-requirements-js 1.0.3 (an Ohm grammar of PEP 508, with locations)
+ *   refuses `name @ <url> ; <marker>` (valid PEP 508), and, per line, pip's
+ *   own `--hash=…`, `-e` and `-i` options, so requirements-uses.ts would
+ *   still strip those by hand; it also names no package in a line it refuses,
+ *   which the messages need, and brings ohm-js (2.3 MB) to every Nx command.
+ * - requirements-txt writes requirements files; it does not read them.
+ * What is left here is small: a name, extras, a specifier or `@ <url>`, and
+ * an unevaluated marker.
+ */
+
 /** A PEP 508 requirement such as `imagewise-common[http]>=1.4,<2; python_version > "3.8"`. */
 export interface Requirement {
   name: string;

@@ -46,6 +46,11 @@ describe('pyproject.toml uses', () => {
     ]);
   });
 
+  it('takes lines from the TOML tree, not from a comment that quotes the same requirement', () => {
+    const text = '[project]\n# was: dependencies = ["imagewise-common>=1"]\ndependencies = [\n  "imagewise-common>=1",\n]\n';
+    expect(scan(text).uses.map((use) => use.line)).toEqual([4]);
+  });
+
   it('reads Poetry dependencies, groups and tables, marking them with the poetry dialect', () => {
     const text = [
       '[tool.poetry]', //                                                     1

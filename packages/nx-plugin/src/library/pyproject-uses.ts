@@ -1,11 +1,8 @@
 import { libraryByPythonName } from './names';
 import { parseRequirement } from './pep508';
 import { poetryToPep440 } from './poetry-constraint';
-import { isTomlError, parseToml } from './toml';
-import { pythonNamePattern, TomlLines } from './toml-lines';
+import { isTomlError, parseTomlDocument, tomlErrorLine, type TomlDocument, type TomlTable as Table } from './toml';
 import type { FoundUses, InternalLibrary, SourceFile } from './types';
-
-type Table = Record<string, unknown>;
 
 /**
  * Uses of the internal libraries' Python distributions in a pyproject.toml:
@@ -15,29 +12,31 @@ type Table = Record<string, unknown>;
  */
 export function pyprojectUses(file: SourceFile, libraries: InternalLibrary[]): FoundUses {
   const found: FoundUses = { uses: [], problems: [] };
-  let document: Table;
+  let toml: TomlDocument;
   try {
-    document = parseToml(file.text);
+    toml = parseTomlDocument(file.text);
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
     found.problems.push({
       file: file.path,
-      line: isTomlError(error) && error.line > 0 ? error.line : 1,
+      line: isTomlError(error) ? tomlErrorLine(file.text, error) : 1,
       message: `pyproject.toml is not valid TOML (${message}); fix it so Imagewise can see which version of the internal library the image asks for`,
     });
     return found;
   }
-  const lines = new TomlLines(file.text);
+  const document = toml.value;
+  // A declaration's line; the enclosing table's when the path is not declared as such (never, for a parsed text).
+  const lineOf = (path: string[]): number => toml.lineOf(path) ?? toml.lineOf(path.slice(0, -1)) ?? 1;
 
-  const pep508List = (list: unknown, headerKeys: string[], section: string): void => {
+  const pep508List = (list: unknown, keys: string[], section: string): void => {
     if (!Array.isArray(list)) return;
-    for (const entry of list) {
+    for (const [index, entry] of list.entries()) {
       if (typeof entry !== 'string') continue; // e.g. PEP 735 `{ include-group = "test" }`
       const parsed = parseRequirement(entry);
       const name = 'requirement' in parsed ? parsed.requirement.name : parsed.name;
       const library = name === undefined ? undefined : libraryByPythonName(libraries, name);
       if (!library || name === undefined) continue;
-      const line = lines.stringInArray(headerKeys, entry, pythonNamePattern(name));
+      const line = lineOf([...keys, String(index)]);
       if ('error' in parsed) {
         found.problems.push({ file: file.path, line, message: `${section}: ${parsed.error}` });
       } else {
@@ -52,7 +51,7 @@ export function pyprojectUses(file: SourceFile, libraries: InternalLibrary[]): F
     for (const [name, value] of Object.entries(dependencies)) {
       const library = libraryByPythonName(libraries, name);
       if (!library) continue;
-      const line = lines.keyInTable(keys, name);
+      const line = lineOf([...keys, name]);
       for (const entry of Array.isArray(value) ? value : [value]) {
         const spec = poetrySpec(entry);
         if ('problem' in spec) {
@@ -65,12 +64,12 @@ export function pyprojectUses(file: SourceFile, libraries: InternalLibrary[]): F
   };
 
   const project = asTable(document.project);
-  pep508List(project.dependencies, ['project'], 'project.dependencies');
+  pep508List(project.dependencies, ['project', 'dependencies'], 'project.dependencies');
   for (const [extra, list] of Object.entries(asTable(project['optional-dependencies']))) {
-    pep508List(list, ['project', 'optional-dependencies'], `project.optional-dependencies.${extra}`);
+    pep508List(list, ['project', 'optional-dependencies', extra], `project.optional-dependencies.${extra}`);
   }
   for (const [group, list] of Object.entries(asTable(document['dependency-groups']))) {
-    pep508List(list, ['dependency-groups'], `dependency-groups.${group}`);
+    pep508List(list, ['dependency-groups', group], `dependency-groups.${group}`);
   }
   const poetry = asTable(asTable(document.tool).poetry);
   poetryTable(poetry.dependencies, ['tool', 'poetry', 'dependencies']);

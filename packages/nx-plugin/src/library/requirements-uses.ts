@@ -3,6 +3,13 @@ import { libraryByPythonName } from './names';
 import { parseRequirement } from './pep508';
 import type { FoundUses, InternalLibrary, SourceFile } from './types';
 
+/*
+ * pip's file format (continuations, comments, option lines) by hand: the one
+ * npm parser of it, pip-requirements-js, refuses a whole file over one line
+ * it does not know (`-e`, `-i`, `--hash=…`) and gives no name for a bad line.
+ * See pep508.ts for the candidates checked.
+ */
+
 /** `requirements.txt`, `requirements-dev.txt`, `requirements.prod.txt`… */
 export function isRequirementsFile(path: string): boolean {
   return /^requirements.*\.txt$/i.test(basename(path));

@@ -40,6 +40,7 @@ describe('matchLibraryUse: package.json', () => {
     ['file:../../packages/common', '3.0.0', true],
     ['link:../../packages/common', '3.0.0', true],
     ['../../packages/common', '3.0.0', true],
+    ['common-3.0.0.tgz', '3.0.0', true], // npm reads a bare *.tgz as a local tarball, not a dist-tag
     ['npm:@imagewise/common@^1', '1.5.0', true],
     ['npm:@imagewise/common@^1', '2.0.0', false],
     ['npm:@imagewise/common', '2.0.0', true],

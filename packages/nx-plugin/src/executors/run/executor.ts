@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { ExecutorContext } from 'nx/src/devkit-exports';
 import { exactReference, readImageMetadata } from '../../build/image-metadata';
 import { connectDocker } from '../../docker/docker-client';
@@ -37,7 +39,7 @@ export default async function runExecutor(options: RunExecutorOptions, context: 
       const hasHealthcheck = !options.command && Boolean((await container.inspect()).Config.Healthcheck?.Test?.length);
       const outcome = hasHealthcheck ? await untilHealthy(container, timeoutMs) : await untilExit(container, timeoutMs);
       const logs = await container.logs({ stdout: true, stderr: true });
-      process.stdout.write(demultiplex(logs));
+      await printLogs(docker, logs);
       if (!outcome.success) console.error(`${image}: ${outcome.failure}`);
       else if (hasHealthcheck) console.log(`${image}: healthy`);
       return { success: outcome.success };
@@ -86,13 +88,13 @@ async function pullIfMissing(docker: import('dockerode'), image: string): Promis
   await new Promise((resolve, reject) => docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve(undefined))));
 }
 
-/** Docker's log stream without a TTY: 8-byte frame headers before each chunk. */
-function demultiplex(buffer: Buffer): string {
-  const chunks: Buffer[] = [];
-  for (let offset = 0; offset + 8 <= buffer.length;) {
-    const size = buffer.readUInt32BE(offset + 4);
-    chunks.push(buffer.subarray(offset + 8, offset + 8 + size));
-    offset += 8 + size;
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/**
+ * The container's output, its stdout to stdout and its stderr to stderr. Docker frames each chunk of a
+ * log without a TTY with an 8-byte header naming its stream; docker-modem's demuxStream (dockerode's own
+ * transport) takes the frames apart, chunks split across reads and a TTY container's raw log included.
+ */
+async function printLogs(docker: import('dockerode'), logs: Buffer): Promise<void> {
+  const stream = Readable.from([logs]);
+  docker.modem.demuxStream(stream, process.stdout, process.stderr);
+  await finished(stream);
 }
