@@ -2,7 +2,7 @@
 // @ts-check
 // The one script both CI templates (.gitlab-ci.yml, .github/workflows/ci.yml)
 // call, at the root of the workspace's clone, after npm ci:
-//   node tools/ci/ci.mjs validation|unit-test|build-images|deploy|range
+//   node tools/ci/ci.mjs validation|unit-test|build-images|deploy|refresh-locks|range
 // Plain JavaScript so it runs on any Node.js >= 20 without a build or loader.
 // See docs/ci.md.
 import { STAGES, runStage } from './lib/stages.mjs';

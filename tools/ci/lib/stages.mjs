@@ -5,12 +5,16 @@ import { mergeBase, probeCommit, resolveCommit, unshallow } from './git.mjs';
 import { fetchGreenCommits } from './green-commits.mjs';
 import { defaultBase, formatCheckArgs, nxJson, runNx, runTargetsArgs, showProjectsArgs } from './nx.mjs';
 import { readPipeline } from './pipeline.mjs';
+import { refreshLocks } from './refresh-locks.mjs';
 import { candidateBases, chooseRange, describeRange } from './range.mjs';
 import { loginToRegistry } from './registry-login.mjs';
 import { remoteCacheEnv } from './remote-cache.mjs';
 
-/** The stages, named as the GitLab stages are (validation, unit test, build images, deploy); `range` only reports. */
-export const STAGES = /** @type {const} */ (['validation', 'unit-test', 'build-images', 'deploy', 'range']);
+/**
+ * The stages, named as the GitLab stages are (validation, unit test, build images, deploy,
+ * and the scheduled refresh locks); `range` only reports.
+ */
+export const STAGES = /** @type {const} */ (['validation', 'unit-test', 'build-images', 'deploy', 'refresh-locks', 'range']);
 /** @typedef {typeof STAGES[number]} Stage */
 
 /**
@@ -28,6 +32,12 @@ const say = (line) => console.error(`ci: ${line}`);
  * @param {Job} job
  */
 export async function runStage(stage, { root, env }) {
+  if (stage === 'refresh-locks') {
+    // No range: it locks every image against the commit checked out.
+    const pipeline = readPipeline(env, defaultBase(root));
+    say(`${stage}: ${pipeline.label}`);
+    return refreshLocks(root, pipeline, { ...env, NX_TUI: 'false' }, say);
+  }
   const { pipeline, range, warning } = await workOutRange(root, env);
   if (stage === 'range') {
     console.log(JSON.stringify({ kind: pipeline.kind, ...range, ...(warning ? { warning } : {}) }));

@@ -12,8 +12,8 @@ describe('.gitlab-ci.yml', () => {
   const config = read('.gitlab-ci.yml');
   const jobs = gitlabJobs();
 
-  it('has the four stages, one job each, calling the script with the stage', () => {
-    expect(config.stages).toEqual(['validation', 'unit test', 'build images', 'deploy']);
+  it('has the four stages and the scheduled refresh, one job each, calling the script with the stage', () => {
+    expect(config.stages).toEqual(['validation', 'unit test', 'build images', 'deploy', 'refresh locks']);
     for (const stage of config.stages as string[]) {
       const inStage = Object.entries(jobs).filter(([, job]) => job.stage === stage);
       expect(inStage, stage).toHaveLength(1);
@@ -37,6 +37,11 @@ describe('.gitlab-ci.yml', () => {
     // The release the workspace builds now: nx release bumps images/ci-toolbox, and this must follow.
     const toolbox = JSON.parse(readFileSync(new URL('../../../images/ci-toolbox/package.json', import.meta.url), 'utf8')).version;
     expect(config.variables.IMAGEWISE_CI_IMAGE).toBe(`$IMAGEWISE_REGISTRY/ci-toolbox:${toolbox}`);
+    for (const workflow of ['ci.yml', 'refresh-locks.yml']) {
+      for (const job of Object.values(read(`.github/workflows/${workflow}`).jobs as Record<string, { container: { image: string } }>)) {
+        expect(job.container.image, workflow).toContain(`'{0}/ci-toolbox:${toolbox}'`);
+      }
+    }
   });
 
   it('gives the build job a Docker daemon of its own, over mutual TLS, and keeps what it built', () => {
@@ -52,11 +57,17 @@ describe('.gitlab-ci.yml', () => {
     expect(build.artifacts?.paths).toEqual(['dist/images/']);
   });
 
-  it('deploys on the default branch only, from the build job, keeping the manifest', () => {
+  it('deploys on the default branch only (not from a schedule), from the build job, keeping the manifest', () => {
     const deploy = jobs.deploy;
-    expect(deploy.rules).toEqual([{ if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }]);
+    expect(deploy.rules).toEqual([{ if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE != "schedule"' }]);
     expect(deploy.needs).toEqual(['build images']);
     expect(deploy.artifacts?.paths).toEqual([MANIFEST_PATH]);
+  });
+
+  it('runs only the lock refresh in scheduled pipelines, and never in the others', () => {
+    for (const name of ['validation', 'unit test', 'build images']) expect(jobs[name].rules, name).toEqual([{ if: '$CI_PIPELINE_SOURCE != "schedule"' }]);
+    expect(jobs['refresh locks'].rules).toEqual([{ if: '$CI_PIPELINE_SOURCE == "schedule" && $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }]);
+    expect(jobs['refresh locks'].services).toBeUndefined();
   });
 });
 
@@ -107,5 +118,33 @@ describe('.github/workflows/ci.yml', () => {
     expect(jobs.deploy.steps[download].with).toEqual({ name: 'images', path: 'dist/images/' });
     expect(download).toBeLessThan(run);
     expect(jobs.deploy.steps.at(-1)?.with).toMatchObject({ path: MANIFEST_PATH });
+  });
+});
+
+describe('.github/workflows/refresh-locks.yml', () => {
+  const workflow = read('.github/workflows/refresh-locks.yml');
+  const steps = workflow.jobs['refresh-locks'].steps as { uses?: string; run?: string; with?: Record<string, unknown> }[];
+
+  it('runs on a schedule (and by hand), allowed to push a branch and open a pull request', () => {
+    expect(Object.keys(workflow.on)).toEqual(['schedule', 'workflow_dispatch']);
+    expect(workflow.on.schedule).toEqual([{ cron: expect.stringMatching(/^\S+ \S+ \S+ \S+ \S+$/) }]);
+    expect(workflow.permissions).toEqual({ contents: 'write', 'pull-requests': 'write' });
+    expect(Object.keys(workflow.jobs)).toEqual(['refresh-locks']);
+  });
+
+  it('checks out the whole history without persisted credentials, installs, then calls the script', () => {
+    const checkout = steps.findIndex((step) => step.uses?.startsWith('actions/checkout@'));
+    const install = steps.findIndex((step) => step.run?.startsWith('npm ci'));
+    const run = steps.findIndex((step) => step.run === script('refresh-locks'));
+    expect(steps[checkout].with).toEqual({ 'fetch-depth': 0, 'persist-credentials': false });
+    expect(checkout < install && install < run).toBe(true);
+  });
+
+  it('passes the tokens and the default branch, which a schedule event does not carry', () => {
+    expect(workflow.env).toMatchObject({
+      CI_DEFAULT_BRANCH: '${{ github.event.repository.default_branch || github.ref_name }}',
+      GITHUB_TOKEN: '${{ github.token }}',
+      IMAGEWISE_BOT_TOKEN: '${{ secrets.IMAGEWISE_BOT_TOKEN }}',
+    });
   });
 });
