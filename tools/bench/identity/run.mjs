@@ -1,6 +1,6 @@
 // Benchmark: what docker:build costs to decide, per image, on a fresh runner
 // whose registry already holds every image: the content identity (context
-// listed, hashed with Nx's file hashes, bases' identities folded in), the tags,
+// listed, each file hashed by its bytes, bases' identities folded in), the tags,
 // and the one registry question, answered here at once so the figure is the
 // plugin's own work. Each run: a fresh checkout's state (.nx and dist removed),
 // one `nx show projects` (the graph any nx command builds first), then a new

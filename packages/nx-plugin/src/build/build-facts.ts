@@ -17,7 +17,7 @@ import { listBuildContext } from './build-context';
 import { checkSecretSources, secretIdentity, type SecretSources } from './build-secrets';
 import type { BuildFacts } from './build-plan';
 import { contentIdentity, type BaseIdentity, type BuildSettings } from './content-identity';
-import { hashContext, hashStagedFiles, sha256, workspaceFileHashes } from './context-hashes';
+import { hashContext, hashStagedFiles, sha256 } from './context-hashes';
 import { gitFacts, publicRemoteUrl } from './git';
 import { exactReference, readImageMetadata } from './image-metadata';
 import { libraryPacks } from './library-packs';
@@ -106,7 +106,7 @@ export async function gatherBuildFacts(
   const stagedFiles = libraryPacks(context.root, context.projectGraph, projectName);
   const identity = contentIdentity({
     dockerfile: sha256(dockerfileText),
-    context: hashContext(context.root, project.root, contextEntries, await workspaceFileHashes(context.projectGraph)),
+    context: hashContext(context.root, project.root, contextEntries),
     staged: hashStagedFiles(stagedFiles),
     build,
     bases,

@@ -1,44 +1,23 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createProjectFileMapUsingProjectGraph, type ProjectGraph } from 'nx/src/devkit-exports';
 import type { ContextEntry } from './build-context';
 import type { ContextItem } from './content-identity';
 import type { StagedFile } from './library-packs';
 
-/** A file's hash, by workspace-relative path. */
-export type FileHashes = Map<string, string>;
-
-// One file map per graph: a batch builds many images from one.
-const byGraph = new WeakMap<ProjectGraph, Promise<FileHashes>>();
-
 /**
- * The hashes Nx already computed for every file of every project (from its
- * workspace context, or the daemon's): a build's context is hashed without
- * reading the files again. Files Nx does not track (git-ignored build
- * outputs a Dockerfile copies) are not in it.
+ * The build context with a hash of what each file holds: a SHA-256 of its
+ * bytes, read here. Not Nx's file hashes: with several Nx commands at work
+ * (a busy CI runner), the ones createProjectFileMapUsingProjectGraph handed
+ * a task were seen to be from before a file's last write, which gave an
+ * image the identity of its previous content. The build reads these files
+ * anyway to send them.
  */
-export function workspaceFileHashes(graph: ProjectGraph): Promise<FileHashes> {
-  let hashes = byGraph.get(graph);
-  if (!hashes) {
-    hashes = createProjectFileMapUsingProjectGraph(graph).then(
-      (fileMap) => new Map(Object.values(fileMap).flatMap((files) => files.map((file): [string, string] => [file.file, file.hash]))),
-    );
-    byGraph.set(graph, hashes);
-  }
-  return hashes;
-}
-
-/**
- * The build context with a hash of what each file holds: Nx's where it has
- * one, else (a build output Nx ignores) a SHA-256 of the bytes, read here.
- */
-export function hashContext(workspaceRoot: string, contextDir: string, entries: ContextEntry[], known: FileHashes): ContextItem[] {
+export function hashContext(workspaceRoot: string, contextDir: string, entries: ContextEntry[]): ContextItem[] {
   return entries.map((entry) => {
     if (entry.kind !== 'file') return entry;
     const workspacePath = contextDir === '.' || contextDir === '' ? entry.path : `${contextDir}/${entry.path}`;
-    const hash = known.get(workspacePath) ?? `sha256:${sha256(readFileSync(join(workspaceRoot, workspacePath)))}`;
-    return { ...entry, hash };
+    return { ...entry, hash: `sha256:${sha256(readFileSync(join(workspaceRoot, workspacePath)))}` };
   });
 }
 
