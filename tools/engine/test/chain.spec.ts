@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { leftovers, networkLinks, parseExports, runEngine, socketPath, startSharedEngine } from './engine-cli.js';
+import { engineBridge, leftovers, networkLinks, parseExports, runEngine, socketPath, startSharedEngine } from './engine-cli.js';
 
 const PACKS = resolve(import.meta.dirname, '../../../dist/packs');
 const runId = `${Date.now().toString(36)}`;
@@ -96,13 +96,15 @@ describe('a base and a service image, shared through the registry', () => {
     await build(docker, serviceContext, service);
     await push(docker, service, registry);
 
-    const linksBefore = networkLinks();
+    const bridge = engineBridge(env.IMAGEWISE_ENGINE_HOME, `runner-${runId}`);
     const second = await runEngine(['start-engine', `runner-${runId}`, '--fresh']);
     expect(second.code, second.stderr).toBe(0);
     const secondHost = parseExports(second.stdout).DOCKER_HOST;
     const runDir = dirname(socketPath(secondHost));
     const dataDir = join(env.IMAGEWISE_ENGINE_HOME, 'engines', `runner-${runId}`, 'data');
     try {
+      // The bridge is there while the engine runs: leftovers() looks for it by the right name.
+      expect(networkLinks()).toContain(bridge);
       const fresh = new Docker({ socketPath: socketPath(secondHost) });
       expect(await fresh.listImages()).toEqual([]);
 
@@ -128,7 +130,7 @@ describe('a base and a service image, shared through the registry', () => {
       const stopped = await runEngine(['stop-engine', `runner-${runId}`, '--purge']);
       expect(stopped.code, stopped.stderr).toBe(0);
     }
-    expect(leftovers(runDir, dataDir, linksBefore)).toEqual([]);
+    expect(leftovers(runDir, dataDir, bridge)).toEqual([]);
   });
 });
 

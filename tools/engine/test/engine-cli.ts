@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -46,10 +47,19 @@ export function networkLinks(): string[] {
 }
 
 /**
- * What an engine whose exec-root is RUNDIR left on the machine: processes that
- * name it, mounts under it or DATADIR, and network links that were not there before.
+ * The bridge tools/engine makes for an engine (lib/daemon.sh, create_bridge):
+ * `iw`, 4 hex digits of the md5 of its home, `-`, the first 8 characters of its name.
+ * Named exactly, since other engines (other tests' at the same time) make bridges too.
  */
-export function leftovers(runDir: string, dataDir: string, linksBefore: string[]): string[] {
+export function engineBridge(home: string, name: string): string {
+  return `iw${createHash('md5').update(home).digest('hex').slice(0, 4)}-${name.slice(0, 8)}`;
+}
+
+/**
+ * What an engine whose exec-root is RUNDIR left on the machine: processes that
+ * name it, mounts under it or DATADIR, and its bridge.
+ */
+export function leftovers(runDir: string, dataDir: string, bridge: string): string[] {
   const found: string[] = [];
   for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
     let cmdline: string;
@@ -64,6 +74,6 @@ export function leftovers(runDir: string, dataDir: string, linksBefore: string[]
     const mountPoint = line.split(' ')[4] ?? '';
     if (mountPoint.startsWith(runDir) || mountPoint.startsWith(dataDir)) found.push(`mount ${mountPoint}`);
   }
-  for (const link of networkLinks()) if (!linksBefore.includes(link)) found.push(`network link ${link}`);
+  if (networkLinks().includes(bridge)) found.push(`network link ${bridge}`);
   return found;
 }

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { leftovers, networkLinks, runEngine, startSharedEngine } from './engine-cli.js';
+import { engineBridge, leftovers, runEngine, startSharedEngine } from './engine-cli.js';
 
 /** The lines tools/engine prints as errors (the log tail follows them, indented). */
 function errorLines(stderr: string): string[] {
@@ -87,16 +87,14 @@ describe('tools/engine faults', () => {
   });
 
   it('reports a dockerd that exits during start-up, with its log, and cleans up', async () => {
-    const linksBefore = networkLinks();
     const run = await runEngine(['start-engine', 'broken'], await isolated({ IMAGEWISE_DOCKERD_FLAGS: '--storage-driver=no-such-driver' }));
     expect(run.code).toBe(1);
     expect(errorLines(run.stderr)).toEqual(['engine: error: dockerd for engine broken exited during start-up']);
     expect(run.stderr).toContain('no-such-driver');
-    expect(leftovers(`${runRoot}/broken`, join(home, 'engines/broken/data'), linksBefore)).toEqual([]);
+    expect(leftovers(`${runRoot}/broken`, join(home, 'engines/broken/data'), engineBridge(home, 'broken'))).toEqual([]);
   });
 
   it('gives up on a dockerd that never answers, within the timeout, and ends it', async () => {
-    const linksBefore = networkLinks();
     const fake = join(scratchDir('fake-'), 'dockerd');
     writeFileSync(fake, '#!/bin/bash\necho "pretending to start"\nwhile :; do sleep 0.2; done\n');
     chmodSync(fake, 0o755);
@@ -104,6 +102,6 @@ describe('tools/engine faults', () => {
     expect(run.code).toBe(1);
     expect(errorLines(run.stderr)).toEqual(['engine: error: dockerd for engine silent did not answer within 3s (IMAGEWISE_ENGINE_TIMEOUT)']);
     expect(run.stderr).toContain('pretending to start');
-    expect(leftovers(`${runRoot}/silent`, join(home, 'engines/silent/data'), linksBefore)).toEqual([]);
+    expect(leftovers(`${runRoot}/silent`, join(home, 'engines/silent/data'), engineBridge(home, 'silent'))).toEqual([]);
   });
 });
