@@ -8,17 +8,30 @@ import { Workspace, installTemplate } from './workspace';
 
 const json = (value: unknown) => `${JSON.stringify(value)}\n`;
 
+// One install of Nx and the packed plugin for both workspaces.
+let template: string;
+beforeAll(() => {
+  template = installTemplate();
+});
+afterAll(() => {
+  if (template) rmSync(template, { recursive: true, force: true });
+});
+
+/** A workspace with the plugin registered and these files. */
+const workspaceWith = (name: string, files: Record<string, string>) =>
+  new Workspace(template, {
+    'package.json': json({ name, private: true }),
+    'nx.json': json({ namedInputs: { dockerImage: ['default'] }, plugins: ['@imagewise/nx-plugin'] }),
+    ...files,
+  });
+
 describe('bad input in a real Nx workspace', () => {
-  let template: string;
   let ws: Workspace;
   let output: string;
   let warnings: string;
 
   beforeAll(() => {
-    template = installTemplate();
-    ws = new Workspace(template, {
-      'package.json': json({ name: 'problems', private: true }),
-      'nx.json': json({ namedInputs: { dockerImage: ['default'] }, plugins: ['@imagewise/nx-plugin'] }),
+    ws = workspaceWith('problems', {
       'images/node-base/Dockerfile': 'FROM debian:bookworm-slim\n',
       'services/healthy/Dockerfile': 'FROM node-base\n',
       'services/unparsable/Dockerfile': 'this is not a Dockerfile\n',
@@ -36,10 +49,7 @@ describe('bad input in a real Nx workspace', () => {
     });
     ({ stdout: output, stderr: warnings } = ws.run('show', 'projects'));
   });
-  afterAll(() => {
-    ws.dispose();
-    rmSync(template, { recursive: true, force: true });
-  });
+  afterAll(() => ws?.dispose());
 
   it('lists every project', () => {
     const projects = output.split('\n').filter(Boolean);
@@ -75,16 +85,12 @@ describe('bad input in a real Nx workspace', () => {
 });
 
 describe('hostile files in a real Nx workspace', () => {
-  let template: string;
   let ws: Workspace;
   let output: string;
   let warnings: string;
 
   beforeAll(() => {
-    template = installTemplate();
-    ws = new Workspace(template, {
-      'package.json': json({ name: 'hostile', private: true }),
-      'nx.json': json({ namedInputs: { dockerImage: ['default'] }, plugins: ['@imagewise/nx-plugin'] }),
+    ws = workspaceWith('hostile', {
       'images/base/Dockerfile': 'FROM scratch\n',
       'services/pipe/Dockerfile': 'FROM base\n',
       'services/folder/Dockerfile': 'FROM base\n',
@@ -101,10 +107,7 @@ describe('hostile files in a real Nx workspace', () => {
     writeFileSync(join(ws.root, 'services/garbage/Dockerfile'), Buffer.from(Array.from({ length: 64 * 1024 }, (_, i) => (i * 7919 + 13) % 256)));
     ({ stdout: output, stderr: warnings } = ws.run('show', 'projects'));
   });
-  afterAll(() => {
-    ws.dispose();
-    rmSync(template, { recursive: true, force: true });
-  });
+  afterAll(() => ws?.dispose());
 
   it('lists every project, the healthy ones with their edges', () => {
     expect(output.split('\n').filter(Boolean).sort()).toEqual(['base', 'folder', 'garbage', 'heredoc', 'ignore', 'passwd', 'pipe']);
