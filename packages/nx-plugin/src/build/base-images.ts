@@ -1,6 +1,6 @@
 import { externalImageUses, type DockerfileAnalysis } from '../dockerfile/analyse';
 import { parseImageReference } from '../image-reference/reference';
-import { classifyImageUse, indexWorkspaceImages, registryFromArg, type WorkspaceImage } from '../graph/workspace-images';
+import { classifyImageUse, indexWorkspaceImages, registryFromArg, type WorkspaceImage, type WorkspaceImageIndex } from '../graph/workspace-images';
 import type { BaseReplacement } from './exact-bases';
 
 /**
@@ -15,8 +15,15 @@ export type BaseImageUse = Omit<BaseReplacement, 'reference'> & ({ project: stri
  * of workspace images (pinned to what the registry holds for that release) and
  * upstream images (pinned to their locked digest).
  */
+const indexes = new WeakMap<WorkspaceImage[], WorkspaceImageIndex>();
+
 export function baseImageUses(analysis: DockerfileAnalysis, images: WorkspaceImage[], registries: string[]): BaseImageUse[] {
-  const index = indexWorkspaceImages(images);
+  // Indexed once per list: a batch asks this for every image of one workspace.
+  let index = indexes.get(images);
+  if (!index) {
+    index = indexWorkspaceImages(images);
+    indexes.set(images, index);
+  }
   const uses: BaseImageUse[] = [];
   for (const use of externalImageUses(analysis)) {
     if (use.value === undefined) continue;

@@ -7,7 +7,7 @@ import { analyseDockerfile } from '../dockerfile/analyse';
 import { parseImageReference, repositoryIn } from '../image-reference/reference';
 import { readLockFile } from '../lock/read-lock-file';
 import { normaliseOptions, pluginOptionsFromNxJson } from '../plugins/options';
-import { dockerfileOf, imageProjects, workspaceImagesOf } from '../plugins/project-metadata';
+import { dockerfileOf, imageProjectsOfGraph, workspaceImagesOf } from '../plugins/project-metadata';
 import { readGraphFile } from '../plugins/read-graph-file';
 import type { RegistryClient } from '../registry/registry-client';
 import type { RegistryConfig } from '../docker/build-session';
@@ -51,8 +51,7 @@ export async function gatherBuildFacts(
   credentials: (host: string) => RegistryAuth | undefined = (host) => registryAuth(host),
 ): Promise<BuildFacts> {
   const projectName = context.projectName!;
-  const projects = Object.fromEntries(Object.entries(context.projectGraph.nodes).map(([name, node]) => [name, node.data]));
-  const images = imageProjects(projects);
+  const images = imageProjectsOfGraph(context.projectGraph);
   const image = images.get(projectName);
   if (!image) throw new Error(`${projectName} has no Dockerfile that Imagewise reads; docker:build needs an image project`);
   const { project, metadata } = image;

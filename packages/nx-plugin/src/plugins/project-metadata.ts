@@ -58,6 +58,22 @@ export function imageProjects(projects: Record<string, ProjectConfiguration>): M
   return images;
 }
 
+const imagesByGraph = new WeakMap<object, Map<string, ImageProjectEntry>>();
+
+/**
+ * The image projects of the project graph Nx hands an executor, worked out
+ * once per graph: a batch runs every image's task against the same graph, and
+ * doing it per task costs time in the square of the images.
+ */
+export function imageProjectsOfGraph(graph: Pick<ExecutorContext['projectGraph'], 'nodes'>): Map<string, ImageProjectEntry> {
+  let images = imagesByGraph.get(graph.nodes);
+  if (!images) {
+    images = imageProjects(Object.fromEntries(Object.entries(graph.nodes).map(([name, node]) => [name, node.data])));
+    imagesByGraph.set(graph.nodes, images);
+  }
+  return images;
+}
+
 /** The image project an executor runs for, as the project graph Nx hands the executor has it. */
 export function imageProjectOf(context: Pick<ExecutorContext, 'projectGraph' | 'projectName'>): ImageProjectEntry | undefined {
   const node = context.projectName ? context.projectGraph?.nodes[context.projectName] : undefined;
@@ -66,7 +82,18 @@ export function imageProjectOf(context: Pick<ExecutorContext, 'projectGraph' | '
 }
 
 /** The image projects as the graph code indexes them: name, image name, version and Dockerfile. */
+const workspaceImagesByEntries = new WeakMap<Map<string, ImageProjectEntry>, WorkspaceImage[]>();
+
 export function workspaceImagesOf(images: Map<string, ImageProjectEntry>): WorkspaceImage[] {
+  let found = workspaceImagesByEntries.get(images);
+  if (!found) {
+    found = listWorkspaceImages(images);
+    workspaceImagesByEntries.set(images, found);
+  }
+  return found;
+}
+
+function listWorkspaceImages(images: Map<string, ImageProjectEntry>): WorkspaceImage[] {
   return [...images].map(([name, { project, metadata }]) => ({
     project: name,
     imageName: metadata.imageName,

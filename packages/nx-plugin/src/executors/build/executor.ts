@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { SemaphoreInterface } from 'async-mutex';
 import type { ExecutorContext } from 'nx/src/devkit-exports';
 import { gatherBuildFacts, type BuildExecutorOptions } from '../../build/build-facts';
 import { planImageBuild } from '../../build/build-plan';
@@ -26,9 +27,14 @@ export default async function buildExecutor(options: BuildExecutorOptions, conte
 }
 
 /** One image: build or reuse, then its metadata.json; failures are reported, never thrown. */
-export async function buildTask(options: BuildExecutorOptions, context: ExecutorContext, log: (line: string) => void): Promise<{ success: boolean }> {
+export async function buildTask(
+  options: BuildExecutorOptions,
+  context: ExecutorContext,
+  log: (line: string) => void,
+  engineSlots?: SemaphoreInterface,
+): Promise<{ success: boolean }> {
   const started = Date.now();
-  const engine = taskEngine(pluginOptionsFromNxJson(context.nxJsonConfiguration).engines, log);
+  const engine = taskEngine(pluginOptionsFromNxJson(context.nxJsonConfiguration).engines, log, engineSlots);
   try {
     const registry = new RegistryClient({ credentials: (host) => registryAuth(host) });
     const warning = secretBuildArgWarning(options.buildArgs);

@@ -1,3 +1,4 @@
+import type { SemaphoreInterface } from 'async-mutex';
 import type Docker from 'dockerode';
 import type { Engine } from '../../build/build-facts';
 import { connectDocker } from '../../docker/docker-client';
@@ -15,10 +16,23 @@ export interface TaskEngine {
 /** One pool per process and option value: a batch's tasks share its connections and its notes. */
 const pools = new Map<string, EnginePool>();
 
-export function taskEngine(entries: PoolEntry[] | undefined, log: (line: string) => void): TaskEngine {
+/**
+ * `slots`: engine work allowed at once in this process (a batch checks many
+ * images against the registry at a time, but builds only a few): taken with
+ * the engine, given back with it.
+ */
+export function taskEngine(entries: PoolEntry[] | undefined, log: (line: string) => void, slots?: SemaphoreInterface): TaskEngine {
+  let freeSlot = () => undefined as void;
+  const takeSlot = async () => {
+    if (slots) [, freeSlot] = await slots.acquire();
+  };
   if (!entries?.length) {
     let docker: Promise<Docker> | undefined;
-    return { get: () => (docker ??= connectDocker()), address: () => undefined, release: () => undefined };
+    return {
+      get: () => (docker ??= takeSlot().then(() => connectDocker())),
+      address: () => undefined,
+      release: () => freeSlot(),
+    };
   }
   const key = JSON.stringify(entries);
   let pool = pools.get(key);
@@ -35,14 +49,19 @@ export function taskEngine(entries: PoolEntry[] | undefined, log: (line: string)
   let release = () => undefined as void;
   return {
     get: async () => {
-      taken ??= pool.take().then((engine) => {
-        address = engine.address;
-        release = engine.release;
-        return engine;
-      });
+      taken ??= takeSlot()
+        .then(() => pool.take())
+        .then((engine) => {
+          address = engine.address;
+          release = engine.release;
+          return engine;
+        });
       return (await taken).docker;
     },
     address: () => address,
-    release: () => release(),
+    release: () => {
+      release();
+      freeSlot();
+    },
   };
 }
