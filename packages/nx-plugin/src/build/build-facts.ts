@@ -8,6 +8,7 @@ import { parseImageReference, repositoryIn } from '../image-reference/reference'
 import { readLockFile } from '../lock/read-lock-file';
 import { normaliseOptions, pluginOptionsFromNxJson } from '../plugins/options';
 import { dockerfileOf, imageProjects, workspaceImagesOf } from '../plugins/project-metadata';
+import { parseTagScheme } from '../graph/tag-scheme';
 import { readGraphFile } from '../plugins/read-graph-file';
 import type { RegistryClient } from '../registry/registry-client';
 import type { RegistryConfig } from '../docker/build-session';
@@ -117,6 +118,7 @@ export async function gatherBuildFacts(
   const tags = imageTags({
     identity,
     version: metadata.version,
+    scheme: parseTagScheme(metadata.tagScheme),
     policy: options.tags ?? {},
     facts: runFactsFromEnv(process.env, git, context.nxJsonConfiguration?.defaultBase ?? 'main'),
   });

@@ -1,6 +1,6 @@
 import { externalImageUses, type ImageUse } from '../../dockerfile/analyse';
 import type { ImageProject } from '../../graph/image-project';
-import { classifyImageUse, indexWorkspaceImages, registryFromArg, type ClassifyOptions } from '../../graph/workspace-images';
+import { classifyImageUse, indexWorkspaceImages, registryFromArg, workspaceImageOf, type ClassifyOptions } from '../../graph/workspace-images';
 import { valid as validSemver } from '../../library/semver';
 import type { Edits } from './plan';
 import { PIN_MARKER, markedAsPin } from './pins';
@@ -15,7 +15,7 @@ const ARG_TAG = /:\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?["']?$/;
  * the line itself, or in the default of the global ARG that gives the tag.
  */
 export function planBaseImageUses(images: ImageProject[], options: ClassifyOptions, edits: Edits): void {
-  const index = indexWorkspaceImages(images.map((p) => ({ project: p.root, imageName: p.imageName, version: p.version, dockerfile: p.dockerfile })));
+  const index = indexWorkspaceImages(images.map((p) => workspaceImageOf(p).image));
   const byRoot = new Map(images.map((image) => [image.root, image]));
   for (const image of images) {
     for (const use of externalImageUses(image.analysis)) {
