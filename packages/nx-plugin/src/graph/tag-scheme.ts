@@ -93,6 +93,12 @@ export function latestTag(scheme: TagScheme): string {
   return `${before}${separator}${after}` || 'latest';
 }
 
+/** What a tag has where the scheme's version goes (`1.2.0` of `cuda-1.2.0`), if it has the scheme's shape. */
+export function nameUnder(tag: string, scheme: TagScheme): string | undefined {
+  const fits = tag.length > scheme.before.length + scheme.after.length && tag.startsWith(scheme.before) && tag.endsWith(scheme.after);
+  return fits ? tag.slice(scheme.before.length, tag.length - scheme.after.length) : undefined;
+}
+
 /** The tags that mean "whatever the workspace builds now": the version-less tag, `<before>latest<after>`, and for the default scheme no tag at all. */
 function latestEquivalents(scheme: TagScheme): string[] {
   const equivalents = [latestTag(scheme), schemeTag(scheme, 'latest')];
@@ -114,8 +120,7 @@ export interface SchemeImage {
 export function matchTag(tag: string, image: SchemeImage): 'current' | 'release' | undefined {
   const { scheme, version } = image;
   if (latestEquivalents(scheme).includes(tag) || (version !== undefined && tag === schemeTag(scheme, version))) return 'current';
-  const fits = tag.length > scheme.before.length + scheme.after.length && tag.startsWith(scheme.before) && tag.endsWith(scheme.after);
-  return fits ? 'release' : undefined;
+  return nameUnder(tag, scheme) !== undefined ? 'release' : undefined;
 }
 
 /**
