@@ -1,6 +1,7 @@
 import { externalImageUses, type ImageUse } from '../../dockerfile/analyse';
 import type { ImageProject } from '../../graph/image-project';
 import { classifyImageUse, indexWorkspaceImages, registryFromArg, workspaceImageOf, type ClassifyOptions } from '../../graph/workspace-images';
+import { DEFAULT_SCHEME, nameUnder, schemeTag } from '../../graph/tag-scheme';
 import { valid as validSemver } from '../../library/semver';
 import type { Edits } from './plan';
 import { PIN_MARKER, markedAsPin } from './pins';
@@ -34,11 +35,14 @@ function planUse(image: ImageProject, use: ImageUse, base: ImageProject, pin: st
   if (markedAsPin(text, use.line, false)) return edits.leave(file, use.line, `${what}: pinned on purpose (${PIN_MARKER}), left alone`);
   if (pin.includes(':')) return edits.leave(file, use.line, `${what}: a digest, left alone`);
   if (!base.version) return edits.leave(file, use.line, `${what}: ${base.root} has no version to follow, left alone`);
-  if (!validSemver(pin)) return edits.leave(file, use.line, `${what}: "${pin}" is not a version, left alone`);
-  const changed = `${base.imageName}:${pin} → ${base.imageName}:${base.version}, the base image's current version`;
+  // Under the base's tag scheme (`cuda-1.1.0`), the version is what the scheme puts around it.
+  const scheme = workspaceImageOf(base).image.tagScheme ?? DEFAULT_SCHEME;
+  if (!validSemver(nameUnder(pin, scheme) ?? '')) return edits.leave(file, use.line, `${what}: "${pin}" is not a version, left alone`);
+  const current = schemeTag(scheme, base.version);
+  const changed = `${base.imageName}:${pin} → ${base.imageName}:${current}, the base image's current version`;
 
   if (!use.raw.includes('$')) {
-    const written = withTag(use.raw, pin, base.version);
+    const written = withTag(use.raw, pin, current);
     const edited = written === undefined ? undefined : replaceOnLine(text, use.line, undefined, use.raw, written);
     return edits.apply(file, use.line, edited, changed, `${what}: the reference is not on one line, left alone; edit it by hand`);
   }
@@ -50,6 +54,6 @@ function planUse(image: ImageProject, use: ImageUse, base: ImageProject, pin: st
   if (markedAsPin(text, arg.line, false)) return edits.leave(file, arg.line, `${what}: pinned on purpose (${PIN_MARKER}), left alone`);
   // Several FROMs may share the ARG: the first one moved it.
   if (edits.changed.some((change) => change.file === file && change.line === arg.line)) return;
-  const edited = replaceOnLine(text, arg.line, `${argName}=`, pin, base.version);
+  const edited = replaceOnLine(text, arg.line, `${argName}=`, pin, current);
   edits.apply(file, arg.line, edited, `ARG ${argName}: ${changed}`, `${what}: ARG ${argName} is not on one line, left alone; edit it by hand`);
 }
