@@ -15,12 +15,17 @@ export type BaseImageUse = Omit<BaseReplacement, 'reference'> & ({ project: stri
  * of workspace images (pinned to what the registry holds for that release) and
  * upstream images (pinned to their locked digest).
  */
-export function baseImageUses(analysis: DockerfileAnalysis, images: WorkspaceImage[], registries: string[]): BaseImageUse[] {
+export function baseImageUses(
+  analysis: DockerfileAnalysis,
+  images: WorkspaceImage[],
+  registries: string[],
+  markedAsPin: (line: number) => boolean = () => false,
+): BaseImageUse[] {
   const index = indexWorkspaceImages(images);
   const uses: BaseImageUse[] = [];
   for (const use of externalImageUses(analysis)) {
     if (use.value === undefined) continue;
-    const target = classifyImageUse(use.value, registryFromArg(use.raw), index, { registries });
+    const target = classifyImageUse(use.value, registryFromArg(use.raw), index, { registries }, markedAsPin(use.line));
     if (target.kind === 'workspace') uses.push({ line: use.line, kind: use.kind, raw: use.raw, project: target.project });
     if (target.kind === 'pinned') uses.push({ line: use.line, kind: use.kind, raw: use.raw, pinned: target.project, pin: target.pin });
     // Already pinned by digest in the Dockerfile: nothing to do.

@@ -8,6 +8,7 @@ import { parseImageReference, repositoryIn } from '../image-reference/reference'
 import { readLockFile } from '../lock/read-lock-file';
 import { normaliseOptions, pluginOptionsFromNxJson } from '../plugins/options';
 import { dockerfileOf, imageProjects, workspaceImagesOf } from '../plugins/project-metadata';
+import { markedAsPin } from '../library/pins';
 import { parseTagScheme } from '../graph/tag-scheme';
 import { readGraphFile } from '../plugins/read-graph-file';
 import type { RegistryClient } from '../registry/registry-client';
@@ -80,7 +81,8 @@ export async function gatherBuildFacts(
   const baseImages: Record<string, string> = {};
   const replacements = [];
   const analysis = analyseDockerfile(dockerfileText, build.buildArgs);
-  for (const use of baseImageUses(analysis, workspaceImagesOf(images), pluginOptions.registries)) {
+  const marked = (line: number) => markedAsPin(dockerfileText, line, false);
+  for (const use of baseImageUses(analysis, workspaceImagesOf(images), pluginOptions.registries, marked)) {
     let reference: string | undefined;
     if ('upstream' in use) {
       const digest = lock[use.upstream];

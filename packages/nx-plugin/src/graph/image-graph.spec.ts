@@ -272,6 +272,24 @@ describe('buildImageGraph', () => {
       expect([...graph.baseImages]).toEqual(['images/sdk-arm64']);
     });
 
+    it('takes a tag no scheme produces as a deliberate pin only where the Dockerfile marks it', () => {
+      const old = project(
+        'services/old/Dockerfile',
+        'FROM registry.example.com/sdk:7.0-focal-amd64\n# imagewise: pin until focal is gone\nFROM registry.example.com/sdk:7.0-focal-amd64\n',
+      );
+      const found = buildImageGraph([sdk('amd64'), sdk('arm64'), old], { registries: ['registry.example.com'] });
+      expect(found.dependencies.get('services/old')!.pinned).toEqual([
+        { root: 'images/sdk-amd64', imageName: 'sdk', pin: '7.0-focal-amd64', workspaceVersion: '8.0', line: 3 },
+      ]);
+      expect(found.problems).toEqual([
+        {
+          file: 'services/old/Dockerfile',
+          line: 1,
+          message: expect.stringMatching(/names repository sdk at a tag none of its workspace images produces .*; fix the image name$/),
+        },
+      ]);
+    });
+
     it('reports a scheme it cannot fill on the image, which keeps no scheme meanwhile', () => {
       const broken = project('images/broken/Dockerfile', 'FROM scratch\n', {
         projectJsonText: JSON.stringify({ targets: { 'docker:build': { options: { tagScheme: '{version}-{FLAVOUR}' } } } }),

@@ -93,12 +93,12 @@ export function buildImageGraph(projects: ImageProject[], options: ClassifyOptio
 
   // Many Dockerfiles name the same few images: classify each written form once.
   const targets = new Map<string, ImageUseTarget>();
-  const classify = (value: string, raw: string): ImageUseTarget => {
+  const classify = (value: string, raw: string, marked: boolean): ImageUseTarget => {
     const fromArg = registryFromArg(raw);
-    const key = `${fromArg}\0${value}`;
+    const key = `${fromArg}\0${marked}\0${value}`;
     let target = targets.get(key);
     if (target === undefined) {
-      target = classifyImageUse(value, fromArg, index, options);
+      target = classifyImageUse(value, fromArg, index, options, marked);
       targets.set(key, target);
     }
     return target;
@@ -110,7 +110,7 @@ export function buildImageGraph(projects: ImageProject[], options: ClassifyOptio
     const found: ImageDependencies = { images: [], upstream: [], pinned: [] };
     for (const use of externalImageUses(project.analysis)) {
       if (use.value === undefined) continue; // the analysis reported why
-      const target = classify(use.value, use.raw);
+      const target = classify(use.value, use.raw, project.pinMarkedLines.includes(use.line));
       if (target.kind === 'workspace') {
         if (target.project !== project.root) found.images.push({ root: target.project, line: use.line });
         else problems.push({ file: project.dockerfile, line: use.line, message: `the image builds FROM itself ("${use.value}"); name a base image` });

@@ -1,6 +1,7 @@
 import { basename, dirname, join } from 'node:path/posix';
-import { analyseDockerfile, type DockerfileAnalysis } from '../dockerfile/analyse';
+import { analyseDockerfile, externalImageUses, type DockerfileAnalysis } from '../dockerfile/analyse';
 import { contextInputs } from '../dockerfile/dockerignore';
+import { markedAsPin } from '../library/pins';
 import { parseJson } from '../library/json-text';
 import { LOCK_FILE, parseLockFile } from '../lock/lock-file';
 import type { Problem } from './problems';
@@ -40,6 +41,8 @@ export interface ImageProject {
   version?: string;
   buildArgs: Record<string, string>;
   analysis: DockerfileAnalysis;
+  /** Lines of image uses the Dockerfile marks as deliberate pins (`# imagewise: pin` on the line before). */
+  pinMarkedLines: number[];
   /** Locked upstream digests, by normalised reference. */
   lock: Record<string, string>;
   /** Nx input globs for the build context, .dockerignore applied. */
@@ -97,6 +100,7 @@ export function readImageProject(files: ImageProjectFiles): ImageProject {
     version: typeof packageJson?.version === 'string' ? packageJson.version : undefined,
     buildArgs,
     analysis,
+    pinMarkedLines: pinMarkedLines(files.dockerfileText, analysis),
     lock,
     contextInputs: context.inputs,
     problems,
@@ -122,6 +126,10 @@ function readProjectFile(text: string | undefined, file: string, problems: Probl
     return undefined;
   }
   return typeof parsed.value === 'object' && parsed.value !== null ? (parsed.value as ProjectFile) : undefined;
+}
+
+function pinMarkedLines(text: string | undefined, analysis: DockerfileAnalysis): number[] {
+  return text === undefined ? [] : externalImageUses(analysis).flatMap((use) => (markedAsPin(text, use.line, false) ? [use.line] : []));
 }
 
 function stringRecord(value: unknown): Record<string, string> {

@@ -196,6 +196,14 @@ describe('classifyImageUse', () => {
       expect(classifyShared(`sdk@${DIGEST}`)).toEqual({ kind: 'invalid', message: expect.stringMatching(/by digest alone; write the tag before the digest/) });
     });
 
+    it('makes a tag or digest no scheme accounts for a release when the Dockerfile marks a deliberate pin', () => {
+      const marked = (value: string) => classifyImageUse(value, false, shared, { registries: [] }, true);
+      expect(marked('sdk:8.0-focal-amd64')).toEqual({ kind: 'pinned', project: 'images/sdk-amd64', pin: '8.0-focal-amd64' });
+      expect(marked(`sdk@${DIGEST}`)).toEqual({ kind: 'pinned', project: 'images/sdk-amd64', pin: DIGEST });
+      expect(marked('x:cuda')).toEqual({ kind: 'workspace', project: 'images/x/cuda' });
+      expect(marked('sdk')).toEqual({ kind: 'invalid', message: expect.stringMatching(/or mark a deliberate pin \(# imagewise: pin on the line before\)$/) });
+    });
+
     it('makes a FROM of two images with the same scheme invalid, and leaves the others of the repository alone', () => {
       const twin = { ...CUDA, project: 'images/y/cuda', dockerfile: 'images/y/cuda/Dockerfile' };
       const conflicted = indexWorkspaceImages([X, CUDA, twin]);

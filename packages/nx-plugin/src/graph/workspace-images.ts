@@ -1,3 +1,4 @@
+import { PIN_MARKER } from '../library/pins';
 import type { ImageProject } from './image-project';
 import type { Problem } from './problems';
 import { DEFAULT_SCHEME, DEFAULT_TAG_SCHEME, fillTagScheme, isDefaultScheme, matchRepositoryTag, schemeTag, tagConflicts, type TagScheme } from './tag-scheme';
@@ -82,7 +83,14 @@ export interface ClassifyOptions {
   registries: string[];
 }
 
-export function classifyImageUse(value: string, registryFromArg: boolean, index: WorkspaceImageIndex, options: ClassifyOptions): ImageUseTarget {
+/** `markedAsPin`: the Dockerfile marks the use a deliberate pin (`# imagewise: pin` on the line before). */
+export function classifyImageUse(
+  value: string,
+  registryFromArg: boolean,
+  index: WorkspaceImageIndex,
+  options: ClassifyOptions,
+  markedAsPin = false,
+): ImageUseTarget {
   let reference: ImageReference;
   try {
     reference = parseImageReference(value);
@@ -95,18 +103,22 @@ export function classifyImageUse(value: string, registryFromArg: boolean, index:
     return { kind: 'upstream', reference: formatImageReference(withoutDigest(reference)), digest: reference.digest };
   }
   const images = index.byName.get(name)!;
-  const found = reference.tag === undefined && reference.digest ? byDigestAlone(images) : matchRepositoryTag(reference.tag ?? '', images);
+  const matched = reference.tag === undefined && reference.digest ? byDigestAlone(images) : matchRepositoryTag(reference.tag ?? '', images);
+  // What no scheme accounts for (a release of a variant since removed, say) is a release still where the Dockerfile marks a deliberate pin.
+  const deliberate =
+    markedAsPin && (reference.tag || reference.digest) ? { image: byDigestAlone(images)?.image ?? images[0], match: 'release' as const } : undefined;
+  const found = matched ?? deliberate;
   if (found === undefined && reference.tag === undefined && reference.digest) {
     return {
       kind: 'invalid',
-      message: `"${value}" names repository ${name}, which several workspace images share, by digest alone; write the tag before the digest`,
+      message: `"${value}" names repository ${name}, which several workspace images share, by digest alone; write the tag before the digest, or mark a deliberate pin (${PIN_MARKER} on the line before)`,
     };
   }
   if (found === undefined) {
     const schemes = images.map((image) => `${schemeTag(image.scheme, '{version}')} (${image.dockerfile})`).join(', ');
     return {
       kind: 'invalid',
-      message: `"${value}" names repository ${name} at a tag none of its workspace images produces (tags: ${schemes}); name one of those tags, or a digest`,
+      message: `"${value}" names repository ${name} at a tag none of its workspace images produces (tags: ${schemes}); name one of those tags, or mark a deliberate pin (${PIN_MARKER} on the line before)`,
     };
   }
   const claimants = index.conflicts.get(name)?.find((group) => group.some((image) => image.project === found.image.project));

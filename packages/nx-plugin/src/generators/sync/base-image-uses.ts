@@ -4,7 +4,7 @@ import { classifyImageUse, indexWorkspaceImages, registryFromArg, workspaceImage
 import { DEFAULT_SCHEME, nameUnder, schemeTag } from '../../graph/tag-scheme';
 import { valid as validSemver } from '../../library/semver';
 import type { Edits } from './plan';
-import { PIN_MARKER, markedAsPin } from './pins';
+import { PIN_MARKER, markedAsPin } from '../../library/pins';
 import { replaceOnLine, withTag } from './text-edit';
 
 /** A tag that is an ARG: `…:${BASE_TAG}` or `…:$BASE_TAG`. */
@@ -21,7 +21,7 @@ export function planBaseImageUses(images: ImageProject[], options: ClassifyOptio
   for (const image of images) {
     for (const use of externalImageUses(image.analysis)) {
       if (use.value === undefined) continue; // the graph reports why
-      const target = classifyImageUse(use.value, registryFromArg(use.raw), index, options);
+      const target = classifyImageUse(use.value, registryFromArg(use.raw), index, options, image.pinMarkedLines.includes(use.line));
       if (target.kind === 'pinned') planUse(image, use, byRoot.get(target.project)!, target.pin, edits);
     }
   }
