@@ -30,13 +30,13 @@ export function planBaseImageUses(images: ImageProject[], options: ClassifyOptio
 function planUse(image: ImageProject, use: ImageUse, base: ImageProject, pin: string, edits: Edits): void {
   const file = image.dockerfile;
   // As docker:drift words it.
-  const what = `base image ${base.imageName} pinned at ${pin}; the workspace builds ${base.version ?? 'an unversioned image'}`;
+  // Under the base's tag scheme (`cuda-1.1.0`), the version is what the scheme puts around it.
+  const scheme = workspaceImageOf(base).image.tagScheme ?? DEFAULT_SCHEME;
+  const what = `base image ${base.imageName} pinned at ${pin}; the workspace builds ${base.version ? schemeTag(scheme, base.version) : 'an unversioned image'}`;
   const text = edits.text(file);
   if (markedAsPin(text, use.line, false)) return edits.leave(file, use.line, `${what}: pinned on purpose (${PIN_MARKER}), left alone`);
   if (pin.includes(':')) return edits.leave(file, use.line, `${what}: a digest, left alone`);
   if (!base.version) return edits.leave(file, use.line, `${what}: ${base.root} has no version to follow, left alone`);
-  // Under the base's tag scheme (`cuda-1.1.0`), the version is what the scheme puts around it.
-  const scheme = workspaceImageOf(base).image.tagScheme ?? DEFAULT_SCHEME;
   if (!validSemver(nameUnder(pin, scheme) ?? '')) return edits.leave(file, use.line, `${what}: "${pin}" is not a version, left alone`);
   const current = schemeTag(scheme, base.version);
   const changed = `${base.imageName}:${pin} → ${base.imageName}:${current}, the base image's current version`;
