@@ -124,4 +124,23 @@ describe('variants and tag schemes on a real engine and registry', () => {
     expect(metadata('sdk-arm64').tags).toEqual([content('sdk-arm64'), '8.0.0-jammy-arm64', 'jammy-arm64', `${sha}-jammy-arm64`]);
     expect(await registryTags('sdk')).toEqual([...metadata('sdk-amd64').tags, ...metadata('sdk-arm64').tags].sort());
   });
+
+  it('takes a release of a scheme, and a tag no scheme produces marked as a pin, as pins that drift reports', () => {
+    ws.write({
+      'services/legacy/Dockerfile': `FROM x:cuda-1.1.0\n# imagewise: pin until focal is retired\nFROM ${registry}/sdk:7.0.0-focal-amd64\nFROM x:rocm-1.0.0\n`,
+    });
+    try {
+      const legacy = JSON.parse(ws.nx('show', 'project', 'legacy', '--json')).metadata.imagewise;
+      expect(legacy.baseImages).toEqual([]);
+      expect(legacy.pinnedImages).toEqual([
+        { root: 'images/x/cuda', pin: 'cuda-1.1.0', line: 1 },
+        { root: 'images/sdk-amd64', pin: '7.0.0-focal-amd64', line: 3 },
+        { root: 'images/x', pin: 'rocm-1.0.0', line: 4 },
+      ]);
+      const drift = ws.run('run', 'legacy:docker:drift');
+      expect(drift.stdout).toContain('services/legacy/Dockerfile:1: base image x pinned at cuda-1.1.0; the workspace builds cuda-1.2.0');
+    } finally {
+      ws.reset();
+    }
+  });
 });
