@@ -1,26 +1,17 @@
 // The plugin's preTasksExecution hook, loaded by Nx from a local plugin file
 // that re-exports it from @imagewise/nx-plugin's source.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closedPort } from '../../../tools/engine/test/closed-port.js';
 import { startCacheServer } from '../src/index.js';
 import { NxWorkspace, remoteCacheEnv } from './workspace.js';
 
 const HOOK = fileURLToPath(new URL('../../nx-plugin/src/plugins/remote-cache.ts', import.meta.url));
 /** A local plugin (CommonJS) re-exporting the hook from its TypeScript source, compiled by swc as Nx does for this repo's plugin. */
 const LOCAL_PLUGIN = `require('@swc-node/register');\nmodule.exports = require(${JSON.stringify(HOOK)});\n`;
-
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('an unreachable remote cache', () => {
   let withHook: NxWorkspace;

@@ -7,11 +7,11 @@
 // IMAGEWISE_NX_MAJORS=21,24 picks majors.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { maxSatisfying } from 'semver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCacheServer } from '../../cache-server/src/start';
+import { closedPort } from '../../../tools/engine/test/closed-port';
 import { startSharedEngine } from '../../../tools/engine/test/engine-cli';
 import type { ImageMetadata } from '../src/build/image-metadata';
 import { Workspace, installTemplate } from './workspace';
@@ -26,15 +26,6 @@ function newestNx(major: number): string {
   const newest = maxSatisfying(([] as string[]).concat(versions), `^${major}.0.0`);
   if (!newest) throw new Error(`no nx ${major}.x on the registry`);
   return newest;
-}
-
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 const LIBRARY = {

@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateWorkspace } from './generate.mjs';
-import { installTemplate, makeWorkspaces, measure, pluginTarball, removeAll } from './measure.mjs';
+import { installTemplate, makeWorkspaces, measure, pluginTarball, removeAll, servicesLayout } from './measure.mjs';
 
 const { values } = parseArgs({
   options: { services: { type: 'string', default: '1000' }, runs: { type: 'string', default: '5' }, tarball: { type: 'string' } },
@@ -50,13 +50,17 @@ const replay = (name, file) =>
 replay('bench-replay', 'recorded-results.json');
 replay('bench-replay-required', 'recorded-results-required.json');
 
-const workspaces = makeWorkspaces(template, services, {
-  'no plugin': [],
-  'a plugin worker, no projects': ['bench-no-projects'],
-  "the plugin's results, replayed": ['bench-replay'],
-  'the same without docker:drift, replayed': ['bench-replay-required'],
-  '@imagewise/nx-plugin': ['@imagewise/nx-plugin'],
-});
-measure(workspaces, { runs: Number(values.runs), services });
-measure(workspaces, { runs: Number(values.runs), services, cold: false });
+const workspaces = makeWorkspaces(
+  template,
+  {
+    'no plugin': [],
+    'a plugin worker, no projects': ['bench-no-projects'],
+    "the plugin's results, replayed": ['bench-replay'],
+    'the same without docker:drift, replayed': ['bench-replay-required'],
+    '@imagewise/nx-plugin': ['@imagewise/nx-plugin'],
+  },
+  servicesLayout(services),
+);
+measure(workspaces, { runs: Number(values.runs) });
+measure(workspaces, { runs: Number(values.runs), cold: false });
 removeAll(...Object.values(workspaces), template);

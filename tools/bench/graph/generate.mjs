@@ -1,5 +1,9 @@
-// Generates a benchmark workspace: the internal library, 30 base images in 3
-// levels, and N services spread over them (deterministic, no randomness).
+// Generates benchmark workspaces (deterministic, no randomness). Each
+// generator returns how many projects \`nx show projects\` must list.
+//   generateWorkspace: the internal library, 30 base images in 3 levels, and
+//     N services spread over them, each a package.json project.
+//   generateArchWorkspace: images with one directory per architecture and no
+//     project files (a docker-library style repository), N Dockerfiles in all.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
@@ -42,6 +46,46 @@ export function generateWorkspace(root, { services = 1000, basesPerLevel = 10, p
     files[`services/${name}/.dockerignore`] = 'node_modules\n*.md\n';
     files[`services/${name}/src/main.ts`] = `console.log(${JSON.stringify(name)});\n`;
   }
+  writeFiles(root, files);
+  return 1 + bases.length + services;
+}
+
+const ARCHITECTURES = ['amd64', 'arm32v7', 'arm64v8', 'i386', 'ppc64le', 's390x'];
+
+/**
+ * `images/<name>/<arch>/Dockerfile` for `dockerfiles / 6` names: every
+ * project directory shares its name with a hundred others, and only the
+ * plugin makes projects of them (none has a package.json or project.json).
+ */
+export function generateArchWorkspace(root, { dockerfiles = 600, plugins = [] } = {}) {
+  const files = {
+    'package.json': json({ name: 'bench-arch', private: true, workspaces: ['packages/*'] }),
+    'nx.json': json({ namedInputs: { default: ['{projectRoot}/**/*'], production: ['default'], dockerImage: ['production'] }, plugins }),
+    'packages/common/package.json': json({ name: '@acme/common', version: '1.5.0' }),
+  };
+  const names = Math.ceil(dockerfiles / ARCHITECTURES.length);
+  let count = 0;
+  for (let i = 0; i < names && count < dockerfiles; i++) {
+    const name = `tool-${String(i).padStart(3, '0')}`;
+    files[`images/${name}/README.md`] = `# ${name}\n`;
+    for (const arch of ARCHITECTURES) {
+      if (count++ === dockerfiles) break;
+      files[`images/${name}/${arch}/Dockerfile`] = [
+        `FROM ${arch}/debian:bookworm-slim`,
+        `ARG VERSION=1.${i}.0`,
+        'RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates',
+        `COPY entrypoint.sh /usr/local/bin/${name}`,
+        `ENTRYPOINT ["${name}"]`,
+        '',
+      ].join('\n');
+      files[`images/${name}/${arch}/entrypoint.sh`] = `#!/bin/sh\nexec echo ${name} ${arch} "$@"\n`;
+    }
+  }
+  writeFiles(root, files);
+  return 1 + (plugins.includes('@imagewise/nx-plugin') ? dockerfiles : 0);
+}
+
+function writeFiles(root, files) {
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), text);

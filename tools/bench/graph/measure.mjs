@@ -34,20 +34,27 @@ export function installTemplate(tarball, more = {}) {
   return template;
 }
 
-/** One generated workspace per variant (label → nx.json plugins), each linked to the template's node_modules. */
-export function makeWorkspaces(template, services, variants) {
+/**
+ * One generated workspace per variant (label → nx.json plugins), each linked
+ * to the template's node_modules: label → { root, projects it must list }.
+ * `generate(root, plugins)` writes one and returns that count.
+ */
+export function makeWorkspaces(template, variants, generate) {
   return Object.fromEntries(
     Object.entries(variants).map(([label, plugins]) => {
       const root = mkdtempSync(join(tmpdir(), 'imagewise-bench-ws-'));
-      generateWorkspace(root, { services, plugins });
+      const projects = generate(root, plugins);
       symlinkSync(join(template, 'node_modules'), join(root, 'node_modules'));
-      return [label, root];
+      return [label, { root, projects }];
     }),
   );
 }
 
+/** The services layout of generate.mjs, for makeWorkspaces. */
+export const servicesLayout = (services) => (root, plugins) => generateWorkspace(root, { services, plugins });
+
 /** One `nx show projects`: cold removes .nx first (Nx's caches and the plugin's); warm keeps what the last run left. */
-function timedRun(root, services, cold) {
+function timedRun({ root, projects: expected }, cold) {
   if (cold) rmSync(join(root, '.nx'), { recursive: true, force: true });
   const started = process.hrtime.bigint();
   // The list goes to a file: through a pipe, nx 23 sometimes exits before it
@@ -64,8 +71,8 @@ function timedRun(root, services, cold) {
   closeSync(out);
   if (result.status !== 0) throw new Error(`nx failed in ${root}:\n${result.stderr}`);
   const projects = readFileSync(listFile, 'utf8').split('\n').filter(Boolean).length;
-  // Every variant must see the same workspace: the library, 30 bases and the services.
-  if (projects !== 31 + services) throw new Error(`nx listed ${projects} projects in ${root}, expected ${31 + services}:\n${result.stderr}`);
+  // Every variant must see the workspace it was generated as.
+  if (projects !== expected) throw new Error(`nx listed ${projects} projects in ${root}, expected ${expected}:\n${result.stderr}`);
   const peakKb = Number(result.stderr.trim().split('\n').pop());
   return { ms, projects, peakMb: peakKb / 1024 };
 }
@@ -77,13 +84,13 @@ function timedRun(root, services, cold) {
  * against the first variant, and the load average, since others' work on a
  * shared machine moves wall times.
  */
-export function measure(workspaces, { runs, services, cold = true }) {
+export function measure(workspaces, { runs, cold = true }) {
   const labels = Object.keys(workspaces);
   const results = Object.fromEntries(labels.map((label) => [label, []]));
   const loadBefore = loadavg()[0];
   console.log(`\n${cold ? 'Cold (.nx removed before each run)' : 'Warm (.nx kept from the run before)'}, ${runs} runs:\n`);
-  for (const label of labels) timedRun(workspaces[label], services, cold);
-  for (let i = 0; i < runs; i++) for (const label of labels) results[label].push(timedRun(workspaces[label], services, cold));
+  for (const label of labels) timedRun(workspaces[label], cold);
+  for (let i = 0; i < runs; i++) for (const label of labels) results[label].push(timedRun(workspaces[label], cold));
 
   const median = (xs) => {
     const s = [...xs].sort((a, b) => a - b);
@@ -101,8 +108,10 @@ export function measure(workspaces, { runs, services, cold = true }) {
     );
   }
   console.log(`\nLoad average (1 min) before the runs ${loadBefore.toFixed(2)}, after ${loadavg()[0].toFixed(2)}, on ${availableParallelism()} cores.`);
+  return Object.fromEntries(Object.entries(results).map(([label, rs]) => [label, median(rs.map((r) => r.ms))]));
 }
 
-export function removeAll(...roots) {
-  for (const root of roots) rmSync(root, { recursive: true, force: true });
+/** Removes workspaces (as makeWorkspaces returns them) and directories. */
+export function removeAll(...entries) {
+  for (const entry of entries) rmSync(typeof entry === 'string' ? entry : entry.root, { recursive: true, force: true });
 }

@@ -4,7 +4,7 @@
 //   node tools/bench/graph/run.mjs [--services 1000] [--runs 5] [--tarball path/to/imagewise-nx-plugin.tgz]
 // --tarball measures another build of the plugin (e.g. an earlier commit's pack) in the same way.
 import { parseArgs } from 'node:util';
-import { installTemplate, makeWorkspaces, measure, pluginTarball, removeAll } from './measure.mjs';
+import { installTemplate, makeWorkspaces, measure, pluginTarball, removeAll, servicesLayout } from './measure.mjs';
 
 const { values } = parseArgs({
   options: { services: { type: 'string', default: '1000' }, runs: { type: 'string', default: '5' }, tarball: { type: 'string' } },
@@ -12,11 +12,15 @@ const { values } = parseArgs({
 const services = Number(values.services);
 
 const template = installTemplate(pluginTarball(values.tarball), { '@nx/docker': '23.2.1' });
-const workspaces = makeWorkspaces(template, services, {
-  'no plugin': [],
-  '@imagewise/nx-plugin': ['@imagewise/nx-plugin'],
-  '@nx/docker 23.2.1': ['@nx/docker'],
-});
-measure(workspaces, { runs: Number(values.runs), services });
-measure(workspaces, { runs: Number(values.runs), services, cold: false });
+const workspaces = makeWorkspaces(
+  template,
+  {
+    'no plugin': [],
+    '@imagewise/nx-plugin': ['@imagewise/nx-plugin'],
+    '@nx/docker 23.2.1': ['@nx/docker'],
+  },
+  servicesLayout(services),
+);
+measure(workspaces, { runs: Number(values.runs) });
+measure(workspaces, { runs: Number(values.runs), cold: false });
 removeAll(...Object.values(workspaces), template);

@@ -12,13 +12,13 @@ import { rmSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { installTemplate, makeWorkspaces, pluginTarball, removeAll } from '../graph/measure.mjs';
+import { installTemplate, makeWorkspaces, pluginTarball, removeAll, servicesLayout } from '../graph/measure.mjs';
 
 const { values } = parseArgs({
   options: { services: { type: 'string', default: '1000' }, runs: { type: 'string', default: '3' }, tarball: { type: 'string' } },
 });
 const template = installTemplate(pluginTarball(values.tarball));
-const { workspace } = makeWorkspaces(template, Number(values.services), { workspace: ['@imagewise/nx-plugin'] });
+const workspace = makeWorkspaces(template, { workspace: ['@imagewise/nx-plugin'] }, servicesLayout(Number(values.services))).workspace.root;
 const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', IMAGEWISE_REGISTRY: 'registry.invalid/bench' };
 
 const loadBefore = loadavg()[0];

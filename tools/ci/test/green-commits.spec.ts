@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchGreenCommits, greenShas } from '../lib/green-commits.mjs';
 import { readPipeline, type GreenQuery } from '../lib/pipeline.mjs';
-import { closedPort, startFakeCi, type FakeCi } from './fake-services.ts';
+import { closedPort } from '../../engine/test/closed-port.ts';
+import { startFakeCi, type FakeCi } from './fake-services.ts';
 
 const sha = (c: string) => c.repeat(40);
 

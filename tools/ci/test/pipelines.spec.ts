@@ -11,8 +11,9 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSharedEngine } from '../../engine/test/engine-cli.ts';
 import { Workspace, installTemplate } from '../../../packages/nx-plugin/e2e/workspace.ts';
-import { MANIFEST_TYPES } from '../../../packages/nx-plugin/src/registry/registry-client.ts';
-import { closedPort, startFakeCi, type FakeCi } from './fake-services.ts';
+import { MANIFEST_TYPES } from '../../../packages/nx-plugin/src/registry/registry-http.ts';
+import { closedPort } from '../../engine/test/closed-port.ts';
+import { startFakeCi, type FakeCi } from './fake-services.ts';
 import { gitlabJobs, readTemplate } from './templates.ts';
 
 const CI_DIR = resolve(import.meta.dirname, '..');

@@ -64,6 +64,12 @@ export async function gatherBuildFacts(
   const registry = process.env.IMAGEWISE_REGISTRY || pluginOptions.registry;
   const repository = registry ? repositoryIn(registry, metadata.imageName) : metadata.imageName;
   const push = registry !== undefined && options.push !== false;
+  // Each build may land on another engine: a base reaches its dependents only through the registry.
+  if (pluginOptions.engines?.length && !push) {
+    throw new Error(
+      `the plugin option "engines" builds on several engines, which share images only through a registry: set the plugin option "registry" (or IMAGEWISE_REGISTRY)${options.push === false ? ' and leave push on' : ''}, or remove "engines"`,
+    );
+  }
   const build: BuildSettings = {
     buildArgs: { ...options.buildArgs },
     target: options.target,

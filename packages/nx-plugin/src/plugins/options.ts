@@ -1,3 +1,5 @@
+import type { PoolEntry } from '../docker/engine-pool';
+
 /** Options of `@imagewise/nx-plugin` in nx.json `plugins`. */
 export interface ImagewisePluginOptions {
   /** Globs of Dockerfiles that make image projects. */
@@ -14,10 +16,12 @@ export interface ImagewisePluginOptions {
   serviceTag?: string;
   /** docker:build rebuilds an image the registry holds once it is older than this (`30d`), and every image built on it. */
   maxAge?: string;
+  /** Engines to build on, least busy first: DOCKER_HOST-style addresses, or `{ host, tlsVerify, certPath }`. Needs a registry. */
+  engines?: PoolEntry[];
 }
 
-export type NormalisedOptions = Required<Omit<ImagewisePluginOptions, 'registry' | 'libraries' | 'maxAge'>> &
-  Pick<ImagewisePluginOptions, 'registry' | 'libraries' | 'maxAge'>;
+export type NormalisedOptions = Required<Omit<ImagewisePluginOptions, 'registry' | 'libraries' | 'maxAge' | 'engines'>> &
+  Pick<ImagewisePluginOptions, 'registry' | 'libraries' | 'maxAge' | 'engines'>;
 
 export const DEFAULT_DOCKERFILES = ['images/**/Dockerfile', 'services/**/Dockerfile'];
 
@@ -30,6 +34,7 @@ export function normaliseOptions(options: ImagewisePluginOptions | undefined): N
     baseImageTag: options?.baseImageTag ?? 'type:base-image',
     serviceTag: options?.serviceTag ?? 'type:service',
     maxAge: options?.maxAge,
+    engines: options?.engines,
   };
 }
 

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { closedPort } from '../../../../tools/engine/test/closed-port';
 import { PROBE_TIMEOUT, preTasksExecution, probeRemoteCache, REMOTE_CACHE_SERVER, REMOTE_CACHE_TOKEN } from './remote-cache';
 
 const context = { id: 'run', workspaceRoot: '/ws', nxJsonConfiguration: {}, argv: [] };
@@ -18,11 +19,8 @@ async function serve(status: number | 'hang'): Promise<{ url: string; requests: 
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, server };
 }
 
-/** A port nothing listens on. */
 async function closedPortUrl(): Promise<string> {
-  const { url, server } = await serve(200);
-  await new Promise((resolve) => server.close(resolve));
-  return url;
+  return `http://127.0.0.1:${await closedPort()}`;
 }
 
 describe('probeRemoteCache', () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseImageReference as ref } from '../image-reference/reference';
 import type { RegistryAuth } from './credentials';
-import { RegistryClient, RegistryError } from './registry-client';
+import { RegistryClient } from './registry-client';
+import { RegistryError } from './registry-http';
 
 const DIGEST = `sha256:${'d'.repeat(64)}`;
 const USER = 'robot-user';

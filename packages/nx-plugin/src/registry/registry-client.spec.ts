@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseImageReference } from '../image-reference/reference';
-import { DOCKER_HUB_REGISTRY, MANIFEST_TYPES, RegistryClient, RegistryError, retryAfterMs, type RegistryClientOptions } from './registry-client';
+import { RegistryClient } from './registry-client';
+import { DOCKER_HUB_REGISTRY, MANIFEST_TYPES, RegistryError, retryAfterMs, type RegistryClientOptions } from './registry-http';
 
 const DIGEST = `sha256:${'e'.repeat(64)}`;
 

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readJson, writeJson, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
+import { closedPort } from '../../../../../tools/engine/test/closed-port';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { findLibraryUses, matchLibraryUse } from '../../library';
 import { parseLockFile } from '../../lock/lock-file';
@@ -92,10 +93,7 @@ describe('base-image generator', () => {
   });
 
   it('an unreachable registry fails before anything is written, saying how to go on', async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const port = await closedPort();
     const error = await baseImageGenerator(tree, { name: 'node-base', mirror: `127.0.0.1:${port}`, skipInstall: true }).catch((e: Error) => e);
     expect((error as Error).message).toMatch(/could not resolve docker\.io\/library\/node:18-bookworm-slim at 127\.0\.0\.1:\d+/);
     expect((error as Error).message).toMatch(
