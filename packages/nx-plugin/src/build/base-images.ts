@@ -17,7 +17,12 @@ export type BaseImageUse = Omit<BaseReplacement, 'reference'> & ({ project: stri
  */
 const indexes = new WeakMap<WorkspaceImage[], WorkspaceImageIndex>();
 
-export function baseImageUses(analysis: DockerfileAnalysis, images: WorkspaceImage[], registries: string[]): BaseImageUse[] {
+export function baseImageUses(
+  analysis: DockerfileAnalysis,
+  images: WorkspaceImage[],
+  registries: string[],
+  markedAsPin: (line: number) => boolean = () => false,
+): BaseImageUse[] {
   // Indexed once per list: a batch asks this for every image of one workspace.
   let index = indexes.get(images);
   if (!index) {
@@ -27,7 +32,7 @@ export function baseImageUses(analysis: DockerfileAnalysis, images: WorkspaceIma
   const uses: BaseImageUse[] = [];
   for (const use of externalImageUses(analysis)) {
     if (use.value === undefined) continue;
-    const target = classifyImageUse(use.value, registryFromArg(use.raw), index, { registries });
+    const target = classifyImageUse(use.value, registryFromArg(use.raw), index, { registries }, markedAsPin(use.line));
     if (target.kind === 'workspace') uses.push({ line: use.line, kind: use.kind, raw: use.raw, project: target.project });
     if (target.kind === 'pinned') uses.push({ line: use.line, kind: use.kind, raw: use.raw, pinned: target.project, pin: target.pin });
     // Already pinned by digest in the Dockerfile: nothing to do.

@@ -8,6 +8,8 @@ import { parseImageReference, repositoryIn } from '../image-reference/reference'
 import { readLockFile } from '../lock/read-lock-file';
 import { normaliseOptions, pluginOptionsFromNxJson } from '../plugins/options';
 import { dockerfileOf, imageProjectsOfGraph, workspaceImagesOf } from '../plugins/project-metadata';
+import { markedAsPin } from '../library/pins';
+import { parseTagScheme } from '../graph/tag-scheme';
 import { readGraphFile } from '../plugins/read-graph-file';
 import type { RegistryClient } from '../registry/registry-client';
 import type { RegistryConfig } from '../docker/build-session';
@@ -84,7 +86,8 @@ export async function gatherBuildFacts(
   const baseImages: Record<string, string> = {};
   const replacements = [];
   const analysis = analyseDockerfile(dockerfileText, build.buildArgs);
-  for (const use of baseImageUses(analysis, workspaceImagesOf(images), pluginOptions.registries)) {
+  const marked = (line: number) => markedAsPin(dockerfileText, line, false);
+  for (const use of baseImageUses(analysis, workspaceImagesOf(images), pluginOptions.registries, marked)) {
     let reference: string | undefined;
     if ('upstream' in use) {
       const digest = lock[use.upstream];
@@ -122,6 +125,7 @@ export async function gatherBuildFacts(
   const tags = imageTags({
     identity,
     version: metadata.version,
+    scheme: parseTagScheme(metadata.tagScheme),
     policy: options.tags ?? {},
     facts: runFactsFromEnv(process.env, git, context.nxJsonConfiguration?.defaultBase ?? 'main'),
   });

@@ -10,6 +10,7 @@ import {
   type ClassifyOptions,
   type ImageUseTarget,
   type WorkspaceImageIndex,
+  workspaceImageOf,
 } from './workspace-images';
 
 /** A FROM / --from that names another workspace image at its workspace version. */
@@ -53,6 +54,8 @@ export interface ImageGraph {
   /** Roots of the base images: images another workspace image builds FROM (or copies from). Folder names decide nothing. */
   baseImages: Set<string>;
   upstreamNodes: Map<string, UpstreamNode>;
+  /** Each image's tag scheme, filled (`cuda-{version}`), by root: only images that have one. */
+  tagSchemes: Map<string, string>;
   problems: Problem[];
 }
 
@@ -62,29 +65,40 @@ export interface ImageGraph {
  * (an external node whose hash is its locked digest).
  */
 export function buildImageGraph(projects: ImageProject[], options: ClassifyOptions): ImageGraph {
-  const index = indexWorkspaceImages(projects.map((p) => ({ project: p.root, imageName: p.imageName, version: p.version, dockerfile: p.dockerfile })));
   const problems: Problem[] = projects.flatMap((p) => p.problems);
-  for (const [imageName, claimants] of index.conflicts) {
-    for (const claimant of claimants) {
-      // A few of the others, not all: with n claimants, n lists of n would fill the log.
-      const others = claimants.filter((c) => c !== claimant).map((c) => c.dockerfile);
-      const named = others.length > 3 ? `${others.slice(0, 3).join(', ')} and ${others.length - 3} more` : others.join(', ');
-      problems.push({
-        file: claimant.dockerfile,
-        line: 0,
-        message: `image name "${imageName}" is also claimed by ${named}; give each project its own imageName (docker:build options)`,
-      });
+  const tagSchemes = new Map<string, string>();
+  const images = projects.map((project) => {
+    const { image, filledScheme, problem } = workspaceImageOf(project);
+    if (problem) problems.push(problem);
+    if (filledScheme !== undefined) tagSchemes.set(project.root, filledScheme);
+    return image;
+  });
+  const index = indexWorkspaceImages(images);
+  const imageByRoot = new Map(images.map((image) => [image.project, image]));
+  for (const [imageName, groups] of index.conflicts) {
+    for (const claimants of groups) {
+      for (const claimant of claimants) {
+        // A few of the others, not all: with n claimants, n lists of n would fill the log.
+        const others = claimants.filter((c) => c !== claimant).map((c) => c.dockerfile);
+        const named = others.length > 3 ? `${others.slice(0, 3).join(', ')} and ${others.length - 3} more` : others.join(', ');
+        const scheme = tagSchemes.get(claimant.project);
+        problems.push({
+          file: claimant.dockerfile,
+          line: 0,
+          message: `image name "${imageName}"${scheme ? ` with tag scheme "${scheme}"` : ''} is also claimed by ${named}; give each project its own imageName or tagScheme (docker:build options)`,
+        });
+      }
     }
   }
 
   // Many Dockerfiles name the same few images: classify each written form once.
   const targets = new Map<string, ImageUseTarget>();
-  const classify = (value: string, raw: string): ImageUseTarget => {
+  const classify = (value: string, raw: string, marked: boolean): ImageUseTarget => {
     const fromArg = registryFromArg(raw);
-    const key = `${fromArg}\0${value}`;
+    const key = `${fromArg}\0${marked}\0${value}`;
     let target = targets.get(key);
     if (target === undefined) {
-      target = classifyImageUse(value, fromArg, index, options);
+      target = classifyImageUse(value, fromArg, index, options, marked);
       targets.set(key, target);
     }
     return target;
@@ -96,17 +110,17 @@ export function buildImageGraph(projects: ImageProject[], options: ClassifyOptio
     const found: ImageDependencies = { images: [], upstream: [], pinned: [] };
     for (const use of externalImageUses(project.analysis)) {
       if (use.value === undefined) continue; // the analysis reported why
-      const target = classify(use.value, use.raw);
+      const target = classify(use.value, use.raw, project.pinMarkedLines.includes(use.line));
       if (target.kind === 'workspace') {
         if (target.project !== project.root) found.images.push({ root: target.project, line: use.line });
         else problems.push({ file: project.dockerfile, line: use.line, message: `the image builds FROM itself ("${use.value}"); name a base image` });
       } else if (target.kind === 'pinned') {
-        const image = index.byName.get(projects.find((p) => p.root === target.project)?.imageName ?? '');
+        const image = imageByRoot.get(target.project)!;
         found.pinned.push({
           root: target.project,
-          imageName: image?.imageName ?? use.value,
+          imageName: image.imageName,
           pin: target.pin,
-          workspaceVersion: image?.version,
+          workspaceVersion: image.version,
           line: use.line,
         });
       } else if (target.kind === 'upstream') {
@@ -132,7 +146,7 @@ export function buildImageGraph(projects: ImageProject[], options: ClassifyOptio
   resolveLockedDigests(upstreamNodes, digestsByNode, projects, problems, index);
   dropCycles(projects, dependencies, problems);
   const baseImages = new Set([...dependencies.values()].flatMap((found) => found.images.map((use) => use.root)));
-  return { dependencies, baseImages, upstreamNodes, problems: limitProblems(problems) };
+  return { dependencies, baseImages, upstreamNodes, tagSchemes, problems: limitProblems(problems) };
 }
 
 /**

@@ -1,4 +1,6 @@
+import { basename, dirname } from 'node:path/posix';
 import type { ImageProject } from './image-project';
+import { variantTemplate } from './tag-scheme';
 
 /**
  * Default names, unique by construction. An image project's name (when no
@@ -9,21 +11,43 @@ import type { ImageProject } from './image-project';
  * segments as tell them apart (`x-amd64`, `y-amd64`). Names set explicitly are
  * kept, and a default never takes one of them. Adding a second `amd64`
  * directory renames the first; give a name explicitly where that matters.
+ *
+ * A variant — an image directory inside another's (`images/x/cuda` in
+ * `images/x`) that sets neither `imageName` nor `tagScheme` — is the outer
+ * image's repository with the directory's name before the version in its
+ * tags (`cuda-{version}`); variants nest (`cuda-12-{version}`).
  */
 export function nameImageProjects(projects: ImageProject[]): ImageProject[] {
   const projectNames = uniqueNames(
     projects.filter((p) => p.name !== undefined).map((p) => p.root),
     projects.flatMap((p) => p.declared.projectName ?? []),
   );
+  const roots = new Set(projects.map((p) => p.root));
+  const isVariant = (p: ImageProject) =>
+    p.root !== '.' && roots.has(dirname(p.root)) && p.declared.imageName === undefined && p.declared.tagScheme === undefined;
   const imageNames = uniqueNames(
-    projects.filter((p) => p.declared.imageName === undefined).map((p) => p.root),
+    projects.filter((p) => p.declared.imageName === undefined && !isVariant(p)).map((p) => p.root),
     projects.flatMap((p) => p.declared.imageName ?? []),
   );
+  const byRoot = new Map(projects.map((p) => [p.root, p]));
+  const named = new Map<string, { imageName: string; tagScheme: string }>();
+  const nameOf = (project: ImageProject): { imageName: string; tagScheme: string } => {
+    let found = named.get(project.root);
+    if (found === undefined) {
+      const outer = isVariant(project) ? nameOf(byRoot.get(dirname(project.root))!) : undefined;
+      found = outer
+        ? { imageName: outer.imageName, tagScheme: variantTemplate(outer.tagScheme, basename(project.root)) }
+        : { imageName: project.declared.imageName ?? imageNames.get(project.root)!, tagScheme: project.tagScheme };
+      named.set(project.root, found);
+    }
+    return found;
+  };
   return projects.map((project) => {
     const name = project.name === undefined ? undefined : projectNames.get(project.root);
-    const imageName = project.declared.imageName ?? imageNames.get(project.root)!;
+    const { imageName, tagScheme } = nameOf(project);
     // The project may come from the graph cache: a copy, never a change in place.
-    return name === project.name && imageName === project.imageName ? project : { ...project, name, imageName };
+    const same = name === project.name && imageName === project.imageName && tagScheme === project.tagScheme;
+    return same ? project : { ...project, name, imageName, tagScheme };
   });
 }
 

@@ -71,6 +71,7 @@ function createImageNodes(
         [project.root]: imageProjectConfiguration(project, graph.dependencies.get(project.root)!, problems, options, dependencyInput, {
           hasLockFile: directories.get(project.root)!.files.has(LOCK_FILE),
           isBaseImage: graph.baseImages.has(project.root),
+          tagScheme: graph.tagSchemes.get(project.root),
         }),
       },
     };
@@ -96,10 +97,11 @@ function imageProjectConfiguration(
   problems: string[],
   options: NormalisedOptions,
   dependencyInput: string,
-  { hasLockFile, isBaseImage }: { hasLockFile: boolean; isBaseImage: boolean },
+  { hasLockFile, isBaseImage, tagScheme }: { hasLockFile: boolean; isBaseImage: boolean; tagScheme?: string },
 ) {
   const metadata: ImageProjectMetadata = {
     imageName: project.imageName,
+    ...(tagScheme !== undefined ? { tagScheme } : {}),
     ...(project.version !== undefined ? { version: project.version } : {}),
     stages: stagesOf(project.analysis),
     baseImages: [...new Set(dependencies.images.map((image) => image.root))],

@@ -1,4 +1,5 @@
 import type { ExecutorContext, ProjectConfiguration } from 'nx/src/devkit-exports';
+import { parseTagScheme } from '../graph/tag-scheme';
 import type { WorkspaceImage } from '../graph/workspace-images';
 
 /**
@@ -9,6 +10,8 @@ import type { WorkspaceImage } from '../graph/workspace-images';
  */
 export interface ImageProjectMetadata {
   imageName: string;
+  /** Its tag scheme with build args filled in (`cuda-{version}`, `{version}-jammy-amd64`), when it shares its repository that way. */
+  tagScheme?: string;
   /** The image's version (package.json), which a FROM tag must equal to track the workspace. */
   version?: string;
   /** The build stages in order, each with what its FROM names (after ARG substitution when known). */
@@ -97,6 +100,7 @@ function listWorkspaceImages(images: Map<string, ImageProjectEntry>): WorkspaceI
   return [...images].map(([name, { project, metadata }]) => ({
     project: name,
     imageName: metadata.imageName,
+    ...(metadata.tagScheme !== undefined ? { tagScheme: parseTagScheme(metadata.tagScheme) } : {}),
     version: metadata.version,
     dockerfile: dockerfileOf(project.root),
   }));

@@ -1,4 +1,5 @@
 import type { ExecutorContext } from 'nx/src/devkit-exports';
+import { parseTagScheme } from '../../graph/tag-scheme';
 import { parseImageReference, repositoryIn } from '../../image-reference/reference';
 import { normaliseOptions, pluginOptionsFromNxJson } from '../../plugins/options';
 import { imageProjectsOfGraph } from '../../plugins/project-metadata';
@@ -26,7 +27,8 @@ export default async function pruneExecutor(options: PruneExecutorOptions, conte
   const log = (line: string) => console.log(line);
   const project = context.projectName!;
   try {
-    const image = imageProjectsOfGraph(context.projectGraph).get(project);
+    const images = imageProjectsOfGraph(context.projectGraph);
+    const image = images.get(project);
     if (!image) throw new Error(`${project} has no Dockerfile that Imagewise reads; docker:prune needs an image project`);
     const registryName = process.env.IMAGEWISE_REGISTRY || normaliseOptions(pluginOptionsFromNxJson(context.nxJsonConfiguration)).registry;
     if (!registryName) throw new Error('no registry configured: set the plugin option "registry" in nx.json or IMAGEWISE_REGISTRY');
@@ -44,7 +46,11 @@ export default async function pruneExecutor(options: PruneExecutorOptions, conte
     const registry = new RegistryClient({ credentials: (host) => registryAuth(host) });
     const reference = parseImageReference(repository);
     const facts = await gatherRepositoryFacts(registry, reference, repository);
-    const plan = planPrune(facts, { olderThanMs, keep, protect: options.protect ?? [], deployed: deployed.digests, now: Date.now() });
+    // Variants share the repository: what protects their tags protects them here too.
+    const schemes = [...images.values()]
+      .filter((other) => other.metadata.imageName === image.metadata.imageName)
+      .map((other) => parseTagScheme(other.metadata.tagScheme));
+    const plan = planPrune(facts, { olderThanMs, keep, protect: options.protect ?? [], deployed: deployed.digests, now: Date.now(), schemes });
     for (const line of describePlan(plan, options.dryRun === true)) log(line);
     if (options.dryRun || !plan.deletes.length) return { success: true };
 
