@@ -13,6 +13,8 @@ import { startSharedEngine } from '../../engine/test/engine-cli.ts';
 import { Workspace, installTemplate } from '../../../packages/nx-plugin/e2e/workspace.ts';
 import { MANIFEST_TYPES } from '../../../packages/nx-plugin/src/registry/registry-http.ts';
 import { closedPort } from '../../engine/test/closed-port.ts';
+import { parse } from 'yaml';
+import { CHILD_PIPELINE } from '../lib/fan-out.mjs';
 import { startFakeCi, type FakeCi } from './fake-services.ts';
 import { gitlabJobs, readTemplate } from './templates.ts';
 
@@ -140,8 +142,35 @@ describe('CI pipelines on the real engine and registry', () => {
     return { code, log: readFileSync(logFile, 'utf8') };
   }
 
-  /** A job of .gitlab-ci.yml, by its script lines. */
-  const gitlabJob = (name: string, dir: string, vars: Record<string, string>) => runLines(gitlabJobs()[name].script, dir, vars);
+  /**
+   * A job of .gitlab-ci.yml, by its script lines. The trigger job runs the child
+   * pipeline `plan builds` wrote, its jobs one after another in the file's order
+   * (level by level), in this clone, with what GitLab gives a child pipeline: an
+   * id of its own, no merge-request variables, the trigger job's variables.
+   * (fan-out.spec.ts runs a child pipeline with gitlab-ci-local, in parallel.)
+   */
+  async function gitlabJob(name: string, dir: string, vars: Record<string, string>): Promise<{ code: number; log: string }> {
+    const job = gitlabJobs()[name];
+    if (!job.trigger) return runLines(job.script!, dir, vars);
+    const plan = await gitlabJob('plan builds', dir, vars);
+    if (plan.code !== 0) return plan;
+    const passed = Object.fromEntries(Object.entries(job.variables ?? {}).map(([variable, value]) => [variable, vars[value.slice(1)] ?? '']));
+    const inChild = Object.fromEntries(Object.entries(vars).filter(([variable]) => !variable.startsWith('CI_MERGE_REQUEST_')));
+    const child = parse(readFileSync(join(dir, CHILD_PIPELINE), 'utf8')) as Record<string, { script?: string[]; variables?: Record<string, string> }>;
+    let log = plan.log;
+    for (const childJob of Object.values(child).filter((value) => value.script)) {
+      const ran = await runLines(childJob.script!, dir, {
+        ...inChild,
+        CI_PIPELINE_SOURCE: 'parent_pipeline',
+        CI_PIPELINE_ID: `${vars.CI_PIPELINE_ID}0`,
+        ...passed,
+        ...childJob.variables,
+      });
+      log += ran.log;
+      if (ran.code !== 0) return { code: ran.code, log };
+    }
+    return { code: 0, log };
+  }
 
   /** A job of the GitHub workflow, by its step that calls the script. */
   function githubStep(job: string, dir: string, vars: Record<string, string>) {
