@@ -7,7 +7,7 @@
 import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { execFileSync, spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSharedEngine } from '../../engine/test/engine-cli.ts';
 import { Workspace, installTemplate } from '../../../packages/nx-plugin/e2e/workspace.ts';
@@ -15,19 +15,12 @@ import { MANIFEST_TYPES } from '../../../packages/nx-plugin/src/registry/registr
 import { closedPort } from '../../engine/test/closed-port.ts';
 import { parse } from 'yaml';
 import { CHILD_PIPELINE } from '../lib/fan-out.mjs';
+import { ciScriptFiles } from './ci-script.ts';
 import { startFakeCi, type FakeCi } from './fake-services.ts';
 import { gitlabJobs, readTemplate } from './templates.ts';
 
-const CI_DIR = resolve(import.meta.dirname, '..');
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 const testScript = (name: string) => ({ test: `node -e "console.log('tested ${name}')"` });
-
-/** The CI script as the repository holds it: ci.mjs and lib/, nothing that makes an Nx project. */
-function ciScriptFiles(): Record<string, string> {
-  const files: Record<string, string> = { 'tools/ci/ci.mjs': readFileSync(join(CI_DIR, 'ci.mjs'), 'utf8') };
-  for (const name of readdirSync(join(CI_DIR, 'lib'))) files[`tools/ci/lib/${name}`] = readFileSync(join(CI_DIR, 'lib', name), 'utf8');
-  return files;
-}
 
 const WORKSPACE: Record<string, string> = {
   'package.json': json({ name: 'ci-e2e', private: true, workspaces: ['images/*', 'services/*'] }),
