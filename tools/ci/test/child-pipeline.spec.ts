@@ -178,6 +178,18 @@ describe('the build stage as a child pipeline, run by gitlab-ci-local', () => {
     }
   });
 
+  it('deploys from the parent pipeline, which cannot read the child jobs’ records: the registry has every image, no engine asked', () => {
+    const env = { ...pipelineEnv('301', {}), DOCKER_HOST: 'unix:///nonexistent/docker.sock' };
+    for (const line of gitlabJobs().deploy.script!) execFileSync('bash', ['-ec', line], { cwd: ws.root, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const manifest = JSON.parse(readFileSync(join(ws.root, 'dist/deploy/manifest.json'), 'utf8'));
+    const images = manifest.images as { project: string; reused: boolean }[];
+    expect(images.map((entry) => [entry.project, entry.reused]).sort()).toEqual(
+      Object.keys(BASES)
+        .sort()
+        .map((project) => [project, true]),
+    );
+  });
+
   it('leaves the bases a change does not touch to the registry: only the affected images get jobs', async () => {
     const green = ws.git('rev-parse', 'HEAD').trim();
     ws.write({ 'images/mid/mid.txt': 'mid v2\n' });
