@@ -59,7 +59,8 @@ export function asParentPipeline(env) {
   ]);
   for (const [passed, name] of from) {
     const value = env[passed];
-    if (value) parent[name] = value;
+    // Empty, or left unexpanded ("$CI_MERGE_REQUEST_IID"): the parent had none.
+    if (value && !value.startsWith('$')) parent[name] = value;
   }
   return { ...env, ...parent };
 }

@@ -35,6 +35,7 @@ describe('the build stage as a child pipeline', () => {
         IMAGEWISE_PARENT_MERGE_REQUEST_IID: '7',
       }),
     ).toMatchObject({ CI_PIPELINE_ID: '899', CI_PIPELINE_SOURCE: 'merge_request_event', CI_MERGE_REQUEST_IID: '7', CI_COMMIT_SHA: 'abc' });
+    expect(asParentPipeline({ ...child, IMAGEWISE_PARENT_MERGE_REQUEST_IID: '$CI_MERGE_REQUEST_IID' }).CI_MERGE_REQUEST_IID).toBeUndefined();
     // A parent that is no merge request passes an empty IID: nothing is set.
     expect(asParentPipeline({ ...child, IMAGEWISE_PARENT_PIPELINE_ID: '899', IMAGEWISE_PARENT_MERGE_REQUEST_IID: '' })).toEqual({
       ...child,
