@@ -36,10 +36,13 @@ export function childPipelineArgs(projects, env) {
 export function childJobProjects(env) {
   const value = env.IMAGEWISE_PROJECTS;
   if (value === undefined) return undefined;
-  return value
+  const projects = value
     .split(',')
     .map((project) => project.trim())
     .filter(Boolean);
+  // Never "every project": a child job builds what its line of the plan says.
+  if (projects.length === 0) throw new Error('IMAGEWISE_PROJECTS is set but names no project: set it to the images this job builds, or unset it');
+  return projects;
 }
 
 /**

@@ -23,6 +23,7 @@ describe('the build stage as a child pipeline', () => {
   it('reads a child job’s projects; outside a child job there are none', () => {
     expect(childJobProjects({ IMAGEWISE_PROJECTS: 'a, b,' })).toEqual(['a', 'b']);
     expect(childJobProjects({})).toBeUndefined();
+    expect(() => childJobProjects({ IMAGEWISE_PROJECTS: ' ,' })).toThrow('IMAGEWISE_PROJECTS is set but names no project');
   });
 
   it('gives a child job its parent pipeline’s id, source and merge request, which GitLab does not pass on', () => {

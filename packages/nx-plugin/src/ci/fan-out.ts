@@ -29,13 +29,8 @@ export interface FanOutOptions {
  */
 export function planBuildJobs(images: ImageToBuild[], { batchSize }: FanOutOptions): BuildJob[] {
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batchSize must be a whole number of at least 1 (got ${batchSize})`);
-  const building = new Map(images.map((image) => [image.project, [...new Set(image.bases)].filter((base) => base !== image.project)]));
-  for (const [project, bases] of building) {
-    building.set(
-      project,
-      bases.filter((base) => building.has(base)),
-    );
-  }
+  const affected = new Set(images.map((image) => image.project));
+  const building = new Map(images.map((image) => [image.project, [...new Set(image.bases)].filter((base) => base !== image.project && affected.has(base))]));
   const levels = levelsOf(building);
 
   const jobs: BuildJob[] = [];
