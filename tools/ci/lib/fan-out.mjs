@@ -11,11 +11,15 @@ export const BUILD_JOB_FILE = '.gitlab/imagewise-build.yml';
 /** What each child job runs: this script's build stage, for the projects in $IMAGEWISE_PROJECTS. */
 export const CHILD_SCRIPT = 'node tools/ci/ci.mjs build-images';
 
+/** Where the GitHub plan job writes the matrices per graph level, and how many level jobs the workflow has. */
+export const BUILD_LEVELS = '.imagewise/build-levels.json';
+export const GITHUB_LEVEL_JOBS = 4;
+
 /**
- * `nx g` for the child pipeline of `projects`; IMAGEWISE_BATCH_SIZE images per job (default 1).
+ * `nx g` of the ci-pipeline generator for `projects`, IMAGEWISE_BATCH_SIZE images per job (default 1).
  * @param {string[]} projects @param {Record<string, string | undefined>} env
  */
-export function childPipelineArgs(projects, env) {
+function planArgs(projects, env) {
   const batchSize = env.IMAGEWISE_BATCH_SIZE || '1';
   if (!/^[1-9]\d*$/.test(batchSize)) throw new Error(`IMAGEWISE_BATCH_SIZE must be a whole number of at least 1 (got "${batchSize}")`);
   return [
@@ -24,6 +28,33 @@ export function childPipelineArgs(projects, env) {
     // Never empty: `--projects=` would read as "every image"; a lone comma lists none.
     `--projects=${projects.join(',') || ','}`,
     `--batchSize=${batchSize}`,
+  ];
+}
+
+/**
+ * The GitHub plan: one matrix per graph level, at most GITHUB_LEVEL_JOBS (deeper ones folded into the last).
+ * @param {string[]} projects @param {Record<string, string | undefined>} env
+ */
+export function buildLevelsArgs(projects, env) {
+  return [...planArgs(projects, env), '--format=github', `--output=${BUILD_LEVELS}`, `--maxLevels=${GITHUB_LEVEL_JOBS}`, '--no-interactive'];
+}
+
+/**
+ * The plan job's outputs, `levelN=<matrix JSON>` for each of the workflow's
+ * level jobs; empty for a level with nothing to build, which its job skips on.
+ * @param {{ levels: Array<{ include: Array<{ name: string, projects: string }> } | null> }} plan
+ */
+export function githubLevelOutputs(plan) {
+  return Array.from({ length: GITHUB_LEVEL_JOBS }, (_, i) => `level${i + 1}=${plan.levels[i] ? JSON.stringify(plan.levels[i]) : ''}`);
+}
+
+/**
+ * The GitLab plan: the child pipeline of `projects`.
+ * @param {string[]} projects @param {Record<string, string | undefined>} env
+ */
+export function childPipelineArgs(projects, env) {
+  return [
+    ...planArgs(projects, env),
     `--output=${CHILD_PIPELINE}`,
     `--script=${CHILD_SCRIPT}`,
     `--extends=${BUILD_JOB}`,

@@ -1,7 +1,9 @@
 // @ts-check
 // The CI stages: each works out the pipeline and its range, then runs Nx.
+import { appendFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { deploymentManifest, readMetadata, writeManifest } from './deployment.mjs';
-import { asParentPipeline, childJobProjects, childPipelineArgs, CHILD_PIPELINE } from './fan-out.mjs';
+import { asParentPipeline, BUILD_LEVELS, buildLevelsArgs, childJobProjects, childPipelineArgs, CHILD_PIPELINE, githubLevelOutputs } from './fan-out.mjs';
 import { mergeBase, probeCommit, resolveCommit, unshallow } from './git.mjs';
 import { fetchGreenCommits } from './green-commits.mjs';
 import { defaultBase, formatCheckArgs, nxJson, runNx, runTargetsArgs, showProjectsArgs } from './nx.mjs';
@@ -14,7 +16,7 @@ import { remoteCacheEnv } from './remote-cache.mjs';
 /**
  * The stages, named as the GitLab stages are (validation, unit test, build images, deploy,
  * and the scheduled refresh locks); `plan-builds` writes the build stage's child
- * pipeline (GitLab); `range` only reports.
+ * pipeline (GitLab) or its matrices per graph level (GitHub); `range` only reports.
  */
 export const STAGES = /** @type {const} */ (['validation', 'unit-test', 'plan-builds', 'build-images', 'deploy', 'refresh-locks', 'range']);
 /** @typedef {typeof STAGES[number]} Stage */
@@ -128,8 +130,15 @@ function buildImages(root, range, env) {
  */
 function planBuilds(root, range, env) {
   const projects = /** @type {string[]} */ (nxJson(root, showProjectsArgs(range, 'docker:build'), env));
-  say(`${CHILD_PIPELINE}: ${projects.length} affected image(s)${projects.length ? `: ${projects.join(', ')}` : ''}`);
-  return runNx(root, childPipelineArgs(projects, env), env);
+  const github = !!env.GITHUB_ACTIONS;
+  say(`${github ? BUILD_LEVELS : CHILD_PIPELINE}: ${projects.length} affected image(s)${projects.length ? `: ${projects.join(', ')}` : ''}`);
+  const planned = runNx(root, github ? buildLevelsArgs(projects, env) : childPipelineArgs(projects, env), env);
+  if (planned !== 0 || !github) return planned;
+  // GitHub: each level's matrix becomes an output of the plan job, which the level jobs read.
+  const outputs = githubLevelOutputs(JSON.parse(readFileSync(join(root, BUILD_LEVELS), 'utf8')));
+  if (env.GITHUB_OUTPUT) appendFileSync(env.GITHUB_OUTPUT, `${outputs.join('\n')}\n`);
+  else for (const line of outputs) console.log(line);
+  return 0;
 }
 
 /**

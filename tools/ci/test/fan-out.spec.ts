@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asParentPipeline, childJobProjects, childPipelineArgs } from '../lib/fan-out.mjs';
+import { asParentPipeline, buildLevelsArgs, childJobProjects, childPipelineArgs, githubLevelOutputs } from '../lib/fan-out.mjs';
 
 describe('the build stage as a child pipeline', () => {
   it('asks the plugin for the child pipeline of the affected images, in batches of IMAGEWISE_BATCH_SIZE', () => {
@@ -44,5 +44,31 @@ describe('the build stage as a child pipeline', () => {
       IMAGEWISE_PARENT_PIPELINE_ID: '899',
       IMAGEWISE_PARENT_MERGE_REQUEST_IID: '',
     });
+  });
+});
+
+describe('the GitHub plan', () => {
+  it('asks the generator for matrices per level, as many as the workflow has level jobs', () => {
+    expect(buildLevelsArgs(['base', 'app'], {})).toEqual([
+      'g',
+      '@imagewise/nx-plugin:ci-pipeline',
+      '--projects=base,app',
+      '--batchSize=1',
+      '--format=github',
+      '--output=.imagewise/build-levels.json',
+      '--maxLevels=4',
+      '--no-interactive',
+    ]);
+  });
+
+  it('gives each level job its matrix as an output, empty where the level has nothing to build', () => {
+    const plan = { levels: [{ include: [{ name: 'build base', projects: 'base' }] }, { include: [{ name: 'build app', projects: 'app' }] }] };
+    expect(githubLevelOutputs(plan)).toEqual([
+      'level1={"include":[{"name":"build base","projects":"base"}]}',
+      'level2={"include":[{"name":"build app","projects":"app"}]}',
+      'level3=',
+      'level4=',
+    ]);
+    expect(githubLevelOutputs({ levels: [] })).toEqual(['level1=', 'level2=', 'level3=', 'level4=']);
   });
 });

@@ -181,6 +181,41 @@ describe('CI pipelines on the real engine and registry', () => {
     );
   }
 
+  /**
+   * The GitHub build stage as Actions runs it: the plan job (its outputs through
+   * GITHUB_OUTPUT), then each level job's matrix entries, level by level, each
+   * in a fresh clone as on its own runner with IMAGEWISE_PROJECTS from its entry;
+   * what each built is gathered into `dir` for the checks. Returns the matrices run.
+   */
+  async function githubBuildStage(dir: string, vars: Record<string, string>) {
+    const outputFile = join(dir, '.github-output');
+    const plan = await githubStep('plan-builds', dir, { ...vars, GITHUB_OUTPUT: outputFile });
+    if (plan.code !== 0) return { ...plan, matrices: [] };
+    const outputs = Object.fromEntries(
+      readFileSync(outputFile, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+    let log = plan.log;
+    const matrices: { name: string; projects: string }[][] = [];
+    for (const level of [1, 2, 3, 4]) {
+      if (!outputs[`level${level}`]) continue;
+      const matrix = (JSON.parse(outputs[`level${level}`]) as { include: { name: string; projects: string }[] }).include;
+      matrices.push(matrix);
+      for (const entry of matrix) {
+        const jobDir = checkout(vars.GITHUB_SHA);
+        const ran = await githubStep(`build-level-${level}`, jobDir, { ...vars, IMAGEWISE_PROJECTS: entry.projects });
+        log += ran.log;
+        if (ran.code !== 0) return { code: ran.code, log, matrices };
+        for (const project of entry.projects.split(',')) {
+          cpSync(join(jobDir, 'dist/images', project), join(dir, 'dist/images', project), { recursive: true });
+        }
+      }
+    }
+    return { code: 0, log, matrices };
+  }
+
   const cache = () => ({ IMAGEWISE_CACHE_URL: fake.url, IMAGEWISE_CACHE_TOKEN: 'cache-rw', IMAGEWISE_CACHE_READ_ONLY_TOKEN: 'cache-ro' });
   const gitlab = () => ({
     CI: 'true',
@@ -372,9 +407,11 @@ describe('CI pipelines on the real engine and registry', () => {
       GITHUB_HEAD_REF: 'feature',
       GITHUB_SHA: commits.f1,
     };
-    const build = await githubStep('build-images', dir, vars);
+    const build = await githubBuildStage(dir, vars);
     expect(build.code, build.log).toBe(0);
     expect(build.log).toContain(`affected between base ${commits.c3} and head ${commits.f1} (merge-base with main)`);
+    // One matrix per graph level: the base, then the app built on it.
+    expect(build.matrices).toEqual([[{ name: 'build base', projects: 'base' }], [{ name: 'build app', projects: 'app' }]]);
     expect(imagesWithMetadata(dir)).toEqual(['app', 'base']);
     expect(rebuilt(dir)).toEqual([]);
     expect(await tags('base')).toContain('mr-9');

@@ -43,4 +43,19 @@ describe('githubLevels', () => {
       levels: [{ include: [{ name: 'build base', projects: 'base' }] }, { include: [{ name: 'build level 1 batch 1', projects: 'api,web' }] }],
     });
   });
+
+  it('folds the levels from maxLevels on into one entry of the last level job, in level order', () => {
+    const deep: BuildJob[] = [
+      ...JOBS,
+      { name: 'build worker', level: 2, projects: ['worker'], needs: ['build level 1 batch 1'] },
+      { name: 'build cron', level: 2, projects: ['cron'], needs: ['build level 1 batch 1'] },
+      { name: 'build report', level: 3, projects: ['report'], needs: ['build worker'] },
+    ];
+    expect(githubLevels(deep, 2).levels).toEqual([
+      { include: [{ name: 'build base', projects: 'base' }] },
+      { include: [{ name: 'build levels 1–3', projects: 'api,web,worker,cron,report' }] },
+    ]);
+    // One job at the last level is left as it is.
+    expect(githubLevels(JOBS, 2)).toEqual(githubLevels(JOBS));
+  });
 });

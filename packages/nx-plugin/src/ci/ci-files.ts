@@ -48,9 +48,23 @@ export interface MatrixEntry {
 /**
  * GitHub Actions has no `needs:` between matrix entries: one job per graph
  * level, each a matrix of that level's plan jobs (`strategy.matrix: fromJSON(…)`).
+ * A workflow names its jobs before it runs, so it has a fixed number of level
+ * jobs: levels from `maxLevels` on are folded into the last one as a single
+ * entry, whose `nx run-many` builds them in their order.
  */
-export function githubLevels(jobs: BuildJob[]): { levels: { include: MatrixEntry[] }[] } {
+export function githubLevels(jobs: BuildJob[], maxLevels = Number.POSITIVE_INFINITY): { levels: { include: MatrixEntry[] }[] } {
+  if (!(maxLevels >= 1)) throw new Error(`maxLevels must be at least 1 (got ${maxLevels})`);
   const levels: { include: MatrixEntry[] }[] = [];
-  for (const job of jobs) (levels[job.level] ??= { include: [] }).include.push({ name: job.name, projects: job.projects.join(',') });
+  const deep = jobs.filter((job) => job.level >= maxLevels - 1);
+  for (const job of jobs) {
+    if (deep.length > 1 && deep.includes(job)) continue;
+    (levels[job.level] ??= { include: [] }).include.push({ name: job.name, projects: job.projects.join(',') });
+  }
+  if (deep.length > 1) {
+    const last = Math.max(...deep.map((job) => job.level));
+    levels[maxLevels - 1] = {
+      include: [{ name: `build levels ${maxLevels - 1}–${last}`, projects: deep.flatMap((job) => job.projects).join(',') }],
+    };
+  }
   return { levels };
 }

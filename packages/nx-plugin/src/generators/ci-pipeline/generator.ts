@@ -11,7 +11,11 @@ export interface CiPipelineOptions {
   script?: string;
   extends?: string;
   include?: string;
+  maxLevels?: number;
 }
+
+/** Level jobs the GitHub workflow template has (build-level-1 … build-level-4). */
+const DEFAULT_GITHUB_LEVELS = 4;
 
 const DEFAULT_SCRIPT = 'npx nx run-many -t docker:build --projects="$IMAGEWISE_PROJECTS" --outputStyle=static';
 
@@ -33,7 +37,7 @@ export default async function ciPipelineGenerator(tree: Tree, options: CiPipelin
           null,
           2,
         )}\n`
-      : `${JSON.stringify(githubLevels(jobs))}\n`;
+      : `${JSON.stringify(githubLevels(jobs, options.maxLevels ?? DEFAULT_GITHUB_LEVELS))}\n`;
   tree.write(output, text);
   const levels = new Set(jobs.map((job) => job.level)).size;
   logger.info(`[imagewise] ${output}: ${images.length} image(s) in ${jobs.length} job(s) over ${levels} level(s)`);
