@@ -5,58 +5,17 @@
 // copy of the clone of its own (--shell-isolation, which needs rsync), on the
 // real engine and registry. The shell executor: the repository's hidden job
 // asks for a privileged docker:dind service, which this machine's engine is not.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { startSharedEngine } from '../../engine/test/engine-cli.ts';
 import { Workspace, installTemplate } from '../../../packages/nx-plugin/e2e/workspace.ts';
-import { BUILD_JOB, BUILD_JOB_FILE, CHILD_PIPELINE } from '../lib/fan-out.mjs';
-import { ciScriptFiles } from './ci-script.ts';
+import { CHILD_PIPELINE } from '../lib/fan-out.mjs';
+import { BASES, gitlabCiLocal, WORKSPACE } from './fan-out-fixture.ts';
 import { gitlabJobs } from './templates.ts';
-
-const GITLAB_CI_LOCAL = resolve(import.meta.dirname, '../../../node_modules/.bin/gitlab-ci-local');
-const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
-
-/** An image FROM `from`, copying one file; its smoke run prints it. */
-function image(dir: string, name: string, from: string): Record<string, string> {
-  return {
-    [`${dir}/${name}/package.json`]: json({
-      name,
-      version: '1.0.0',
-      private: true,
-      nx: { targets: { 'docker:run': { options: { command: ['cat', `/${name}.txt`] } } } },
-    }),
-    [`${dir}/${name}/Dockerfile`]: `FROM ${from}\nCOPY ${name}.txt /${name}.txt\n`,
-    [`${dir}/${name}/${name}.txt`]: `${name} v1\n`,
-  };
-}
-
-// Three levels: base; mid and solo FROM base; left and right FROM mid.
-const BASES: Record<string, string[]> = { base: [], mid: ['base'], solo: ['base'], left: ['mid'], right: ['mid'] };
-
-const WORKSPACE: Record<string, string> = {
-  'package.json': json({ name: 'fan-out', private: true, workspaces: ['images/*', 'services/*'] }),
-  'nx.json': json({ defaultBase: 'main', namedInputs: { default: ['{projectRoot}/**/*'], dockerImage: ['default'] }, plugins: ['@imagewise/nx-plugin'] }),
-  ...image('images', 'base', 'debian:bookworm-slim'),
-  ...image('images', 'mid', 'base'),
-  ...image('services', 'solo', 'base'),
-  ...image('services', 'left', 'mid'),
-  ...image('services', 'right', 'mid'),
-  // The repository's own hidden job needs a privileged runner with dind; this
-  // one runs on gitlab-ci-local's shell executor against the engine of the
-  // environment, and notes when each job starts and ends.
-  [BUILD_JOB_FILE]: json({
-    [BUILD_JOB]: {
-      // The runner's npm ci: the template's packages, in this job's own copy of the clone.
-      before_script: ['echo "start $(date +%s%N) $CI_JOB_NAME" >> "$EVENTS"', 'ln -s "$NODE_MODULES" node_modules'],
-      after_script: ['echo "end $(date +%s%N) $CI_JOB_NAME" >> "$EVENTS"'],
-    },
-  }),
-  ...ciScriptFiles(),
-};
 
 interface Event {
   kind: 'start' | 'end';
@@ -130,13 +89,7 @@ describe('the build stage as a child pipeline, run by gitlab-ci-local', () => {
       scratch,
       ...Object.entries(variables).flatMap(([name, value]) => ['--variable', `${name}=${value}`]),
     ];
-    const { code, log } = await new Promise<{ code: number | null; log: string }>((done) => {
-      const run = spawn(process.execPath, [GITLAB_CI_LOCAL, ...args], { cwd: ws.root, env: { ...env, CI: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      run.stdout.on('data', (chunk) => (out += chunk));
-      run.stderr.on('data', (chunk) => (out += chunk));
-      run.on('close', (status) => done({ code: status, log: out }));
-    });
+    const { code, log } = await gitlabCiLocal(ws.root, args, env);
     expect(code, log).toBe(0);
     writeFileSync(join(scratch, `log-${id}`), log);
     const parsed = readFileSync(events, 'utf8')
