@@ -34,7 +34,7 @@
 // (the tag checks), lib/fault-run.mjs (the run); this file prints the tables.
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { flag, markdownTable } from './lib/common.mjs';
+import { flag, markdownTable, reportFailures } from './lib/common.mjs';
 import { KINDS, probeBuildFaults } from './lib/fault-run.mjs';
 
 export { probeBuildFaults };
@@ -82,9 +82,5 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       ]),
     ),
   );
-  if (failures.length) {
-    console.log(`\n${failures.length} check(s) failed:`);
-    for (const failure of failures) console.log(`- ${failure}`);
-    process.exitCode = 1;
-  } else console.log('\nevery check held');
+  reportFailures(failures, { allHeld: 'every check held' });
 }
