@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { BUILD_JOB, BUILD_JOB_FILE } from '../lib/fan-out.mjs';
-import { ciScriptFiles } from './ci-script.ts';
+import { ciScriptFiles } from './ci-job.ts';
 
 const GITLAB_CI_LOCAL = resolve(import.meta.dirname, '../../../node_modules/.bin/gitlab-ci-local');
 

@@ -4,8 +4,8 @@
 // CI variables are set as the CI sets them, and the GitLab jobs' script lines
 // (and GitHub's run steps) are run as written in the templates. The CI APIs and
 // the remote cache are small fakes on loopback (fake-services.ts).
-import { closeSync, cpSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
-import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,9 +15,9 @@ import { MANIFEST_TYPES } from '../../../packages/nx-plugin/src/registry/registr
 import { closedPort } from '../../engine/test/closed-port.ts';
 import { parse } from 'yaml';
 import { CHILD_PIPELINE } from '../lib/fan-out.mjs';
-import { ciScriptFiles } from './ci-script.ts';
 import { startFakeCi, type FakeCi } from './fake-services.ts';
-import { gitlabJobs, readTemplate } from './templates.ts';
+import { ciScriptFiles, jobEnv, runJobLines } from './ci-job.ts';
+import { githubScriptLines, gitlabJobs } from './templates.ts';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 const testScript = (name: string) => ({ test: `node -e "console.log('tested ${name}')"` });
@@ -108,32 +108,9 @@ describe('CI pipelines on the real engine and registry', () => {
     return dir;
   }
 
-  /** This machine's environment less any CI's, plus the engine, the template's plain global variables and the pipeline's. */
-  function jobEnv(vars: Record<string, string>): NodeJS.ProcessEnv {
-    const inherited = Object.entries(process.env).filter(([name]) => !/^(CI|CI_.*|GITLAB_.*|GITHUB_.*|NX_.*|IMAGEWISE_.*|DOCKER_.*)$/.test(name));
-    const globals = Object.entries(readTemplate('.gitlab-ci.yml').variables as Record<string, string>).filter(([, value]) => !value.includes('$'));
-    return { ...Object.fromEntries(inherited), ...Object.fromEntries(globals), FORCE_COLOR: '0', ...engine, IMAGEWISE_REGISTRY: registry(), ...vars };
-  }
-
-  /**
-   * Runs shell lines as a CI job does: in order, stopping at the first failure;
-   * stdout and stderr in one log. Asynchronous, so the fakes in this process answer meanwhile.
-   */
-  async function runLines(lines: string[], dir: string, vars: Record<string, string>): Promise<{ code: number; log: string }> {
-    const logFile = join(dir, '.job-log');
-    const fd = openSync(logFile, 'w');
-    let code = 0;
-    try {
-      for (const line of lines) {
-        const child = spawn('bash', ['-ec', line], { cwd: dir, env: jobEnv(vars), stdio: ['ignore', fd, fd] });
-        code = await new Promise<number>((done) => child.on('close', (status) => done(status ?? 1)));
-        if (code !== 0) break;
-      }
-    } finally {
-      closeSync(fd);
-    }
-    return { code, log: readFileSync(logFile, 'utf8') };
-  }
+  /** Shell lines as a CI job runs them, with the engine, this run's registry and the pipeline's variables. */
+  const runLines = (lines: string[], dir: string, vars: Record<string, string>) =>
+    runJobLines(lines, dir, jobEnv({ ...engine, IMAGEWISE_REGISTRY: registry(), ...vars }));
 
   /**
    * A job of .gitlab-ci.yml, by its script lines. The trigger job runs the child
@@ -172,14 +149,7 @@ describe('CI pipelines on the real engine and registry', () => {
   }
 
   /** A job of the GitHub workflow, by its step that calls the script. */
-  function githubStep(job: string, dir: string, vars: Record<string, string>) {
-    const steps = readTemplate('.github/workflows/ci.yml').jobs[job].steps as { run?: string }[];
-    return runLines(
-      steps.filter((step) => step.run?.includes('tools/ci/ci.mjs')).map((step) => step.run!),
-      dir,
-      vars,
-    );
-  }
+  const githubStep = (job: string, dir: string, vars: Record<string, string>) => runLines(githubScriptLines('.github/workflows/ci.yml', job), dir, vars);
 
   /**
    * The GitHub build stage as Actions runs it: the plan job (its outputs through
