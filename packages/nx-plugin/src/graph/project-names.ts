@@ -1,3 +1,4 @@
+import { basename } from 'node:path/posix';
 import type { ImageProject } from './image-project';
 
 /**
@@ -11,17 +12,23 @@ import type { ImageProject } from './image-project';
  * directory renames the first; give a name explicitly where that matters.
  */
 export function nameImageProjects(projects: ImageProject[]): ImageProject[] {
+  // One name per directory, however many images it has.
+  const roots = (list: ImageProject[]) => [...new Set(list.map((p) => p.root))];
   const projectNames = uniqueNames(
-    projects.filter((p) => p.name !== undefined).map((p) => p.root),
+    roots(projects.filter((p) => p.name !== undefined)),
     projects.flatMap((p) => p.declared.projectName ?? []),
   );
   const imageNames = uniqueNames(
-    projects.filter((p) => p.declared.imageName === undefined).map((p) => p.root),
+    roots(projects.filter((p) => p.declared.imageName === undefined && p.key === '')),
     projects.flatMap((p) => p.declared.imageName ?? []),
   );
+  const primaryImageName = new Map(projects.filter((p) => p.key === '').map((p) => [p.root, p.declared.imageName ?? imageNames.get(p.root)!]));
   return projects.map((project) => {
     const name = project.name === undefined ? undefined : projectNames.get(project.root);
-    const imageName = project.declared.imageName ?? imageNames.get(project.root)!;
+    // A secondary image is named after its project's image: `api-worker`.
+    const imageName =
+      project.declared.imageName ??
+      (project.key === '' ? imageNames.get(project.root)! : `${primaryImageName.get(project.root) ?? basename(project.root)}-${project.key}`);
     // The project may come from the graph cache: a copy, never a change in place.
     return name === project.name && imageName === project.imageName ? project : { ...project, name, imageName };
   });

@@ -37,8 +37,11 @@ function context(dockerImageInput = true): CreateNodesContextV2 {
   return { workspaceRoot, nxJsonConfiguration: dockerImageInput ? { namedInputs: { dockerImage: ['default'] } } : {} };
 }
 
+/** The globs this workspace's images are under (the default takes every Dockerfile, tools/ci's too). */
+const IMAGE_DOCKERFILES = ['images/**/Dockerfile', 'services/**/Dockerfile'];
+
 async function run(dockerfiles: string[], options?: ImagewisePluginOptions, ctx = context()) {
-  return createNodesV2[1](dockerfiles, options, ctx);
+  return createNodesV2[1](dockerfiles, { dockerfiles: IMAGE_DOCKERFILES, ...options }, ctx);
 }
 
 const projectOf = (result: CreateNodesResult, root: string) =>
@@ -72,10 +75,10 @@ const DOCKERFILES = [
 describe('createNodesV2', () => {
   it('exports one tuple under both names, looking at every Dockerfile', () => {
     expect(createNodes).toBe(createNodesV2);
-    expect(createNodesV2[0]).toBe('**/Dockerfile');
+    expect(createNodesV2[0]).toBe('**/{Dockerfile,Dockerfile.*,*.Dockerfile,Containerfile}');
   });
 
-  it('makes a project of each Dockerfile under images/ and services/ by default, keyed by the Dockerfile', async () => {
+  it('makes a project of each Dockerfile the dockerfiles globs select, keyed by the Dockerfile', async () => {
     write(WORKSPACE);
     const results = await run(DOCKERFILES);
     expect(results.map(([file]) => file)).toEqual(DOCKERFILES.slice(0, 4));
@@ -116,6 +119,7 @@ describe('createNodesV2', () => {
         technologies: ['docker'],
         imagewise: {
           imageName: 'node-base',
+          dockerfile: 'images/node-base/Dockerfile',
           stages: [{ from: 'node:18-bookworm-slim' }],
           baseImages: [],
           upstreamImages: ['docker.io/library/node:18-bookworm-slim'],
@@ -168,6 +172,7 @@ describe('createNodesV2', () => {
     expect(notifier.tags).toEqual(['type:service']);
     expect(notifier.metadata.imagewise).toEqual({
       imageName: 'notifier',
+      dockerfile: 'services/notifier/Dockerfile',
       version: '2.1.0',
       stages: [{ name: 'build', from: 'node-base' }, { from: 'redis:7' }],
       baseImages: ['images/node-base', 'images/python-base'],

@@ -8,7 +8,12 @@ import type { WorkspaceImage } from '../graph/workspace-images';
  * every command.
  */
 export interface ImageProjectMetadata {
+  /** The primary image's name; each image's, where there are several, in `images`. */
   imageName: string;
+  /** The primary image's Dockerfile (absent in metadata of older versions: `<root>/Dockerfile`). */
+  dockerfile?: string;
+  /** Every image of the project, the primary first; only where there are several. */
+  images?: ProjectImage[];
   /** The image's version (package.json), which a FROM tag must equal to track the workspace. */
   version?: string;
   /** The build stages in order, each with what its FROM names (after ARG substitution when known). */
@@ -21,6 +26,14 @@ export interface ImageProjectMetadata {
   pinnedImages: ImagePin[];
   /** Bad input found in its files, formatted with file and line; only when there is some. */
   problems?: string[];
+}
+
+/** One image of a project: its key ('' for the primary), Dockerfile, image name and build target. */
+export interface ProjectImage {
+  key: string;
+  dockerfile: string;
+  imageName: string;
+  buildTarget: string;
 }
 
 /** A release of a workspace image that a Dockerfile names (the graph's PinnedImage, as metadata keeps it). */
@@ -43,9 +56,21 @@ export interface ImageProjectEntry {
   metadata: ImageProjectMetadata;
 }
 
-/** An image project's Dockerfile: createNodes matches only files named so, at the project root. */
-export function dockerfileOf(root: string): string {
-  return root === '.' ? 'Dockerfile' : `${root}/Dockerfile`;
+/** An image project's images, the primary first. */
+export function imagesOf(root: string, metadata: ImageProjectMetadata): ProjectImage[] {
+  const dockerfile = metadata.dockerfile ?? (root === '.' ? 'Dockerfile' : `${root}/Dockerfile`);
+  return metadata.images ?? [{ key: '', dockerfile, imageName: metadata.imageName, buildTarget: 'docker:build' }];
+}
+
+/** An image project's primary Dockerfile, which docker:lock, drift, explain and prune read. */
+export function dockerfileOf(root: string, metadata: ImageProjectMetadata): string {
+  return imagesOf(root, metadata)[0].dockerfile;
+}
+
+/** The image a build target builds: the one it names, else the primary. */
+export function imageOfTarget(root: string, metadata: ImageProjectMetadata, target: string | undefined): ProjectImage {
+  const images = imagesOf(root, metadata);
+  return images.find((image) => image.buildTarget === target) ?? images[0];
 }
 
 /** The image projects among `projects` (by name): those createNodes left metadata on. */
@@ -65,12 +90,16 @@ export function imageProjectOf(context: Pick<ExecutorContext, 'projectGraph' | '
   return node && metadata ? { project: node.data, metadata } : undefined;
 }
 
-/** The image projects as the graph code indexes them: name, image name, version and Dockerfile. */
-export function workspaceImagesOf(images: Map<string, ImageProjectEntry>): WorkspaceImage[] {
-  return [...images].map(([name, { project, metadata }]) => ({
-    project: name,
-    imageName: metadata.imageName,
-    version: metadata.version,
-    dockerfile: dockerfileOf(project.root),
-  }));
+/** Every image of the workspace, by its Dockerfile: the project it belongs to and its image. */
+export function workspaceImageEntries(images: Map<string, ImageProjectEntry>): Map<string, { projectName: string; image: ProjectImage; version?: string }> {
+  return new Map(
+    [...images].flatMap(([projectName, { project, metadata }]) =>
+      imagesOf(project.root, metadata).map((image) => [image.dockerfile, { projectName, image, version: metadata.version }] as const),
+    ),
+  );
+}
+
+/** The images as the graph code indexes them, each known by its Dockerfile. */
+export function workspaceImagesOf(entries: ReturnType<typeof workspaceImageEntries>): WorkspaceImage[] {
+  return [...entries].map(([dockerfile, { image, version }]) => ({ project: dockerfile, imageName: image.imageName, version, dockerfile }));
 }

@@ -9,6 +9,7 @@ import { readSecrets, secretBuildArgWarning } from '../../build/build-secrets';
 import { carryOutPlan } from '../../build/carry-out';
 import { writeImageMetadata } from '../../build/image-metadata';
 import { connectDocker } from '../../docker/docker-client';
+import { imageOfTarget, imageProjectOf } from '../../plugins/project-metadata';
 import { registryAuth } from '../../registry/credentials';
 import { RegistryClient } from '../../registry/registry-client';
 
@@ -43,7 +44,9 @@ export async function buildTask(options: BuildExecutorOptions, context: Executor
         ? readSecrets(facts.secrets ?? {}, context.root, { env: process.env, readFile: (path) => readFileSync(path) })
         : undefined;
     const recorded = await carryOutPlan(plan, facts, registry, engine, log, secrets);
-    writeImageMetadata(context.root, context.projectName!, { ...recorded, buildSeconds: Math.round((Date.now() - started) / 100) / 10 });
+    const project = imageProjectOf(context)!;
+    const { key } = imageOfTarget(project.project.root, project.metadata, context.targetName);
+    writeImageMetadata(context.root, context.projectName!, { ...recorded, buildSeconds: Math.round((Date.now() - started) / 100) / 10 }, key);
     return { success: true };
   } catch (error) {
     log((error as Error).message);

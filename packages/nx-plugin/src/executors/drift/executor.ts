@@ -23,7 +23,8 @@ export default async function driftExecutor(options: DriftExecutorOptions, conte
     return { success: false };
   }
   const { project, metadata } = image;
-  const dockerfile = dockerfileOf(project.root);
+  // Pins are read from the primary image's Dockerfile; a secondary image's are not reported yet.
+  const dockerfile = dockerfileOf(project.root, metadata);
   const findings: string[] = [];
 
   const byRoot = new Map([...images.values()].map(({ project: p, metadata: m }) => [p.root, m]));

@@ -24,8 +24,8 @@ function edgesOf(tree: Tree, root: string) {
   const graph = buildImageGraph(images, { registries: options.registries });
   const { uses } = findLibraryUses(declarationFiles(tree, root), libraries);
   return {
-    images: graph.dependencies.get(root)!.images.map((image) => image.root),
-    pinned: graph.dependencies.get(root)!.pinned,
+    images: graph.dependencies.get(`${root}/Dockerfile`)!.images.map((image) => image.root),
+    pinned: graph.dependencies.get(`${root}/Dockerfile`)!.pinned,
     libraries: uses
       .filter(
         (use) =>

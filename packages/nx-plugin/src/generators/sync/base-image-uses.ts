@@ -15,13 +15,13 @@ const ARG_TAG = /:\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?["']?$/;
  * the line itself, or in the default of the global ARG that gives the tag.
  */
 export function planBaseImageUses(images: ImageProject[], options: ClassifyOptions, edits: Edits): void {
-  const index = indexWorkspaceImages(images.map((p) => ({ project: p.root, imageName: p.imageName, version: p.version, dockerfile: p.dockerfile })));
-  const byRoot = new Map(images.map((image) => [image.root, image]));
+  const index = indexWorkspaceImages(images.map((p) => ({ project: p.dockerfile, imageName: p.imageName, version: p.version, dockerfile: p.dockerfile })));
+  const byDockerfile = new Map(images.map((image) => [image.dockerfile, image]));
   for (const image of images) {
     for (const use of externalImageUses(image.analysis)) {
       if (use.value === undefined) continue; // the graph reports why
       const target = classifyImageUse(use.value, registryFromArg(use.raw), index, options);
-      if (target.kind === 'pinned') planUse(image, use, byRoot.get(target.project)!, target.pin, edits);
+      if (target.kind === 'pinned') planUse(image, use, byDockerfile.get(target.project)!, target.pin, edits);
     }
   }
 }
