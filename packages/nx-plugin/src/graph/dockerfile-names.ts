@@ -65,14 +65,11 @@ export function imagesOfDirectory(root: string, dockerfiles: string[], otherFile
     // A second unnamed file (Containerfile beside Dockerfile), or the only file: named apart, or the primary.
     let key = file.key === '' && index > 0 ? file.name.toLowerCase() : file.key;
     if (index === 0 && (file.key === '' || named.length === 1)) key = '';
+    const clash = byKey.get(key);
     // `primary` names the primary image's own target where there are several.
-    const clash = byKey.get(key) ?? (key === PRIMARY_KEY && named.length > 1 ? named[0].name : undefined);
-    if (clash !== undefined) {
-      problems.push({
-        file: path(file.name),
-        line: 0,
-        message: `makes image "${key}" of ${root}, as ${clash} does; rename one of them so each image has its own key`,
-      });
+    if (clash !== undefined || (key === PRIMARY_KEY && named.length > 1)) {
+      const why = clash !== undefined ? `as ${clash} does` : "which names the primary image's own target";
+      problems.push({ file: path(file.name), line: 0, message: `makes image "${key}" of ${root}, ${why}; rename it so each image has its own key` });
       return;
     }
     byKey.set(key, file.name);

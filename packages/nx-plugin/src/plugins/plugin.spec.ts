@@ -186,6 +186,7 @@ describe('createNodesV2', () => {
     expect(bridge).not.toHaveProperty('name');
     expect(bridge.metadata.imagewise).toEqual({
       imageName: 'acme/bruin-bridge',
+      dockerfile: 'services/bruin-bridge/Dockerfile',
       stages: [{ from: 'node-base:0.9.0' }],
       baseImages: [],
       upstreamImages: [],
@@ -365,5 +366,59 @@ describe('createNodesV2', () => {
   it('makes no projects and no external nodes when no Dockerfile is selected', async () => {
     write({ 'tools/ci/Dockerfile': 'FROM alpine\n' });
     expect(await run(['tools/ci/Dockerfile'])).toEqual([]);
+  });
+
+  describe('several images in one directory', () => {
+    const FILES = {
+      'services/api/Dockerfile': 'FROM scratch\n',
+      'services/api/Dockerfile.worker': 'ARG REGISTRY=localhost\nFROM ${REGISTRY}/api\n',
+      'services/api/Dockerfile.worker.dockerignore': 'fixtures\n',
+      'services/api/.dockerignore': 'docs\n',
+      'services/api/cron.Dockerfile': 'FROM scratch\n',
+      'services/api/project.json': JSON.stringify({ targets: { 'docker:build:cron': { options: { imageName: 'acme/cron' } } } }),
+      'services/web/Dockerfile': 'FROM api-worker\n',
+    };
+    const DOCKERFILES = ['services/api/Dockerfile', 'services/api/Dockerfile.worker', 'services/api/cron.Dockerfile', 'services/web/Dockerfile'];
+
+    it('gives each image its own target, ordered by its FROMs, and docker:build builds them all', async () => {
+      write(FILES);
+      const results = await run([...DOCKERFILES, 'services/api/Dockerfile.worker.dockerignore'], { dockerfiles: ['services/**'] });
+      expect(results.map(([file]) => file)).toEqual(['services/api/Dockerfile', 'services/web/Dockerfile']);
+      const api = projectOf(results[0][1], 'services/api');
+      expect(api.targets!['docker:build']).toEqual({ executor: 'nx:noop', dependsOn: ['docker:build:primary', 'docker:build:worker', 'docker:build:cron'] });
+      expect(api.targets!['docker:build:worker']).toMatchObject({
+        executor: '@imagewise/nx-plugin:build',
+        dependsOn: ['^docker:build', 'build', '^pack', 'docker:build:primary'],
+        // Its own ignore file, not .dockerignore, decides its inputs.
+        inputs: [
+          '{projectRoot}/**/*',
+          '!{projectRoot}/fixtures',
+          '!{projectRoot}/fixtures/**',
+          '^dockerImage',
+          { externalDependencies: [] },
+        ],
+        outputs: ['{workspaceRoot}/dist/images/{projectName}/worker/metadata.json'],
+      });
+      expect(api.targets!['docker:build:primary']).toMatchObject({
+        dependsOn: ['^docker:build', 'build', '^pack'],
+        inputs: ['{projectRoot}/**/*', '!{projectRoot}/docs', '!{projectRoot}/docs/**', '^dockerImage', { externalDependencies: [] }],
+        outputs: ['{workspaceRoot}/dist/images/{projectName}/metadata.json'],
+      });
+      // What reaches any image, for dependents: only the exclusions all of them share.
+      expect(api.namedInputs!.dockerImage).toEqual(['{projectRoot}/**/*']);
+      expect(api.metadata.imagewise).toMatchObject({
+        imageName: 'api',
+        dockerfile: 'services/api/Dockerfile',
+        baseImages: [],
+        images: [
+          { key: '', dockerfile: 'services/api/Dockerfile', imageName: 'api', buildTarget: 'docker:build:primary' },
+          { key: 'worker', dockerfile: 'services/api/Dockerfile.worker', imageName: 'api-worker', buildTarget: 'docker:build:worker' },
+          { key: 'cron', dockerfile: 'services/api/cron.Dockerfile', imageName: 'acme/cron', buildTarget: 'docker:build:cron' },
+        ],
+      });
+      // Another project building FROM a secondary image depends on the project; the project is a base image.
+      expect(api.tags).toEqual(['type:base-image']);
+      expect(projectOf(results[1][1], 'services/web').metadata.imagewise.baseImages).toEqual(['services/api']);
+    });
   });
 });
