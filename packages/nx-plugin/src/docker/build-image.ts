@@ -70,10 +70,6 @@ export async function buildImage(docker: Docker, options: BuildImageOptions): Pr
     finalize: false,
     finish: (archive) => {
       archive.entry({ name: DOCKERFILE_ENTRY, mode: 0o644, ...SENT_AS }, options.dockerfileText);
-      // The context is already what the image's own ignore file lets through. An empty
-      // ignore file for the pinned Dockerfile keeps BuildKit from applying `.dockerignore`
-      // again, which would be wrong for an image with a `<Dockerfile>.dockerignore`.
-      archive.entry({ name: `${DOCKERFILE_ENTRY}.dockerignore`, mode: 0o644, ...SENT_AS }, '');
       for (const file of options.stagedFiles ?? []) archive.entry({ name: file.name, mode: 0o644, ...SENT_AS }, readFileSync(file.path));
       archive.finalize();
     },

@@ -40,7 +40,11 @@ describe('imagesOfDirectory', () => {
   });
 
   it('gives each of several images a target, the primary first; each takes its own ignore file where there is one', () => {
-    const { images, problems } = imagesOfDirectory('.', ['Dockerfile.worker', 'cron.Dockerfile', 'Dockerfile'], new Set(['Dockerfile.worker.dockerignore', '.dockerignore']));
+    const { images, problems } = imagesOfDirectory(
+      '.',
+      ['Dockerfile.worker', 'cron.Dockerfile', 'Dockerfile'],
+      new Set(['Dockerfile.worker.dockerignore', '.dockerignore']),
+    );
     expect(problems).toEqual([]);
     expect(images).toEqual([
       { dockerfile: 'Dockerfile', key: '', dockerignore: '.dockerignore', buildTarget: 'docker:build:primary' },
@@ -61,7 +65,11 @@ describe('imagesOfDirectory', () => {
     const { images, problems } = imagesOfDirectory('a', ['x.Dockerfile', 'Dockerfile.x', 'y.Dockerfile', 'Dockerfile.primary'], new Set());
     expect(images.map((image) => image.buildTarget)).toEqual(['docker:build:x', 'docker:build:y']);
     expect(problems).toEqual([
-      { file: 'a/Dockerfile.primary', line: 0, message: `makes image "primary" of a, which names the primary image's own target; rename it so each image has its own key` },
+      {
+        file: 'a/Dockerfile.primary',
+        line: 0,
+        message: `makes image "primary" of a, which names the primary image's own target; rename it so each image has its own key`,
+      },
       { file: 'a/x.Dockerfile', line: 0, message: 'makes image "x" of a, as Dockerfile.x does; rename it so each image has its own key' },
     ]);
   });

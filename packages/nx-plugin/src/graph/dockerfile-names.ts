@@ -25,7 +25,11 @@ export const PRIMARY_KEY = 'primary';
 export function dockerfileKey(fileName: string): string | undefined {
   if (fileName === 'Dockerfile' || fileName === 'Containerfile') return '';
   if (fileName.endsWith('.dockerignore')) return undefined;
-  const key = fileName.startsWith('Dockerfile.') ? fileName.slice('Dockerfile.'.length) : fileName.endsWith('.Dockerfile') ? fileName.slice(0, -'.Dockerfile'.length) : '';
+  const key = fileName.startsWith('Dockerfile.')
+    ? fileName.slice('Dockerfile.'.length)
+    : fileName.endsWith('.Dockerfile')
+      ? fileName.slice(0, -'.Dockerfile'.length)
+      : '';
   return key === '' ? undefined : key;
 }
 

@@ -98,7 +98,9 @@ describe('buildImageGraph', () => {
 
     // Without the registry option, a literal registry is somebody else's.
     const without = buildImageGraph([NODE_BASE, PYTHON_BASE, app], { registries: [] });
-    expect(without.dependencies.get('services/app/Dockerfile')?.images).toEqual([{ root: 'images/node-base', dockerfile: 'images/node-base/Dockerfile', line: 2 }]);
+    expect(without.dependencies.get('services/app/Dockerfile')?.images).toEqual([
+      { root: 'images/node-base', dockerfile: 'images/node-base/Dockerfile', line: 2 },
+    ]);
     expect(without.upstreamNodes.has('docker:localhost:5000/python-base:latest')).toBe(true);
   });
 
@@ -186,7 +188,9 @@ describe('buildImageGraph', () => {
         },
       ]);
       // Recognised, it is an edge.
-      expect(buildImageGraph([NODE_BASE, service], { registries: ['registry.acme.example/platform'] }).dependencies.get('services/a/Dockerfile')?.pinned).toHaveLength(1);
+      expect(
+        buildImageGraph([NODE_BASE, service], { registries: ['registry.acme.example/platform'] }).dependencies.get('services/a/Dockerfile')?.pinned,
+      ).toHaveLength(1);
     });
 
     it('leaves an unlocked node without a digest', () => {

@@ -103,7 +103,8 @@ export function buildImageGraph(projects: ImageProject[], options: ClassifyOptio
       if (use.value === undefined) continue; // the analysis reported why
       const target = classify(use.value, use.raw);
       if (target.kind === 'workspace') {
-        if (target.project !== project.dockerfile) found.images.push({ root: byDockerfile.get(target.project)!.root, dockerfile: target.project, line: use.line });
+        if (target.project !== project.dockerfile)
+          found.images.push({ root: byDockerfile.get(target.project)!.root, dockerfile: target.project, line: use.line });
         else problems.push({ file: project.dockerfile, line: use.line, message: `the image builds FROM itself ("${use.value}"); name a base image` });
       } else if (target.kind === 'pinned') {
         const image = index.byName.get(byDockerfile.get(target.project)?.imageName ?? '');

@@ -21,7 +21,6 @@ export interface ImagewisePluginOptions {
 export type NormalisedOptions = Required<Omit<ImagewisePluginOptions, 'registry' | 'libraries' | 'maxAge'>> &
   Pick<ImagewisePluginOptions, 'registry' | 'libraries' | 'maxAge'>;
 
-
 export function normaliseOptions(options: ImagewisePluginOptions | undefined): NormalisedOptions {
   return {
     dockerfiles: options?.dockerfiles ?? DEFAULT_DOCKERFILES,

@@ -390,13 +390,7 @@ describe('createNodesV2', () => {
         executor: '@imagewise/nx-plugin:build',
         dependsOn: ['^docker:build', 'build', '^pack', 'docker:build:primary'],
         // Its own ignore file, not .dockerignore, decides its inputs.
-        inputs: [
-          '{projectRoot}/**/*',
-          '!{projectRoot}/fixtures',
-          '!{projectRoot}/fixtures/**',
-          '^dockerImage',
-          { externalDependencies: [] },
-        ],
+        inputs: ['{projectRoot}/**/*', '!{projectRoot}/fixtures', '!{projectRoot}/fixtures/**', '^dockerImage', { externalDependencies: [] }],
         outputs: ['{workspaceRoot}/dist/images/{projectName}/worker/metadata.json'],
       });
       expect(api.targets!['docker:build:primary']).toMatchObject({

@@ -202,7 +202,8 @@ function buildTargets(images: ImageProject[], dependencies: Map<string, ImageDep
   const targets: Record<string, TargetConfiguration> = {};
   for (const image of images) {
     const ownBases = dependencies.get(image.dockerfile)!.images.flatMap((use) => targetOf.get(use.dockerfile) ?? []);
-    const output = images.length === 1 ? '{workspaceRoot}/dist/images/{projectName}' : `{workspaceRoot}/${imageOutputDir('{projectName}', image.key)}/metadata.json`;
+    const output =
+      images.length === 1 ? '{workspaceRoot}/dist/images/{projectName}' : `{workspaceRoot}/${imageOutputDir('{projectName}', image.key)}/metadata.json`;
     targets[image.buildTarget] = {
       executor: '@imagewise/nx-plugin:build',
       // Bases first; and whatever makes the files a Dockerfile copies: the

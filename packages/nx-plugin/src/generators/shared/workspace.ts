@@ -31,7 +31,9 @@ export function readTreeWorkspace(tree: Tree): TreeWorkspace {
   const { baseImages, dependencies } = buildImageGraph(images, { registries: options.registries });
   const rootOf = new Map(images.map((image) => [image.dockerfile, image.root]));
   const serviceImages = new Set(
-    [...dependencies].filter(([dockerfile, found]) => found.images.length > 0 && !baseImages.has(rootOf.get(dockerfile)!)).map(([dockerfile]) => rootOf.get(dockerfile)!),
+    [...dependencies]
+      .filter(([dockerfile, found]) => found.images.length > 0 && !baseImages.has(rootOf.get(dockerfile)!))
+      .map(([dockerfile]) => rootOf.get(dockerfile)!),
   );
   return { options, images, baseImages, serviceImages, libraries };
 }
