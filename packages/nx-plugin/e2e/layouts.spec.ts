@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSharedEngine } from '../../../tools/engine/test/engine-cli';
 import type { ImageMetadata } from '../src/build/image-metadata';
-import { MANIFEST_TYPES } from '../src/registry/registry-client';
+import { MANIFEST_TYPES } from '../src/registry/registry-http';
 import { Workspace, installTemplate } from './workspace';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
