@@ -374,7 +374,7 @@ describe('createNodesV2', () => {
       'services/api/Dockerfile.worker': 'ARG REGISTRY=localhost\nFROM ${REGISTRY}/api\n',
       'services/api/Dockerfile.worker.dockerignore': 'fixtures\n',
       'services/api/.dockerignore': 'docs\n',
-      'services/api/cron.Dockerfile': 'FROM scratch\n',
+      'services/api/cron.Dockerfile': 'FROM web:0.9.0\n',
       'services/api/project.json': JSON.stringify({ targets: { 'docker:build:cron': { options: { imageName: 'acme/cron' } } } }),
       'services/web/Dockerfile': 'FROM api-worker\n',
     };
@@ -404,6 +404,8 @@ describe('createNodesV2', () => {
         imageName: 'api',
         dockerfile: 'services/api/Dockerfile',
         baseImages: [],
+        // A pin in another image than the primary names its Dockerfile, for docker:drift.
+        pinnedImages: [{ root: 'services/web', pin: '0.9.0', line: 1, dockerfile: 'services/api/cron.Dockerfile' }],
         images: [
           { key: '', dockerfile: 'services/api/Dockerfile', imageName: 'api', buildTarget: 'docker:build:primary' },
           { key: 'worker', dockerfile: 'services/api/Dockerfile.worker', imageName: 'api-worker', buildTarget: 'docker:build:worker' },

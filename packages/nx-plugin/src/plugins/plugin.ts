@@ -122,7 +122,10 @@ function imageProjectConfiguration(
     // Edges to other projects, from any of its images.
     baseImages: [...new Set(found.flatMap((each) => each.images.map((image) => image.root)))].filter((root) => root !== primary.root),
     upstreamImages: [...new Set(found.flatMap((each) => each.upstream.map((use) => use.node.slice('docker:'.length))))],
-    pinnedImages: found[0].pinned.map(({ root, pin, line }) => ({ root, pin, line })),
+    // A pin of another image than the primary names its Dockerfile, for docker:drift.
+    pinnedImages: found.flatMap((each, i) =>
+      each.pinned.map(({ root, pin, line }) => (i === 0 ? { root, pin, line } : { root, pin, line, dockerfile: images[i].dockerfile })),
+    ),
     ...(images.length > 1
       ? { images: images.map(({ key, dockerfile, imageName, buildTarget }): ProjectImage => ({ key, dockerfile, imageName, buildTarget })) }
       : {}),

@@ -44,6 +44,8 @@ export interface ImagePin {
   pin: string;
   /** Line of the Dockerfile that names it. */
   line: number;
+  /** That Dockerfile, where it is not the project's primary one. */
+  dockerfile?: string;
 }
 
 export interface ImageStage {
