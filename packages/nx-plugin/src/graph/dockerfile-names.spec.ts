@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dockerfileKey, dockerignoreOf, imagesOfDirectory } from './dockerfile-names';
+import { dockerfileKey, dockerfilesByDirectory, dockerignoreOf, imagesOfDirectory } from './dockerfile-names';
 
 describe('dockerfileKey', () => {
   it('makes Dockerfile and Containerfile the primary image, Dockerfile.<key> and <key>.Dockerfile keyed images', () => {
@@ -16,6 +16,19 @@ describe('dockerfileKey', () => {
     expect(dockerfileKey('.Dockerfile')).toBeUndefined();
     expect(dockerfileKey('Dockerfile.')).toBeUndefined();
     expect(dockerfileKey('README.md')).toBeUndefined();
+  });
+});
+
+describe('dockerfilesByDirectory', () => {
+  it('groups the Dockerfiles by directory and leaves out ignore files', () => {
+    const paths = ['Dockerfile', 'a/Dockerfile', 'a/Dockerfile.dockerignore', 'a/x.Dockerfile.dockerignore', 'a/x.Dockerfile', 'b/c/Containerfile'];
+    expect(dockerfilesByDirectory(paths)).toEqual(
+      new Map([
+        ['.', ['Dockerfile']],
+        ['a', ['Dockerfile', 'x.Dockerfile']],
+        ['b/c', ['Containerfile']],
+      ]),
+    );
   });
 });
 

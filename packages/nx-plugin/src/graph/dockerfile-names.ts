@@ -33,6 +33,17 @@ export function dockerfileKey(fileName: string): string | undefined {
   return key === '' ? undefined : key;
 }
 
+/** The file names of the Dockerfiles among `paths` (selected already), by directory, in the order given. */
+export function dockerfilesByDirectory(paths: Iterable<string>): Map<string, string[]> {
+  const byRoot = new Map<string, string[]>();
+  for (const path of paths) {
+    const slash = path.lastIndexOf('/');
+    const [root, name] = slash < 0 ? ['.', path] : [path.slice(0, slash), path.slice(slash + 1)];
+    if (dockerfileKey(name) !== undefined) byRoot.set(root, [...(byRoot.get(root) ?? []), name]);
+  }
+  return byRoot;
+}
+
 /** One image of a directory. */
 export interface DirectoryImage {
   /** Workspace-relative path of its Dockerfile. */

@@ -4,7 +4,7 @@ import { Minimatch } from 'minimatch';
 import type { DockerfileAnalysis } from '../dockerfile/analyse';
 import { buildImageGraph, type ImageDependencies } from '../graph/image-graph';
 import { readImageProject, type ImageProject, type ImageProjectFiles } from '../graph/image-project';
-import { BUILD_TARGET, DOCKERFILE_GLOB, dockerfileKey, imageOutputDir, imagesOfDirectory, type DirectoryImage } from '../graph/dockerfile-names';
+import { BUILD_TARGET, DOCKERFILE_GLOB, dockerfilesByDirectory, imageOutputDir, imagesOfDirectory, type DirectoryImage } from '../graph/dockerfile-names';
 import { nameImageProjects } from '../graph/project-names';
 import { formatProblem, type Problem } from '../graph/problems';
 import { warn, warnProblems } from '../graph/report';
@@ -28,11 +28,7 @@ function createImageNodes(
   const options = normaliseOptions(rawOptions);
   // Compiled to regular expressions: matching a Minimatch per file costs more at 1,000 images.
   const globs = options.dockerfiles.map((glob) => new Minimatch(glob).makeRe());
-  const byRoot = new Map<string, string[]>();
-  for (const file of dockerfiles) {
-    if (dockerfileKey(basename(file)) === undefined || !globs.some((glob) => glob !== false && glob.test(file))) continue;
-    byRoot.set(dirname(file), [...(byRoot.get(dirname(file)) ?? []), basename(file)]);
-  }
+  const byRoot = dockerfilesByDirectory(dockerfiles.filter((file) => globs.some((glob) => glob !== false && glob.test(file))));
   const directories = readImageDirectories(context.workspaceRoot, [...byRoot.keys()]);
   // What each image's own files say depends on nothing else: read it once per change of them.
   const cache = openGraphCache<ImageProject>('projects', context.workspaceRoot, rawOptions);

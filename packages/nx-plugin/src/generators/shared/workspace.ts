@@ -1,7 +1,7 @@
 import { basename, dirname, join } from 'node:path/posix';
 import { minimatch } from 'minimatch';
 import { getProjects, glob, readNxJson, type Tree } from 'nx/src/devkit-exports';
-import { dockerfileKey, imagesOfDirectory } from '../../graph/dockerfile-names';
+import { dockerfilesByDirectory, imagesOfDirectory } from '../../graph/dockerfile-names';
 import { buildImageGraph } from '../../graph/image-graph';
 import { readImageProject, type ImageProject } from '../../graph/image-project';
 import { nameImageProjects } from '../../graph/project-names';
@@ -40,11 +40,7 @@ export function readTreeWorkspace(tree: Tree): TreeWorkspace {
 
 /** The images the plugin would make: Dockerfiles its `dockerfiles` globs select, named by the same rule (dockerfile-names.ts). */
 function readTreeImages(tree: Tree, options: NormalisedOptions): ImageProject[] {
-  const byRoot = new Map<string, string[]>();
-  for (const path of glob(tree, options.dockerfiles).sort()) {
-    if (dockerfileKey(basename(path)) !== undefined) byRoot.set(dirname(path), [...(byRoot.get(dirname(path)) ?? []), basename(path)]);
-  }
-  const images = [...byRoot].flatMap(([root, names]) => {
+  const images = [...dockerfilesByDirectory(glob(tree, options.dockerfiles).sort())].flatMap(([root, names]) => {
     const read = (name: string) => tree.read(join(root, name), 'utf-8') ?? undefined;
     return imagesOfDirectory(root, names, new Set(tree.children(root))).images.map((image) =>
       readImageProject({
