@@ -25,10 +25,10 @@ export function nameImageProjects(projects: ImageProject[]): ImageProject[] {
   const primaryImageName = new Map(projects.filter((p) => p.key === '').map((p) => [p.root, p.declared.imageName ?? imageNames.get(p.root)!]));
   return projects.map((project) => {
     const name = project.name === undefined ? undefined : projectNames.get(project.root);
-    // A secondary image is named after its project's image: `api-worker`.
+    // A secondary image is named after its project's image: `api-worker` (repository names are lowercase).
     const imageName =
       project.declared.imageName ??
-      (project.key === '' ? imageNames.get(project.root)! : `${primaryImageName.get(project.root) ?? basename(project.root)}-${project.key}`);
+      (project.key === '' ? imageNames.get(project.root)! : `${primaryImageName.get(project.root) ?? basename(project.root)}-${project.key.toLowerCase()}`);
     // The project may come from the graph cache: a copy, never a change in place.
     return name === project.name && imageName === project.imageName ? project : { ...project, name, imageName };
   });
