@@ -67,6 +67,12 @@ describe('service generator', () => {
     expect(edgesOf(tree, 'services/notifier')).toEqual({ images: ['images/node-base'], pinned: [], libraries: ['@acme/common'], problems: [] });
   });
 
+  it("node: a base image's second Dockerfile is an image of the same project, not another base to choose from", async () => {
+    tree.write('images/node-base/Dockerfile.dev', tree.read('images/node-base/Dockerfile', 'utf-8')!);
+    await serviceGenerator(tree, { name: 'notifier', skipInstall: true });
+    expect(tree.read('services/notifier/Dockerfile', 'utf-8')).toMatch(/^FROM node-base:2\.1\.0$/m);
+  });
+
   it('node: adds the build and test tools the root package.json lacks, keeping the versions it has', async () => {
     await serviceGenerator(tree, { name: 'notifier', skipInstall: true });
     expect(readJson(tree, 'package.json').devDependencies).toEqual({ ...NODE_TOOLS, typescript: '6.0.3' });
