@@ -66,7 +66,7 @@ describe('Dockerfile layouts', () => {
     expect(primary).not.toContain('services/api/worker.txt');
   });
 
-  it('docker:build builds every image in order, each on the exact image it builds FROM, and pushes each', async () => {
+  it('docker:build builds every image in order, each on the exact image it builds FROM, and pushes each; affected builds only what a change reaches', async () => {
     const env = await startSharedEngine();
     const registry = `${env.IMAGEWISE_REGISTRY}/e2e-layouts-${Date.now().toString(36)}`;
     ws.env = { ...env, IMAGEWISE_REGISTRY: registry };
@@ -90,5 +90,13 @@ describe('Dockerfile layouts', () => {
     // One image by its own target: Nx reads `api:docker:build:worker` as that target, and the registry has it already.
     ws.run('run', 'api:docker:build:worker', '--outputStyle=stream');
     expect(metadata('api/worker')).toMatchObject({ digest: worker.digest, reused: true });
+
+    // A change that reaches the worker alone: affected builds it and what is built on it; the primary image is reused.
+    ws.write({ 'services/api/worker.txt': 'worker v2\n' });
+    ws.run('affected', '-t', 'docker:build', '--base=HEAD', '--outputStyle=stream');
+    const rebuilt = metadata('api/worker');
+    expect([metadata('api').reused, rebuilt.reused, metadata('web').reused, metadata('jobs')]).toEqual([true, false, false, jobs]);
+    expect(rebuilt.digest).not.toBe(worker.digest);
+    expect(metadata('web').baseImages).toEqual({ 'api-worker': `${registry}/api-worker@${rebuilt.digest}` });
   });
 });
