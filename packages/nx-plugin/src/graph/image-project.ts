@@ -62,6 +62,21 @@ export function readImageProject(files: ImageProjectFiles): ImageProject {
     ...packageJson?.nx?.targets?.[buildTarget]?.options,
     ...projectJson?.targets?.[buildTarget]?.options,
   };
+  if (buildTarget !== 'docker:build' && files.key === '') {
+    // With several images, docker:build only waits for them: its options would apply to nothing.
+    for (const [file, declared] of [
+      [join(root, 'project.json'), projectJson?.targets],
+      [join(root, 'package.json'), packageJson?.nx?.targets],
+    ] as const) {
+      if (Object.keys(declared?.['docker:build']?.options ?? {}).length) {
+        problems.push({
+          file,
+          line: 0,
+          message: `sets options of docker:build, which builds no image itself now that ${root} has several images; move them to ${buildTarget} (the primary image) or to the image target they are for`,
+        });
+      }
+    }
+  }
   const buildArgs = stringRecord(buildOptions.buildArgs);
   // An unread Dockerfile is reported once, as unread, not again as empty.
   const analysis = files.dockerfileText === undefined ? NOTHING_READ : analyseDockerfile(files.dockerfileText, buildArgs);

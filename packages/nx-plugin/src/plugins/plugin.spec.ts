@@ -412,9 +412,18 @@ describe('createNodesV2', () => {
           { key: 'cron', dockerfile: 'services/api/cron.Dockerfile', imageName: 'acme/cron', buildTarget: 'docker:build:cron' },
         ],
       });
+      expect(api.metadata.imagewise).not.toHaveProperty('problems');
       // Another project building FROM a secondary image depends on the project; the project is a base image.
       expect(api.tags).toEqual(['type:base-image']);
       expect(projectOf(results[1][1], 'services/web').metadata.imagewise.baseImages).toEqual(['services/api']);
+    });
+
+    it("reports options of docker:build, which builds no image once there are several, on the project's file", async () => {
+      write({ ...FILES, 'services/api/project.json': JSON.stringify({ targets: { 'docker:build': { options: { imageName: 'acme/api' } } } }) });
+      const [[, result]] = await run(DOCKERFILES, { dockerfiles: ['services/**'] });
+      expect(projectOf(result, 'services/api').metadata.imagewise.problems).toEqual([
+        'services/api/project.json: sets options of docker:build, which builds no image itself now that services/api has several images; move them to docker:build:primary (the primary image) or to the image target they are for',
+      ]);
     });
   });
 });
