@@ -4,28 +4,23 @@
 // CI variables are set as the CI sets them, and the GitLab jobs' script lines
 // (and GitHub's run steps) are run as written in the templates. The CI APIs and
 // the remote cache are small fakes on loopback (fake-services.ts).
-import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { closeSync, cpSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { execFileSync, spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSharedEngine } from '../../engine/test/engine-cli.ts';
 import { Workspace, installTemplate } from '../../../packages/nx-plugin/e2e/workspace.ts';
 import { MANIFEST_TYPES } from '../../../packages/nx-plugin/src/registry/registry-http.ts';
 import { closedPort } from '../../engine/test/closed-port.ts';
+import { parse } from 'yaml';
+import { CHILD_PIPELINE } from '../lib/fan-out.mjs';
+import { ciScriptFiles } from './ci-script.ts';
 import { startFakeCi, type FakeCi } from './fake-services.ts';
 import { gitlabJobs, readTemplate } from './templates.ts';
 
-const CI_DIR = resolve(import.meta.dirname, '..');
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 const testScript = (name: string) => ({ test: `node -e "console.log('tested ${name}')"` });
-
-/** The CI script as the repository holds it: ci.mjs and lib/, nothing that makes an Nx project. */
-function ciScriptFiles(): Record<string, string> {
-  const files: Record<string, string> = { 'tools/ci/ci.mjs': readFileSync(join(CI_DIR, 'ci.mjs'), 'utf8') };
-  for (const name of readdirSync(join(CI_DIR, 'lib'))) files[`tools/ci/lib/${name}`] = readFileSync(join(CI_DIR, 'lib', name), 'utf8');
-  return files;
-}
 
 const WORKSPACE: Record<string, string> = {
   'package.json': json({ name: 'ci-e2e', private: true, workspaces: ['images/*', 'services/*'] }),
@@ -140,8 +135,41 @@ describe('CI pipelines on the real engine and registry', () => {
     return { code, log: readFileSync(logFile, 'utf8') };
   }
 
-  /** A job of .gitlab-ci.yml, by its script lines. */
-  const gitlabJob = (name: string, dir: string, vars: Record<string, string>) => runLines(gitlabJobs()[name].script, dir, vars);
+  /**
+   * A job of .gitlab-ci.yml, by its script lines. The trigger job runs the child
+   * pipeline `plan builds` wrote, its jobs one after another in the file's order
+   * (level by level), each in a fresh clone as on its own runner, with what
+   * GitLab gives a child pipeline: an id of its own, no merge-request variables,
+   * the trigger job's variables. What each job built is gathered into `dir` for
+   * the checks (GitLab's parent never sees it: child-pipeline.spec.ts runs a
+   * child pipeline with gitlab-ci-local, in parallel, and deploy after it).
+   */
+  async function gitlabJob(name: string, dir: string, vars: Record<string, string>): Promise<{ code: number; log: string }> {
+    const job = gitlabJobs()[name];
+    if (!job.trigger) return runLines(job.script!, dir, vars);
+    const plan = await gitlabJob('plan builds', dir, vars);
+    if (plan.code !== 0) return plan;
+    const passed = Object.fromEntries(Object.entries(job.variables ?? {}).map(([variable, value]) => [variable, vars[value.slice(1)] ?? '']));
+    const inChild = Object.fromEntries(Object.entries(vars).filter(([variable]) => !variable.startsWith('CI_MERGE_REQUEST_')));
+    const child = parse(readFileSync(join(dir, CHILD_PIPELINE), 'utf8')) as Record<string, { script?: string[]; variables?: Record<string, string> }>;
+    let log = plan.log;
+    for (const childJob of Object.values(child).filter((value) => value.script)) {
+      const jobDir = checkout(vars.CI_COMMIT_SHA);
+      const ran = await runLines(childJob.script!, jobDir, {
+        ...inChild,
+        CI_PIPELINE_SOURCE: 'parent_pipeline',
+        CI_PIPELINE_ID: `${vars.CI_PIPELINE_ID}0`,
+        ...passed,
+        ...childJob.variables,
+      });
+      log += ran.log;
+      if (ran.code !== 0) return { code: ran.code, log };
+      for (const project of childJob.variables!.IMAGEWISE_PROJECTS.split(',')) {
+        cpSync(join(jobDir, 'dist/images', project), join(dir, 'dist/images', project), { recursive: true });
+      }
+    }
+    return { code: 0, log };
+  }
 
   /** A job of the GitHub workflow, by its step that calls the script. */
   function githubStep(job: string, dir: string, vars: Record<string, string>) {
@@ -261,9 +289,10 @@ describe('CI pipelines on the real engine and registry', () => {
     expect(ran(test.log, 'test'), test.log).toEqual(['app', 'other']);
     const build = await gitlabJob('build images', dir, vars);
     expect(build.code, build.log).toBe(0);
-    // base's docker:build runs as app's dependency, and reuses what the registry holds.
+    // base's docker:build runs as app's dependency, in app's job, and reuses what the registry holds.
     expect(rebuilt(dir)).toEqual(['app', 'other']);
-    expect(metadata(dir, 'base')).toMatchObject({ reused: true, digest: firstDigests.base });
+    expect(build.log).toContain(`/base:`);
+    expect(build.log).toContain(` is in the registry (${firstDigests.base}): reused`);
     const deploy = await gitlabJob('deploy', dir, vars);
     expect(deploy.code, deploy.log).toBe(0);
     const manifest = JSON.parse(readFileSync(join(dir, 'dist/deploy/manifest.json'), 'utf8'));

@@ -159,7 +159,7 @@ describe('the scheduled lock refresh on the real mirror', () => {
   }
 
   const gitlabSchedule = () =>
-    runLines(gitlabJobs()['refresh locks'].script, checkout(), {
+    runLines(gitlabJobs()['refresh locks'].script!, checkout(), {
       CI: 'true',
       GITLAB_CI: 'true',
       CI_PIPELINE_SOURCE: 'schedule',

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MANIFEST_PATH } from '../lib/deployment.mjs';
+import { BUILD_JOB, BUILD_JOB_FILE, CHILD_PIPELINE } from '../lib/fan-out.mjs';
 import { STAGES } from '../lib/stages.mjs';
 import { gitlabJobs, readTemplate as read } from './templates.ts';
 
@@ -12,12 +13,12 @@ describe('.gitlab-ci.yml', () => {
   const config = read('.gitlab-ci.yml');
   const jobs = gitlabJobs();
 
-  it('has the four stages and the scheduled refresh, one job each, calling the script with the stage', () => {
+  it('has the four stages and the scheduled refresh, calling the script with the stage (the build stage through a child pipeline)', () => {
     expect(config.stages).toEqual(['validation', 'unit test', 'build images', 'deploy', 'refresh locks']);
     for (const stage of config.stages as string[]) {
-      const inStage = Object.entries(jobs).filter(([, job]) => job.stage === stage);
+      const inStage = Object.entries(jobs).filter(([, job]) => job.stage === stage && job.script);
       expect(inStage, stage).toHaveLength(1);
-      const scriptStage = stage.replace(' ', '-');
+      const scriptStage = stage === 'build images' ? 'plan-builds' : stage.replace(' ', '-');
       expect(STAGES).toContain(scriptStage);
       expect(inStage[0][1].script).toEqual([script(scriptStage)]);
     }
@@ -44,8 +45,22 @@ describe('.gitlab-ci.yml', () => {
     }
   });
 
-  it('gives the build job a Docker daemon of its own, over mutual TLS, and keeps what it built', () => {
-    const build = jobs['build images'];
+  it('plans the build stage as a child pipeline and triggers it, passing the parent pipeline on', () => {
+    expect(jobs['plan builds'].artifacts?.paths).toEqual([CHILD_PIPELINE]);
+    const trigger = jobs['build images'];
+    expect(trigger.needs).toEqual(['plan builds']);
+    expect(trigger.trigger).toEqual({ include: [{ artifact: CHILD_PIPELINE, job: 'plan builds' }], strategy: 'depend' });
+    expect(trigger.variables).toEqual({
+      IMAGEWISE_PARENT_PIPELINE_ID: '$CI_PIPELINE_ID',
+      IMAGEWISE_PARENT_PIPELINE_SOURCE: '$CI_PIPELINE_SOURCE',
+      IMAGEWISE_PARENT_MERGE_REQUEST_IID: '$CI_MERGE_REQUEST_IID',
+    });
+  });
+
+  it('gives each child build job a Docker daemon of its own, over mutual TLS, and keeps what it built', () => {
+    const build = read(BUILD_JOB_FILE)[BUILD_JOB];
+    expect(build.image).toBe(config.default.image);
+    expect(build.before_script).toEqual(config.default.before_script);
     expect(build.services).toEqual([{ name: expect.stringMatching(/^docker:[\w.-]*dind$/), alias: 'docker' }]);
     // GitLab's default DOCKER_TLS_CERTDIR: dind serves TLS on 2376 only, the client certificates under /certs/client.
     expect(build.variables).toEqual({
@@ -65,7 +80,8 @@ describe('.gitlab-ci.yml', () => {
   });
 
   it('runs only the lock refresh in scheduled pipelines, and never in the others', () => {
-    for (const name of ['validation', 'unit test', 'build images']) expect(jobs[name].rules, name).toEqual([{ if: '$CI_PIPELINE_SOURCE != "schedule"' }]);
+    for (const name of ['validation', 'unit test', 'plan builds', 'build images'])
+      expect(jobs[name].rules, name).toEqual([{ if: '$CI_PIPELINE_SOURCE != "schedule"' }]);
     expect(jobs['refresh locks'].rules).toEqual([{ if: '$CI_PIPELINE_SOURCE == "schedule" && $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }]);
     expect(jobs['refresh locks'].services).toBeUndefined();
   });

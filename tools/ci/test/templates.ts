@@ -11,7 +11,8 @@ const GLOBAL_KEYS = new Set(['workflow', 'stages', 'variables', 'default', 'incl
 
 export interface GitLabJob {
   stage: string;
-  script: string[];
+  script?: string[];
+  trigger?: unknown;
   rules?: { if: string }[];
   needs?: string[];
   services?: { name: string; alias: string }[];

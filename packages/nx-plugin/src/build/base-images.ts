@@ -1,6 +1,6 @@
 import { externalImageUses, type DockerfileAnalysis } from '../dockerfile/analyse';
 import { parseImageReference } from '../image-reference/reference';
-import { classifyImageUse, indexWorkspaceImages, registryFromArg, type WorkspaceImage } from '../graph/workspace-images';
+import { classifyImageUse, indexWorkspaceImages, registryFromArg, type WorkspaceImage, type WorkspaceImageIndex } from '../graph/workspace-images';
 import type { BaseReplacement } from './exact-bases';
 
 /**
@@ -15,12 +15,24 @@ export type BaseImageUse = Omit<BaseReplacement, 'reference'> & ({ project: stri
  * of workspace images (pinned to what the registry holds for that release) and
  * upstream images (pinned to their locked digest).
  */
-export function baseImageUses(analysis: DockerfileAnalysis, images: WorkspaceImage[], registries: string[]): BaseImageUse[] {
-  const index = indexWorkspaceImages(images);
+const indexes = new WeakMap<WorkspaceImage[], WorkspaceImageIndex>();
+
+export function baseImageUses(
+  analysis: DockerfileAnalysis,
+  images: WorkspaceImage[],
+  registries: string[],
+  markedAsPin: (line: number) => boolean = () => false,
+): BaseImageUse[] {
+  // Indexed once per list: a batch asks this for every image of one workspace.
+  let index = indexes.get(images);
+  if (!index) {
+    index = indexWorkspaceImages(images);
+    indexes.set(images, index);
+  }
   const uses: BaseImageUse[] = [];
   for (const use of externalImageUses(analysis)) {
     if (use.value === undefined) continue;
-    const target = classifyImageUse(use.value, registryFromArg(use.raw), index, { registries });
+    const target = classifyImageUse(use.value, registryFromArg(use.raw), index, { registries }, markedAsPin(use.line));
     if (target.kind === 'workspace') uses.push({ line: use.line, kind: use.kind, raw: use.raw, project: target.project });
     if (target.kind === 'pinned') uses.push({ line: use.line, kind: use.kind, raw: use.raw, pinned: target.project, pin: target.pin });
     // Already pinned by digest in the Dockerfile: nothing to do.

@@ -8,7 +8,9 @@ import { analyseDockerfile } from '../dockerfile/analyse';
 import { parseImageReference, repositoryIn } from '../image-reference/reference';
 import { readLockFile } from '../lock/read-lock-file';
 import { normaliseOptions, pluginOptionsFromNxJson } from '../plugins/options';
-import { imageOfTarget, imageProjects, workspaceImageEntries, workspaceImagesOf } from '../plugins/project-metadata';
+import { imageOfTarget, imageProjectsOfGraph, workspaceImageEntries, workspaceImagesOf } from '../plugins/project-metadata';
+import { markedAsPin } from '../library/pins';
+import { parseTagScheme } from '../graph/tag-scheme';
 import { readGraphFile } from '../plugins/read-graph-file';
 import type { RegistryClient } from '../registry/registry-client';
 import type { RegistryConfig } from '../docker/build-session';
@@ -52,8 +54,7 @@ export async function gatherBuildFacts(
   credentials: (host: string) => RegistryAuth | undefined = (host) => registryAuth(host),
 ): Promise<BuildFacts> {
   const projectName = context.projectName!;
-  const projects = Object.fromEntries(Object.entries(context.projectGraph.nodes).map(([name, node]) => [name, node.data]));
-  const images = imageProjects(projects);
+  const images = imageProjectsOfGraph(context.projectGraph);
   const image = images.get(projectName);
   if (!image) throw new Error(`${projectName} has no Dockerfile that Imagewise reads; docker:build needs an image project`);
   const { project, metadata } = image;
@@ -65,6 +66,12 @@ export async function gatherBuildFacts(
   const registry = process.env.IMAGEWISE_REGISTRY || pluginOptions.registry;
   const repository = registry ? repositoryIn(registry, built.imageName) : built.imageName;
   const push = registry !== undefined && options.push !== false;
+  // Each build may land on another engine: a base reaches its dependents only through the registry.
+  if (pluginOptions.engines?.length && !push) {
+    throw new Error(
+      `the plugin option "engines" builds on several engines, which share images only through a registry: set the plugin option "registry" (or IMAGEWISE_REGISTRY)${options.push === false ? ' and leave push on' : ''}, or remove "engines"`,
+    );
+  }
   const build: BuildSettings = {
     buildArgs: { ...options.buildArgs },
     target: options.target,
@@ -83,7 +90,8 @@ export async function gatherBuildFacts(
   const replacements = [];
   const analysis = analyseDockerfile(dockerfileText, build.buildArgs);
   const workspaceImages = workspaceImageEntries(images);
-  for (const use of baseImageUses(analysis, workspaceImagesOf(workspaceImages), pluginOptions.registries)) {
+  const marked = (line: number) => markedAsPin(dockerfileText, line, false);
+  for (const use of baseImageUses(analysis, workspaceImagesOf(images), pluginOptions.registries, marked)) {
     let reference: string | undefined;
     if ('upstream' in use) {
       const digest = lock[use.upstream];
@@ -126,6 +134,7 @@ export async function gatherBuildFacts(
   const tags = imageTags({
     identity,
     version: metadata.version,
+    scheme: parseTagScheme(built.tagScheme),
     policy: options.tags ?? {},
     facts: runFactsFromEnv(process.env, git, context.nxJsonConfiguration?.defaultBase ?? 'main'),
   });

@@ -26,7 +26,8 @@ export async function carryOutPlan(
   const recorded = { image: repository, tags, contentIdentity: identity, baseImages };
 
   if (plan.outcome === 'reuse-registry') {
-    await registry.retag(parseImageReference(`${repository}:${tag}`), tag, plan.otherTags);
+    // By digest: the manifest its blob check read already, and what the content tag named when it was checked.
+    await registry.retag(parseImageReference(`${repository}:${tag}`), plan.digest, plan.otherTags);
     log(`${repository}:${tag} is in the registry (${plan.digest}): reused, nothing built or pulled; tagged ${plan.otherTags.join(', ') || 'nothing else'}`);
     return { ...recorded, digest: plan.digest, reused: true };
   }

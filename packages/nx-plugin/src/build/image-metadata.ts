@@ -19,6 +19,8 @@ export interface ImageMetadata {
   reused: boolean;
   /** The manifest the content tag named before this build replaced it, and why (an unpullable or a stale image). */
   replaced?: { digest: string; kind: 'unpullable' | 'too-old' | 'base-moved' };
+  /** The engine of the plugin option "engines" that built it; absent without a pool, or when reused. */
+  engine?: string;
   buildSeconds: number;
 }
 

@@ -15,6 +15,20 @@ describe('contentTag', () => {
 });
 
 describe('imageTags', () => {
+  it("puts every tag but the content tag under the tag scheme, with the scheme's version-less tag for latest", () => {
+    const facts = { defaultBranch: 'main', branch: 'main', sha: SHA, pipeline: '991' };
+    expect(imageTags({ identity: HASH, version: '1.2.0', scheme: { before: 'cuda-', after: '' }, policy: {}, facts })).toEqual([
+      `c-${HASH}`,
+      'cuda-1.2.0',
+      'cuda',
+      'cuda-01234567',
+      'cuda-pipeline-991',
+    ]);
+    expect(
+      imageTags({ identity: HASH, version: '8.0', scheme: { before: '', after: '-jammy-amd64' }, policy: {}, facts: { ...facts, mergeRequest: '7' } }),
+    ).toEqual([`c-${HASH}`, '8.0-jammy-amd64', 'mr-7-jammy-amd64', '01234567-jammy-amd64', 'pipeline-991-jammy-amd64']);
+  });
+
   it('gives the content tag first, then version, latest, short sha and pipeline on the default branch', () => {
     expect(tags({ branch: 'main', sha: SHA, pipeline: '991' }, {}, '1.2.0')).toEqual([`c-${HASH}`, '1.2.0', 'latest', '01234567', 'pipeline-991']);
   });

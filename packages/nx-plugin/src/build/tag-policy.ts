@@ -1,8 +1,13 @@
+import { DEFAULT_SCHEME, latestTag, schemeTag, type TagScheme } from '../graph/tag-scheme';
+
 /**
  * Which tags an image gets, as in the pipelines we studied: the content hash
  * always; the image's semver version (base images); `latest` on the default
  * branch; `mr-<id>` on merge and pull requests; the short git SHA; the CI
- * pipeline id. Pure: the CI facts come in as data.
+ * pipeline id. Pure: the CI facts come in as data. Every tag but the
+ * content tag carries the image's tag scheme (`cuda-1.2.0`, `cuda`,
+ * `cuda-mr-7`): images sharing a repository never overwrite each other's.
+ * The content tag needs none: its identity already tells any two images apart.
  */
 export interface TagPolicy {
   version?: boolean;
@@ -26,6 +31,8 @@ export interface TagInputs {
   /** The image's content identity. */
   identity: string;
   version?: string;
+  /** Default: none, `<version>` and `latest`. */
+  scheme?: TagScheme;
   policy: TagPolicy;
   facts: RunFacts;
 }
@@ -33,13 +40,14 @@ export interface TagInputs {
 const TAG = /^[\w][\w.-]{0,127}$/;
 
 /** The content tag first; then the policy's tags, each valid and once. */
-export function imageTags({ identity, version, policy, facts }: TagInputs): string[] {
+export function imageTags({ identity, version, scheme = DEFAULT_SCHEME, policy, facts }: TagInputs): string[] {
   const tags = [contentTag(identity)];
-  if (policy.version !== false && version) tags.push(version);
-  if (policy.latest !== false && facts.branch && facts.branch === facts.defaultBranch && !facts.mergeRequest) tags.push('latest');
-  if (policy.mergeRequest !== false && facts.mergeRequest) tags.push(`mr-${facts.mergeRequest}`);
-  if (policy.sha !== false && facts.sha) tags.push(facts.sha.slice(0, 8));
-  if (policy.pipeline !== false && facts.pipeline) tags.push(`pipeline-${facts.pipeline}`);
+  const tag = (name: string) => schemeTag(scheme, name);
+  if (policy.version !== false && version) tags.push(tag(version));
+  if (policy.latest !== false && facts.branch && facts.branch === facts.defaultBranch && !facts.mergeRequest) tags.push(latestTag(scheme));
+  if (policy.mergeRequest !== false && facts.mergeRequest) tags.push(tag(`mr-${facts.mergeRequest}`));
+  if (policy.sha !== false && facts.sha) tags.push(tag(facts.sha.slice(0, 8)));
+  if (policy.pipeline !== false && facts.pipeline) tags.push(tag(`pipeline-${facts.pipeline}`));
   return [...new Set(tags)].filter((tag) => TAG.test(tag));
 }
 

@@ -141,12 +141,12 @@ describe('buildImageGraph', () => {
         {
           file: 'images/a/Dockerfile',
           line: 0,
-          message: 'image name "base" is also claimed by images/b/Dockerfile; give each project its own imageName (docker:build options)',
+          message: 'image name "base" is also claimed by images/b/Dockerfile; give each project its own imageName or tagScheme (docker:build options)',
         },
         {
           file: 'images/b/Dockerfile',
           line: 0,
-          message: 'image name "base" is also claimed by images/a/Dockerfile; give each project its own imageName (docker:build options)',
+          message: 'image name "base" is also claimed by images/a/Dockerfile; give each project its own imageName or tagScheme (docker:build options)',
         },
       ]);
     });
@@ -246,5 +246,62 @@ describe('buildImageGraph', () => {
       ['services/broken/imagewise.lock.json', 1],
     ]);
     expect(graph.dependencies.get('services/broken/Dockerfile')).toEqual({ images: [], upstream: [], pinned: [] });
+  });
+
+  describe('images sharing a repository by tag scheme', () => {
+    const sdk = (arch: string, scheme = '{version}-{OS}-{ARCH}') =>
+      project(`images/sdk-${arch}/Dockerfile`, `ARG OS=jammy\nFROM scratch\n`, {
+        projectJsonText: JSON.stringify({ targets: { 'docker:build': { options: { imageName: 'sdk', tagScheme: scheme, buildArgs: { ARCH: arch } } } } }),
+        packageJsonText: '{"version": "8.0"}',
+      });
+    const app = project('services/app/Dockerfile', 'ARG REPO=registry.example.com/sdk\nARG TAG=8.0-jammy-arm64\nFROM $REPO:$TAG\nFROM $REPO:7.0-jammy-amd64\n');
+    const graph = buildImageGraph([sdk('amd64'), sdk('arm64'), app], { registries: ['registry.example.com'] });
+
+    it('fills each scheme from the build args and the ARG defaults, for the metadata', () => {
+      expect(graph.tagSchemes).toEqual(
+        new Map([
+          ['images/sdk-amd64/Dockerfile', '{version}-jammy-amd64'],
+          ['images/sdk-arm64/Dockerfile', '{version}-jammy-arm64'],
+        ]),
+      );
+      expect(graph.problems).toEqual([]);
+    });
+
+    it('makes an ARG-built FROM of one tag an edge to the image producing it, and a release of a scheme a pin', () => {
+      expect(graph.dependencies.get('services/app/Dockerfile')).toEqual({
+        images: [{ root: 'images/sdk-arm64', dockerfile: 'images/sdk-arm64/Dockerfile', line: 3 }],
+        upstream: [],
+        pinned: [{ root: 'images/sdk-amd64', imageName: 'sdk', pin: '7.0-jammy-amd64', workspaceVersion: '8.0', line: 4 }],
+      });
+      expect([...graph.baseImages]).toEqual(['images/sdk-arm64']);
+    });
+
+    it('takes a tag no scheme produces as a deliberate pin only where the Dockerfile marks it', () => {
+      const old = project(
+        'services/old/Dockerfile',
+        'FROM registry.example.com/sdk:7.0-focal-amd64\n# imagewise: pin until focal is gone\nFROM registry.example.com/sdk:7.0-focal-amd64\n',
+      );
+      const found = buildImageGraph([sdk('amd64'), sdk('arm64'), old], { registries: ['registry.example.com'] });
+      expect(found.dependencies.get('services/old/Dockerfile')!.pinned).toEqual([
+        { root: 'images/sdk-amd64', imageName: 'sdk', pin: '7.0-focal-amd64', workspaceVersion: '8.0', line: 3 },
+      ]);
+      expect(found.problems).toEqual([
+        {
+          file: 'services/old/Dockerfile',
+          line: 1,
+          message: expect.stringMatching(/names repository sdk at a tag none of its workspace images produces .*; fix the image name$/),
+        },
+      ]);
+    });
+
+    it('reports a scheme it cannot fill on the image, which keeps no scheme meanwhile', () => {
+      const broken = project('images/broken/Dockerfile', 'FROM scratch\n', {
+        projectJsonText: JSON.stringify({ targets: { 'docker:build': { options: { tagScheme: '{version}-{FLAVOUR}' } } } }),
+      });
+      const problems = buildImageGraph([broken], { registries: [] }).problems;
+      expect(problems).toEqual([
+        { file: 'images/broken/Dockerfile', line: 0, message: expect.stringMatching(/tag scheme "\{version\}-\{FLAVOUR\}" names \{FLAVOUR\}/) },
+      ]);
+    });
   });
 });

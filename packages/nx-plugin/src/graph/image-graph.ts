@@ -10,6 +10,7 @@ import {
   type ClassifyOptions,
   type ImageUseTarget,
   type WorkspaceImageIndex,
+  workspaceImageOf,
 } from './workspace-images';
 
 /** A FROM / --from that names another workspace image at its workspace version. */
@@ -56,6 +57,8 @@ export interface ImageGraph {
   /** Roots of the base images: projects an image of another project builds FROM (or copies from). Folder names decide nothing. */
   baseImages: Set<string>;
   upstreamNodes: Map<string, UpstreamNode>;
+  /** Each image's tag scheme, filled (`cuda-{version}`), by Dockerfile: only images that have one. */
+  tagSchemes: Map<string, string>;
   problems: Problem[];
 }
 
@@ -66,30 +69,41 @@ export interface ImageGraph {
  */
 export function buildImageGraph(projects: ImageProject[], options: ClassifyOptions): ImageGraph {
   // An image is known by its Dockerfile: a directory may hold several.
-  const index = indexWorkspaceImages(projects.map((p) => ({ project: p.dockerfile, imageName: p.imageName, version: p.version, dockerfile: p.dockerfile })));
   const byDockerfile = new Map(projects.map((p) => [p.dockerfile, p]));
   const problems: Problem[] = projects.flatMap((p) => p.problems);
-  for (const [imageName, claimants] of index.conflicts) {
-    for (const claimant of claimants) {
-      // A few of the others, not all: with n claimants, n lists of n would fill the log.
-      const others = claimants.filter((c) => c !== claimant).map((c) => c.dockerfile);
-      const named = others.length > 3 ? `${others.slice(0, 3).join(', ')} and ${others.length - 3} more` : others.join(', ');
-      problems.push({
-        file: claimant.dockerfile,
-        line: 0,
-        message: `image name "${imageName}" is also claimed by ${named}; give each project its own imageName (docker:build options)`,
-      });
+  const tagSchemes = new Map<string, string>();
+  const images = projects.map((project) => {
+    const { image, filledScheme, problem } = workspaceImageOf(project);
+    if (problem) problems.push(problem);
+    if (filledScheme !== undefined) tagSchemes.set(project.dockerfile, filledScheme);
+    return image;
+  });
+  const index = indexWorkspaceImages(images);
+  const imageByDockerfile = new Map(images.map((image) => [image.project, image]));
+  for (const [imageName, groups] of index.conflicts) {
+    for (const claimants of groups) {
+      for (const claimant of claimants) {
+        // A few of the others, not all: with n claimants, n lists of n would fill the log.
+        const others = claimants.filter((c) => c !== claimant).map((c) => c.dockerfile);
+        const named = others.length > 3 ? `${others.slice(0, 3).join(', ')} and ${others.length - 3} more` : others.join(', ');
+        const scheme = tagSchemes.get(claimant.project);
+        problems.push({
+          file: claimant.dockerfile,
+          line: 0,
+          message: `image name "${imageName}"${scheme ? ` with tag scheme "${scheme}"` : ''} is also claimed by ${named}; give each project its own imageName or tagScheme (docker:build options)`,
+        });
+      }
     }
   }
 
   // Many Dockerfiles name the same few images: classify each written form once.
   const targets = new Map<string, ImageUseTarget>();
-  const classify = (value: string, raw: string): ImageUseTarget => {
+  const classify = (value: string, raw: string, marked: boolean): ImageUseTarget => {
     const fromArg = registryFromArg(raw);
-    const key = `${fromArg}\0${value}`;
+    const key = `${fromArg}\0${marked}\0${value}`;
     let target = targets.get(key);
     if (target === undefined) {
-      target = classifyImageUse(value, fromArg, index, options);
+      target = classifyImageUse(value, fromArg, index, options, marked);
       targets.set(key, target);
     }
     return target;
@@ -101,18 +115,18 @@ export function buildImageGraph(projects: ImageProject[], options: ClassifyOptio
     const found: ImageDependencies = { images: [], upstream: [], pinned: [] };
     for (const use of externalImageUses(project.analysis)) {
       if (use.value === undefined) continue; // the analysis reported why
-      const target = classify(use.value, use.raw);
+      const target = classify(use.value, use.raw, project.pinMarkedLines.includes(use.line));
       if (target.kind === 'workspace') {
         if (target.project !== project.dockerfile)
           found.images.push({ root: byDockerfile.get(target.project)!.root, dockerfile: target.project, line: use.line });
         else problems.push({ file: project.dockerfile, line: use.line, message: `the image builds FROM itself ("${use.value}"); name a base image` });
       } else if (target.kind === 'pinned') {
-        const image = index.byName.get(byDockerfile.get(target.project)?.imageName ?? '');
+        const image = imageByDockerfile.get(target.project)!;
         found.pinned.push({
           root: byDockerfile.get(target.project)!.root,
-          imageName: image?.imageName ?? use.value,
+          imageName: image.imageName,
           pin: target.pin,
-          workspaceVersion: image?.version,
+          workspaceVersion: image.version,
           line: use.line,
         });
       } else if (target.kind === 'upstream') {
@@ -141,7 +155,7 @@ export function buildImageGraph(projects: ImageProject[], options: ClassifyOptio
   const baseImages = new Set(
     [...dependencies].flatMap(([dockerfile, found]) => found.images.filter((use) => use.root !== byDockerfile.get(dockerfile)!.root).map((use) => use.root)),
   );
-  return { dependencies, baseImages, upstreamNodes, problems: limitProblems(problems) };
+  return { dependencies, baseImages, upstreamNodes, tagSchemes, problems: limitProblems(problems) };
 }
 
 /**

@@ -1,9 +1,11 @@
 import { basename, dirname, join } from 'node:path/posix';
-import { analyseDockerfile, type DockerfileAnalysis } from '../dockerfile/analyse';
+import { analyseDockerfile, externalImageUses, type DockerfileAnalysis } from '../dockerfile/analyse';
 import { contextInputs } from '../dockerfile/dockerignore';
+import { markedAsPin } from '../library/pins';
 import { parseJson } from '../library/json-text';
 import { LOCK_FILE, parseLockFile } from '../lock/lock-file';
 import type { Problem } from './problems';
+import { DEFAULT_TAG_SCHEME, tagSchemeTemplate } from './tag-scheme';
 
 /** The texts an image project is read from; absent files are undefined. */
 export interface ImageProjectFiles {
@@ -28,6 +30,7 @@ export interface ImageProjectFiles {
 /** Per-image settings, as options of the image's build target. */
 interface BuildTargetOptions {
   imageName?: string;
+  tagScheme?: string;
   buildArgs?: Record<string, string>;
 }
 
@@ -40,11 +43,15 @@ export interface ImageProject {
   /** Set only when no project.json or package.json defines the project already (nameImageProjects makes it unique). */
   name?: string;
   imageName: string;
+  /** Template of its tags (tag-scheme.ts), build args not filled in yet: `{version}` unless set or inferred for a variant. */
+  tagScheme: string;
   /** What the project's own files set: names defaults never take, tags inference does not contradict. */
-  declared: { projectName?: string; imageName?: string; tags?: string[] };
+  declared: { projectName?: string; imageName?: string; tagScheme?: string; tags?: string[] };
   version?: string;
   buildArgs: Record<string, string>;
   analysis: DockerfileAnalysis;
+  /** Lines of image uses the Dockerfile marks as deliberate pins (`# imagewise: pin` on the line before). */
+  pinMarkedLines: number[];
   /** Locked upstream digests, by normalised reference. */
   lock: Record<string, string>;
   /** Nx input globs for the build context, .dockerignore applied. */
@@ -101,6 +108,7 @@ export function readImageProject(files: ImageProjectFiles): ImageProject {
   const definesProject = files.projectJsonText !== undefined || files.packageJsonText !== undefined;
   const declaredName = [projectJson?.name, packageJson?.name].find((name): name is string => typeof name === 'string');
   const declaredImageName = typeof buildOptions.imageName === 'string' ? buildOptions.imageName : undefined;
+  const declaredTagScheme = typeof buildOptions.tagScheme === 'string' ? tagSchemeTemplate(buildOptions.tagScheme) : undefined;
   const declaredTags = [projectJson?.tags, packageJson?.nx?.tags].flatMap((tags) =>
     Array.isArray(tags) ? tags.filter((tag): tag is string => typeof tag === 'string') : [],
   );
@@ -111,14 +119,17 @@ export function readImageProject(files: ImageProjectFiles): ImageProject {
     buildTarget,
     name: definesProject ? undefined : basename(root),
     imageName: declaredImageName ?? basename(root),
+    tagScheme: declaredTagScheme ?? DEFAULT_TAG_SCHEME,
     declared: {
       ...(declaredName !== undefined ? { projectName: declaredName } : {}),
       ...(declaredImageName !== undefined ? { imageName: declaredImageName } : {}),
+      ...(declaredTagScheme !== undefined ? { tagScheme: declaredTagScheme } : {}),
       ...(declaredTags.length ? { tags: declaredTags } : {}),
     },
     version: typeof packageJson?.version === 'string' ? packageJson.version : undefined,
     buildArgs,
     analysis,
+    pinMarkedLines: pinMarkedLines(files.dockerfileText, analysis),
     lock,
     contextInputs: context.inputs,
     problems,
@@ -144,6 +155,10 @@ function readProjectFile(text: string | undefined, file: string, problems: Probl
     return undefined;
   }
   return typeof parsed.value === 'object' && parsed.value !== null ? (parsed.value as ProjectFile) : undefined;
+}
+
+function pinMarkedLines(text: string | undefined, analysis: DockerfileAnalysis): number[] {
+  return text === undefined ? [] : externalImageUses(analysis).flatMap((use) => (markedAsPin(text, use.line, false) ? [use.line] : []));
 }
 
 function stringRecord(value: unknown): Record<string, string> {

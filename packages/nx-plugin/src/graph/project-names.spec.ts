@@ -77,3 +77,29 @@ describe('nameImageProjects', () => {
     expect(named[0].name).toBe(named[1].name);
   });
 });
+
+describe('nameImageProjects: variants', () => {
+  const schemes = (projects: ReturnType<typeof image>[]) => nameImageProjects(projects).map((p) => `${p.root} ${p.name ?? '-'} ${p.imageName} ${p.tagScheme}`);
+
+  it("makes an image directory inside another's a variant of its image, the directory's name before the version", () => {
+    expect(
+      schemes([image('images/x/Dockerfile'), image('images/x/cuda/Dockerfile'), image('images/x/cuda/12/Dockerfile'), image('images/y/Dockerfile')]),
+    ).toEqual(['images/x x x {version}', 'images/x/cuda cuda x cuda-{version}', 'images/x/cuda/12 12 x cuda-12-{version}', 'images/y y y {version}']);
+  });
+
+  it("builds on the outer image's own name and scheme, and infers nothing for a directory that sets imageName or tagScheme", () => {
+    const outer = image('images/x/Dockerfile', {
+      projectJsonText: JSON.stringify({ targets: { 'docker:build': { options: { imageName: 'team/x', tagScheme: '{version}-{OS}' } } } }),
+    });
+    const named = image('images/x/slim/Dockerfile', { projectJsonText: JSON.stringify({ targets: { 'docker:build': { options: { imageName: 'x-slim' } } } }) });
+    const schemed = image('images/x/alpine/Dockerfile', {
+      projectJsonText: JSON.stringify({ targets: { 'docker:build': { options: { tagScheme: 'musl-' } } } }),
+    });
+    expect(schemes([outer, image('images/x/cuda/Dockerfile'), named, schemed])).toEqual([
+      'images/x - team/x {version}-{OS}',
+      'images/x/cuda cuda team/x cuda-{version}-{OS}',
+      'images/x/slim - x-slim {version}',
+      'images/x/alpine - alpine musl-{version}',
+    ]);
+  });
+});

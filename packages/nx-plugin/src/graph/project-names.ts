@@ -1,5 +1,6 @@
-import { basename } from 'node:path/posix';
+import { basename, dirname } from 'node:path/posix';
 import type { ImageProject } from './image-project';
+import { variantTemplate } from './tag-scheme';
 
 /**
  * Default names, unique by construction. An image project's name (when no
@@ -10,27 +11,58 @@ import type { ImageProject } from './image-project';
  * segments as tell them apart (`x-amd64`, `y-amd64`). Names set explicitly are
  * kept, and a default never takes one of them. Adding a second `amd64`
  * directory renames the first; give a name explicitly where that matters.
+ *
+ * A variant — an image directory inside another's (`images/x/cuda` in
+ * `images/x`) that sets neither `imageName` nor `tagScheme` — is the outer
+ * image's repository with the directory's name before the version in its
+ * tags (`cuda-{version}`); variants nest (`cuda-12-{version}`).
  */
 export function nameImageProjects(projects: ImageProject[]): ImageProject[] {
   // One name per directory, however many images it has.
-  const roots = (list: ImageProject[]) => [...new Set(list.map((p) => p.root))];
+  const rootsOf = (list: ImageProject[]) => [...new Set(list.map((p) => p.root))];
   const projectNames = uniqueNames(
-    roots(projects.filter((p) => p.name !== undefined)),
+    rootsOf(projects.filter((p) => p.name !== undefined)),
     projects.flatMap((p) => p.declared.projectName ?? []),
   );
+  // Directories by their primary image, which names the directory's images.
+  const primaryByRoot = new Map(projects.filter((p) => p.key === '').map((p) => [p.root, p]));
+  const isVariant = (p: ImageProject) =>
+    p.key === '' && p.root !== '.' && primaryByRoot.has(dirname(p.root)) && p.declared.imageName === undefined && p.declared.tagScheme === undefined;
   const imageNames = uniqueNames(
-    roots(projects.filter((p) => p.declared.imageName === undefined && p.key === '')),
+    rootsOf(projects.filter((p) => p.declared.imageName === undefined && p.key === '' && !isVariant(p))),
     projects.flatMap((p) => p.declared.imageName ?? []),
   );
-  const primaryImageName = new Map(projects.filter((p) => p.key === '').map((p) => [p.root, p.declared.imageName ?? imageNames.get(p.root)!]));
+  const named = new Map<string, { imageName: string; tagScheme: string }>();
+  const nameOf = (project: ImageProject): { imageName: string; tagScheme: string } => {
+    let found = named.get(project.root);
+    if (found === undefined) {
+      const outer = isVariant(project) ? nameOf(primaryByRoot.get(dirname(project.root))!) : undefined;
+      found = outer
+        ? { imageName: outer.imageName, tagScheme: variantTemplate(outer.tagScheme, basename(project.root)) }
+        : { imageName: project.declared.imageName ?? imageNames.get(project.root)!, tagScheme: project.tagScheme };
+      named.set(project.root, found);
+    }
+    return found;
+  };
+  // A secondary image is named after its project's image: `api-worker` (repository names are lowercase);
+  // a variant's, which shares its outer image's repository, after the variant too (`x-cuda-worker`).
+  const secondaryName = (project: ImageProject): string => {
+    const primary = primaryByRoot.get(project.root);
+    const base =
+      primary === undefined
+        ? basename(project.root)
+        : isVariant(primary)
+          ? `${nameOf(primary).imageName}-${basename(project.root)}`
+          : nameOf(primary).imageName;
+    return `${base}-${project.key.toLowerCase()}`;
+  };
   return projects.map((project) => {
     const name = project.name === undefined ? undefined : projectNames.get(project.root);
-    // A secondary image is named after its project's image: `api-worker` (repository names are lowercase).
-    const imageName =
-      project.declared.imageName ??
-      (project.key === '' ? imageNames.get(project.root)! : `${primaryImageName.get(project.root) ?? basename(project.root)}-${project.key.toLowerCase()}`);
+    const { imageName, tagScheme } =
+      project.key === '' ? nameOf(project) : { imageName: project.declared.imageName ?? secondaryName(project), tagScheme: project.tagScheme };
     // The project may come from the graph cache: a copy, never a change in place.
-    return name === project.name && imageName === project.imageName ? project : { ...project, name, imageName };
+    const same = name === project.name && imageName === project.imageName && tagScheme === project.tagScheme;
+    return same ? project : { ...project, name, imageName, tagScheme };
   });
 }
 

@@ -11,19 +11,18 @@ const index = indexWorkspaceImages([NODE_BASE, PYTHON_BASE, TEAM_TOOLS]);
 const classify = (value: string, registries: string[] = [], registryFromArg = false) => classifyImageUse(value, registryFromArg, index, { registries });
 
 describe('indexWorkspaceImages', () => {
-  it('indexes each image name claimed by one project', () => {
+  it('indexes the images of each repository', () => {
     expect([...index.byName.keys()].sort()).toEqual(['node-base', 'python-base', 'team/tools']);
-    expect(index.byName.get('node-base')).toBe(NODE_BASE);
+    expect(index.byName.get('node-base')).toEqual([{ ...NODE_BASE, scheme: { before: '', after: '' } }]);
     expect(index.conflicts.size).toBe(0);
   });
 
-  it('keeps names claimed by several projects out of byName, with every claimant', () => {
+  it('groups the images of one repository that claim the same tags as one conflict, with every claimant', () => {
     const other = { project: 'services/node-base', imageName: 'node-base', dockerfile: 'services/node-base/Dockerfile' };
     const third = { project: 'legacy/node-base', imageName: 'node-base', dockerfile: 'legacy/node-base/Dockerfile' };
     const conflicted = indexWorkspaceImages([NODE_BASE, other, PYTHON_BASE, third]);
-    expect(conflicted.byName.has('node-base')).toBe(false);
-    expect(conflicted.byName.get('python-base')).toBe(PYTHON_BASE);
-    expect(conflicted.conflicts.get('node-base')).toEqual([NODE_BASE, other, third]);
+    expect(conflicted.conflicts.get('node-base')).toEqual([[NODE_BASE, other, third]]);
+    expect(conflicted.conflicts.has('python-base')).toBe(false);
   });
 });
 
@@ -150,5 +149,70 @@ describe('classifyImageUse', () => {
     expect(target.kind).toBe('invalid');
     expect(target).toMatchObject({ message: expect.stringContaining('invalid image reference "Node-Base:1"') });
     expect(classify('node-base:bad tag').kind).toBe('invalid');
+  });
+
+  describe('repositories shared by variants (tag schemes)', () => {
+    const X: WorkspaceImage = { project: 'images/x', imageName: 'x', version: '1.2.0', dockerfile: 'images/x/Dockerfile' };
+    const CUDA: WorkspaceImage = { ...X, project: 'images/x/cuda', tagScheme: { before: 'cuda-', after: '' }, dockerfile: 'images/x/cuda/Dockerfile' };
+    const AMD64: WorkspaceImage = {
+      project: 'images/sdk-amd64',
+      imageName: 'sdk',
+      version: '8.0',
+      tagScheme: { before: '', after: '-jammy-amd64' },
+      dockerfile: 'images/sdk-amd64/Dockerfile',
+    };
+    const ARM64: WorkspaceImage = {
+      ...AMD64,
+      project: 'images/sdk-arm64',
+      tagScheme: { before: '', after: '-jammy-arm64' },
+      dockerfile: 'images/sdk-arm64/Dockerfile',
+    };
+    const shared = indexWorkspaceImages([X, CUDA, AMD64, ARM64]);
+    const classifyShared = (value: string, fromArg = false) => classifyImageUse(value, fromArg, shared, { registries: ['registry.example.com/team'] });
+
+    it('makes a tag an image of the repository tracks an edge to that image', () => {
+      for (const value of ['x:cuda-1.2.0', 'x:cuda', 'x:cuda-latest', 'registry.example.com/team/x:cuda']) {
+        expect(classifyShared(value), value).toEqual({ kind: 'workspace', project: 'images/x/cuda' });
+      }
+      expect(classifyShared('x:1.2.0')).toEqual({ kind: 'workspace', project: 'images/x' });
+      expect(classifyShared('127.0.0.1:5000/sdk:8.0-jammy-arm64', true)).toEqual({ kind: 'workspace', project: 'images/sdk-arm64' });
+    });
+
+    it('makes a release of a scheme, or a digest, a pin of that image', () => {
+      expect(classifyShared('x:cuda-1.1.0')).toEqual({ kind: 'pinned', project: 'images/x/cuda', pin: 'cuda-1.1.0' });
+      expect(classifyShared('sdk:7.0-jammy-amd64')).toEqual({ kind: 'pinned', project: 'images/sdk-amd64', pin: '7.0-jammy-amd64' });
+      expect(classifyShared(`x:cuda@${DIGEST}`)).toEqual({ kind: 'pinned', project: 'images/x/cuda', pin: DIGEST });
+      expect(classifyShared(`x@${DIGEST}`)).toEqual({ kind: 'pinned', project: 'images/x', pin: DIGEST });
+    });
+
+    it('reports a tag no image of the repository produces, and a digest alone where it cannot tell which', () => {
+      expect(classifyShared('sdk:8.0-focal-amd64')).toEqual({
+        kind: 'invalid',
+        message: expect.stringMatching(
+          /"sdk:8.0-focal-amd64" names repository sdk at a tag none of its workspace images produces \(tags: \{version\}-jammy-amd64 \(images\/sdk-amd64\/Dockerfile\), /,
+        ),
+      });
+      expect(classifyShared('sdk')).toEqual({ kind: 'invalid', message: expect.stringMatching(/at a tag none of its workspace images produces/) });
+      expect(classifyShared(`sdk@${DIGEST}`)).toEqual({ kind: 'invalid', message: expect.stringMatching(/by digest alone; write the tag before the digest/) });
+    });
+
+    it('makes a tag or digest no scheme accounts for a release when the Dockerfile marks a deliberate pin', () => {
+      const marked = (value: string) => classifyImageUse(value, false, shared, { registries: [] }, true);
+      expect(marked('sdk:8.0-focal-amd64')).toEqual({ kind: 'pinned', project: 'images/sdk-amd64', pin: '8.0-focal-amd64' });
+      expect(marked(`sdk@${DIGEST}`)).toEqual({ kind: 'pinned', project: 'images/sdk-amd64', pin: DIGEST });
+      expect(marked('x:cuda')).toEqual({ kind: 'workspace', project: 'images/x/cuda' });
+      expect(marked('sdk')).toEqual({ kind: 'invalid', message: expect.stringMatching(/or mark a deliberate pin \(# imagewise: pin on the line before\)$/) });
+    });
+
+    it('makes a FROM of two images with the same scheme invalid, and leaves the others of the repository alone', () => {
+      const twin = { ...CUDA, project: 'images/y/cuda', dockerfile: 'images/y/cuda/Dockerfile' };
+      const conflicted = indexWorkspaceImages([X, CUDA, twin]);
+      expect(conflicted.conflicts.get('x')).toEqual([[CUDA, twin]]);
+      expect(classifyImageUse('x:cuda', false, conflicted, { registries: [] })).toEqual({
+        kind: 'invalid',
+        message: expect.stringMatching(/several projects build \(images\/x\/cuda\/Dockerfile, images\/y\/cuda\/Dockerfile\)/),
+      });
+      expect(classifyImageUse('x', false, conflicted, { registries: [] })).toEqual({ kind: 'workspace', project: 'images/x' });
+    });
   });
 });

@@ -1,9 +1,15 @@
+import { PIN_MARKER } from '../library/pins';
+import type { ImageProject } from './image-project';
+import type { Problem } from './problems';
+import { DEFAULT_SCHEME, DEFAULT_TAG_SCHEME, fillTagScheme, isDefaultScheme, matchRepositoryTag, schemeTag, tagConflicts, type TagScheme } from './tag-scheme';
 import { DOCKER_HUB_DOMAIN, ImageReferenceError, formatImageReference, parseImageReference, type ImageReference } from '../image-reference/reference';
 
-/** An image project as the graph sees it: its Nx name, image name and version. */
+/** An image project as the graph sees it: its Nx name, image name, tag scheme and version. */
 export interface WorkspaceImage {
   project: string;
   imageName: string;
+  /** How its tags differ from those of other images in the same repository; default: none. */
+  tagScheme?: TagScheme;
   version?: string;
   /** Workspace-relative Dockerfile, for messages. */
   dockerfile: string;
@@ -13,28 +19,59 @@ export interface WorkspaceImage {
 export type ImageUseTarget =
   /** A workspace image at the version the workspace builds: a graph edge. */
   | { kind: 'workspace'; project: string }
-  /** A workspace image at another tag or a digest: a published release, reported. */
+  /** A workspace image at another tag of its scheme or a digest: a published release, reported. */
   | { kind: 'pinned'; project: string; pin: string }
   /** Anything else: an upstream image, an external node. */
   | { kind: 'upstream'; reference: string; digest?: string }
   | { kind: 'invalid'; message: string };
 
+interface IndexedImage extends WorkspaceImage {
+  scheme: TagScheme;
+}
+
 export interface WorkspaceImageIndex {
-  byName: Map<string, WorkspaceImage>;
-  /** Image names claimed by more than one project: a FROM naming one is invalid, not an edge or upstream image. */
-  conflicts: Map<string, WorkspaceImage[]>;
+  /** The images of each repository (image name): one, or several told apart by their tag schemes. */
+  byName: Map<string, IndexedImage[]>;
+  /** Images of one repository that claim the same tags, by repository: a FROM naming one is invalid, not an edge or upstream image. */
+  conflicts: Map<string, WorkspaceImage[][]>;
 }
 
 export function indexWorkspaceImages(images: WorkspaceImage[]): WorkspaceImageIndex {
-  const claims = new Map<string, WorkspaceImage[]>();
-  for (const image of images) claims.set(image.imageName, [...(claims.get(image.imageName) ?? []), image]);
-  const byName = new Map<string, WorkspaceImage>();
-  const conflicts = new Map<string, WorkspaceImage[]>();
-  for (const [name, claimants] of claims) {
-    if (claimants.length === 1) byName.set(name, claimants[0]);
-    else conflicts.set(name, claimants);
+  const byName = new Map<string, IndexedImage[]>();
+  for (const image of images) {
+    const indexed = { ...image, scheme: image.tagScheme ?? DEFAULT_SCHEME };
+    byName.set(image.imageName, [...(byName.get(image.imageName) ?? []), indexed]);
+  }
+  const conflicts = new Map<string, WorkspaceImage[][]>();
+  for (const [name, shared] of byName) {
+    const groups = shared.length > 1 ? tagConflicts(shared) : [];
+    if (groups.length)
+      conflicts.set(
+        name,
+        groups.map((group) => group.map(withoutScheme)),
+      );
   }
   return { byName, conflicts };
+}
+
+/**
+ * An image project as the graph indexes it, its tag scheme filled from its
+ * build args (over the Dockerfile's global ARG defaults). A scheme that cannot
+ * be filled is a problem, and the image keeps no scheme meanwhile.
+ */
+export function workspaceImageOf(project: ImageProject): { image: WorkspaceImage; filledScheme?: string; problem?: Problem } {
+  // Known by its Dockerfile: a directory may hold several images.
+  const image: WorkspaceImage = { project: project.dockerfile, imageName: project.imageName, version: project.version, dockerfile: project.dockerfile };
+  if (project.tagScheme === DEFAULT_TAG_SCHEME) return { image };
+  const args: Record<string, string | undefined> = { ...project.buildArgs };
+  for (const arg of project.analysis.globalArgs) if (arg.value !== undefined) args[arg.name] = arg.value;
+  const filled = fillTagScheme(project.tagScheme, args);
+  if ('problem' in filled) return { image, problem: { file: project.dockerfile, line: 0, message: filled.problem } };
+  return { image: { ...image, tagScheme: filled.scheme }, filledScheme: filled.filled };
+}
+
+function withoutScheme({ scheme: _scheme, ...image }: IndexedImage): WorkspaceImage {
+  return image;
 }
 
 /**
@@ -47,7 +84,14 @@ export interface ClassifyOptions {
   registries: string[];
 }
 
-export function classifyImageUse(value: string, registryFromArg: boolean, index: WorkspaceImageIndex, options: ClassifyOptions): ImageUseTarget {
+/** `markedAsPin`: the Dockerfile marks the use a deliberate pin (`# imagewise: pin` on the line before). */
+export function classifyImageUse(
+  value: string,
+  registryFromArg: boolean,
+  index: WorkspaceImageIndex,
+  options: ClassifyOptions,
+  markedAsPin = false,
+): ImageUseTarget {
   let reference: ImageReference;
   try {
     reference = parseImageReference(value);
@@ -59,7 +103,26 @@ export function classifyImageUse(value: string, registryFromArg: boolean, index:
   if (name === undefined) {
     return { kind: 'upstream', reference: formatImageReference(withoutDigest(reference)), digest: reference.digest };
   }
-  const claimants = index.conflicts.get(name);
+  const images = index.byName.get(name)!;
+  const matched = reference.tag === undefined && reference.digest ? byDigestAlone(images) : matchRepositoryTag(reference.tag ?? '', images);
+  // What no scheme accounts for (a release of a variant since removed, say) is a release still where the Dockerfile marks a deliberate pin.
+  const deliberate =
+    markedAsPin && (reference.tag || reference.digest) ? { image: byDigestAlone(images)?.image ?? images[0], match: 'release' as const } : undefined;
+  const found = matched ?? deliberate;
+  if (found === undefined && reference.tag === undefined && reference.digest) {
+    return {
+      kind: 'invalid',
+      message: `"${value}" names repository ${name}, which several workspace images share, by digest alone; write the tag before the digest, or mark a deliberate pin (${PIN_MARKER} on the line before)`,
+    };
+  }
+  if (found === undefined) {
+    const schemes = images.map((image) => `${schemeTag(image.scheme, '{version}')} (${image.dockerfile})`).join(', ');
+    return {
+      kind: 'invalid',
+      message: `"${value}" names repository ${name} at a tag none of its workspace images produces (tags: ${schemes}); name one of those tags, or mark a deliberate pin (${PIN_MARKER} on the line before)`,
+    };
+  }
+  const claimants = index.conflicts.get(name)?.find((group) => group.some((image) => image.project === found.image.project));
   if (claimants) {
     // Neither an edge (to which project?) nor an upstream image (it is the workspace's).
     return {
@@ -67,11 +130,16 @@ export function classifyImageUse(value: string, registryFromArg: boolean, index:
       message: `"${value}" names image ${name}, which several projects build (${claimants.map((c) => c.dockerfile).join(', ')})`,
     };
   }
-  const image = index.byName.get(name)!;
-  if (reference.digest) return { kind: 'pinned', project: image.project, pin: reference.digest };
-  const tag = reference.tag;
-  if (tag === undefined || tag === 'latest' || tag === image.version) return { kind: 'workspace', project: image.project };
-  return { kind: 'pinned', project: image.project, pin: tag };
+  if (reference.digest) return { kind: 'pinned', project: found.image.project, pin: reference.digest };
+  return found.match === 'current'
+    ? { kind: 'workspace', project: found.image.project }
+    : { kind: 'pinned', project: found.image.project, pin: reference.tag! };
+}
+
+/** A digest without a tag names a release of the repository's only image, or of the one without a tag scheme. */
+function byDigestAlone(images: IndexedImage[]): { image: IndexedImage; match: 'release' } | undefined {
+  const image = images.length === 1 ? images[0] : images.find((candidate) => isDefaultScheme(candidate.scheme));
+  return image && { image, match: 'release' };
 }
 
 /** The workspace image name (claimed by one project or by several) a reference names, if any. */
@@ -82,7 +150,7 @@ function findWorkspaceImageName(
   index: WorkspaceImageIndex,
   options: ClassifyOptions,
 ): string | undefined {
-  const claimed = (name: string) => index.byName.has(name) || index.conflicts.has(name);
+  const claimed = (name: string) => index.byName.has(name);
   // Written without a registry (`node-base`, `team/node-base`): Docker Hub by
   // grammar, but a workspace image name wins.
   const familiar = reference.domain === DOCKER_HUB_DOMAIN && !value.startsWith(`${DOCKER_HUB_DOMAIN}/`) && !value.startsWith('index.docker.io/');
@@ -125,7 +193,7 @@ export function lookalikeImage(reference: string, index: WorkspaceImageIndex): {
   // The shortest prefix first: the longest matching image name wins.
   for (let start = 1; start < parts.length; start++) {
     const name = parts.slice(start).join('/');
-    if (index.byName.has(name) || index.conflicts.has(name)) return { name, prefix: parts.slice(0, start).join('/') };
+    if (index.byName.has(name)) return { name, prefix: parts.slice(0, start).join('/') };
   }
   return undefined;
 }

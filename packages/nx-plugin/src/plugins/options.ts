@@ -1,3 +1,4 @@
+import type { PoolEntry } from '../docker/engine-pool';
 import { DEFAULT_DOCKERFILES } from '../graph/dockerfile-names';
 
 /** Options of `@imagewise/nx-plugin` in nx.json `plugins`. */
@@ -16,10 +17,12 @@ export interface ImagewisePluginOptions {
   serviceTag?: string;
   /** docker:build rebuilds an image the registry holds once it is older than this (`30d`), and every image built on it. */
   maxAge?: string;
+  /** Engines to build on, least busy first: DOCKER_HOST-style addresses, or `{ host, tlsVerify, certPath }`. Needs a registry. */
+  engines?: PoolEntry[];
 }
 
-export type NormalisedOptions = Required<Omit<ImagewisePluginOptions, 'registry' | 'libraries' | 'maxAge'>> &
-  Pick<ImagewisePluginOptions, 'registry' | 'libraries' | 'maxAge'>;
+export type NormalisedOptions = Required<Omit<ImagewisePluginOptions, 'registry' | 'libraries' | 'maxAge' | 'engines'>> &
+  Pick<ImagewisePluginOptions, 'registry' | 'libraries' | 'maxAge' | 'engines'>;
 
 export function normaliseOptions(options: ImagewisePluginOptions | undefined): NormalisedOptions {
   return {
@@ -30,6 +33,7 @@ export function normaliseOptions(options: ImagewisePluginOptions | undefined): N
     baseImageTag: options?.baseImageTag ?? 'type:base-image',
     serviceTag: options?.serviceTag ?? 'type:service',
     maxAge: options?.maxAge,
+    engines: options?.engines,
   };
 }
 

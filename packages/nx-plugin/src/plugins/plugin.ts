@@ -80,6 +80,7 @@ function createImageNodes(
         [root]: imageProjectConfiguration(projectImages, graph.dependencies, problemsByRoot.get(root) ?? [], options, dependencyInput, {
           hasLockFile: directories.get(root)!.files.has(LOCK_FILE),
           isBaseImage: graph.baseImages.has(root),
+          tagSchemes: graph.tagSchemes,
         }),
       },
     };
@@ -105,7 +106,7 @@ function imageProjectConfiguration(
   problems: string[],
   options: NormalisedOptions,
   dependencyInput: string,
-  { hasLockFile, isBaseImage }: { hasLockFile: boolean; isBaseImage: boolean },
+  { hasLockFile, isBaseImage, tagSchemes }: { hasLockFile: boolean; isBaseImage: boolean; tagSchemes: Map<string, string> },
 ) {
   // The primary image comes first (dockerfile-names.ts); the project's name, version and tags are the directory's.
   const [primary] = images;
@@ -113,6 +114,7 @@ function imageProjectConfiguration(
   const metadata: ImageProjectMetadata = {
     imageName: primary.imageName,
     dockerfile: primary.dockerfile,
+    ...(tagSchemes.has(primary.dockerfile) ? { tagScheme: tagSchemes.get(primary.dockerfile) } : {}),
     ...(primary.version !== undefined ? { version: primary.version } : {}),
     stages: stagesOf(primary.analysis),
     // Edges to other projects, from any of its images.
@@ -123,7 +125,12 @@ function imageProjectConfiguration(
       each.pinned.map(({ root, pin, line }) => (i === 0 ? { root, pin, line } : { root, pin, line, dockerfile: images[i].dockerfile })),
     ),
     ...(images.length > 1
-      ? { images: images.map(({ key, dockerfile, imageName, buildTarget }): ProjectImage => ({ key, dockerfile, imageName, buildTarget })) }
+      ? {
+          images: images.map(({ key, dockerfile, imageName, buildTarget }): ProjectImage => {
+            const tagScheme = tagSchemes.get(dockerfile);
+            return { key, dockerfile, imageName, buildTarget, ...(tagScheme !== undefined ? { tagScheme } : {}) };
+          }),
+        }
       : {}),
     ...(problems.length ? { problems } : {}),
   };

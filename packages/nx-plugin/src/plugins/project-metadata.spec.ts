@@ -54,9 +54,12 @@ describe('the images of a project', () => {
   });
 
   it('indexes every image of the workspace by its Dockerfile, with its project', () => {
-    const entries = workspaceImageEntries(new Map([['api', { project: { root: 'services/api' }, metadata: { ...several, version: '1.0.0' } }]]));
-    expect(entries.get('services/api/Dockerfile.worker')).toEqual({ projectName: 'api', image: several.images![1], version: '1.0.0' });
-    expect(workspaceImagesOf(entries).map((image) => image.project)).toEqual(['services/api/Dockerfile', 'services/api/Dockerfile.worker']);
+    const images = new Map([['api', { project: { root: 'services/api' }, metadata: { ...several, version: '1.0.0' } }]]);
+    expect(workspaceImageEntries(images).get('services/api/Dockerfile.worker')).toMatchObject({ projectName: 'api', image: several.images![1] });
+    expect(workspaceImagesOf(images)).toEqual([
+      { project: 'services/api/Dockerfile', imageName: 'api', version: '1.0.0', dockerfile: 'services/api/Dockerfile' },
+      { project: 'services/api/Dockerfile.worker', imageName: 'api-worker', version: '1.0.0', dockerfile: 'services/api/Dockerfile.worker' },
+    ]);
   });
 
   it('says where a target acts on the primary image alone', () => {

@@ -1,4 +1,5 @@
 import type { ExecutorContext, ProjectConfiguration } from 'nx/src/devkit-exports';
+import { parseTagScheme } from '../graph/tag-scheme';
 import type { WorkspaceImage } from '../graph/workspace-images';
 
 /**
@@ -14,6 +15,8 @@ export interface ImageProjectMetadata {
   dockerfile?: string;
   /** Every image of the project, the primary first; only where there are several. */
   images?: ProjectImage[];
+  /** The primary image's tag scheme with build args filled in (`cuda-{version}`, `{version}-jammy-amd64`), when it shares its repository that way. */
+  tagScheme?: string;
   /** The image's version (package.json), which a FROM tag must equal to track the workspace. */
   version?: string;
   /** The build stages in order, each with what its FROM names (after ARG substitution when known). */
@@ -34,6 +37,8 @@ export interface ProjectImage {
   dockerfile: string;
   imageName: string;
   buildTarget: string;
+  /** Its filled tag scheme, when it shares its repository that way. */
+  tagScheme?: string;
 }
 
 /** A release of a workspace image that a Dockerfile names (the graph's PinnedImage, as metadata keeps it). */
@@ -61,7 +66,8 @@ export interface ImageProjectEntry {
 /** An image project's images, the primary first. */
 export function imagesOf(root: string, metadata: ImageProjectMetadata): ProjectImage[] {
   const dockerfile = metadata.dockerfile ?? (root === '.' ? 'Dockerfile' : `${root}/Dockerfile`);
-  return metadata.images ?? [{ key: '', dockerfile, imageName: metadata.imageName, buildTarget: 'docker:build' }];
+  const tagScheme = metadata.tagScheme !== undefined ? { tagScheme: metadata.tagScheme } : {};
+  return metadata.images ?? [{ key: '', dockerfile, imageName: metadata.imageName, buildTarget: 'docker:build', ...tagScheme }];
 }
 
 /** Where a project has several images, the line saying that a target acts on its primary image alone. */
@@ -92,6 +98,22 @@ export function imageProjects(projects: Record<string, ProjectConfiguration>): M
   return images;
 }
 
+const imagesByGraph = new WeakMap<object, Map<string, ImageProjectEntry>>();
+
+/**
+ * The image projects of the project graph Nx hands an executor, worked out
+ * once per graph: a batch runs every image's task against the same graph, and
+ * doing it per task costs time in the square of the images.
+ */
+export function imageProjectsOfGraph(graph: Pick<ExecutorContext['projectGraph'], 'nodes'>): Map<string, ImageProjectEntry> {
+  let images = imagesByGraph.get(graph.nodes);
+  if (!images) {
+    images = imageProjects(Object.fromEntries(Object.entries(graph.nodes).map(([name, node]) => [name, node.data])));
+    imagesByGraph.set(graph.nodes, images);
+  }
+  return images;
+}
+
 /** The image project an executor runs for, as the project graph Nx hands the executor has it. */
 export function imageProjectOf(context: Pick<ExecutorContext, 'projectGraph' | 'projectName'>): ImageProjectEntry | undefined {
   const node = context.projectName ? context.projectGraph?.nodes[context.projectName] : undefined;
@@ -99,16 +121,47 @@ export function imageProjectOf(context: Pick<ExecutorContext, 'projectGraph' | '
   return node && metadata ? { project: node.data, metadata } : undefined;
 }
 
-/** Every image of the workspace, by its Dockerfile: the project it belongs to and its image. */
-export function workspaceImageEntries(images: Map<string, ImageProjectEntry>): Map<string, { projectName: string; image: ProjectImage; version?: string }> {
-  return new Map(
-    [...images].flatMap(([projectName, { project, metadata }]) =>
-      imagesOf(project.root, metadata).map((image) => [image.dockerfile, { projectName, image, version: metadata.version }] as const),
-    ),
-  );
+/** One image of the workspace: the project it belongs to, the image, and the image as the graph code indexes it. */
+export interface WorkspaceImageEntry {
+  projectName: string;
+  image: ProjectImage;
+  workspaceImage: WorkspaceImage;
+}
+
+const entriesByImages = new WeakMap<Map<string, ImageProjectEntry>, Map<string, WorkspaceImageEntry>>();
+
+/**
+ * Every image of the workspace by its Dockerfile, worked out once per map of
+ * image projects: a batch builds every image against the same one.
+ */
+export function workspaceImageEntries(images: Map<string, ImageProjectEntry>): Map<string, WorkspaceImageEntry> {
+  let entries = entriesByImages.get(images);
+  if (!entries) {
+    entries = new Map(
+      [...images].flatMap(([projectName, { project, metadata }]) =>
+        imagesOf(project.root, metadata).map((image): [string, WorkspaceImageEntry] => [
+          image.dockerfile,
+          {
+            projectName,
+            image,
+            workspaceImage: {
+              // Known by its Dockerfile, as the graph knows it: a project may have several images.
+              project: image.dockerfile,
+              imageName: image.imageName,
+              ...(image.tagScheme !== undefined ? { tagScheme: parseTagScheme(image.tagScheme) } : {}),
+              version: metadata.version,
+              dockerfile: image.dockerfile,
+            },
+          },
+        ]),
+      ),
+    );
+    entriesByImages.set(images, entries);
+  }
+  return entries;
 }
 
 /** The images as the graph code indexes them, each known by its Dockerfile. */
-export function workspaceImagesOf(entries: ReturnType<typeof workspaceImageEntries>): WorkspaceImage[] {
-  return [...entries].map(([dockerfile, { image, version }]) => ({ project: dockerfile, imageName: image.imageName, version, dockerfile }));
+export function workspaceImagesOf(images: Map<string, ImageProjectEntry>): WorkspaceImage[] {
+  return [...workspaceImageEntries(images).values()].map((entry) => entry.workspaceImage);
 }

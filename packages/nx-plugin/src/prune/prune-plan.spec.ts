@@ -54,6 +54,30 @@ describe('planPrune', () => {
     expect(plan['mr-3']).toMatch(/^remove: created 60d ago/);
   });
 
+  it('keeps the latest and release versions of every tag scheme sharing the repository', () => {
+    const facts = repository({ cuda: 'a', 'cuda-1.4.0': 'b', 'latest-jammy-amd64': 'c', '8.0.1-jammy-amd64': 'd', 'cuda-mr-9': 'e', 'cuda-1.4': 'f' }, [
+      image('a', 100),
+      image('b', 100),
+      image('c', 100),
+      image('d', 100),
+      image('e', 100),
+      image('f', 100),
+    ]);
+    const schemes = [
+      { before: '', after: '' },
+      { before: 'cuda-', after: '' },
+      { before: '', after: '-jammy-amd64' },
+    ];
+    expect(decisions(facts, rules({ schemes }))).toEqual({
+      cuda: 'keep: protected: latest of tag scheme cuda-{version}',
+      'cuda-1.4.0': 'keep: protected: release version of tag scheme cuda-{version}',
+      'latest-jammy-amd64': 'keep: protected: latest of tag scheme {version}-jammy-amd64',
+      '8.0.1-jammy-amd64': 'keep: protected: release version of tag scheme {version}-jammy-amd64',
+      'cuda-mr-9': 'remove: created 100d ago, older than 14d and not among the newest 0',
+      'cuda-1.4': 'remove: created 100d ago, older than 14d and not among the newest 0',
+    });
+  });
+
   it('always keeps latest, release versions and protected patterns, however old', () => {
     const facts = repository({ latest: 'a', '1.4.0': 'b', 'v2.0.0-rc.1': 'c', 'release-7': 'd', 'mr-9': 'e' }, [
       image('a', 100),

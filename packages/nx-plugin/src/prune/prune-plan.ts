@@ -1,5 +1,6 @@
 import { minimatch } from 'minimatch';
 import { STAGING_TAG } from '../build/staging-tag';
+import { DEFAULT_SCHEME, isDefaultScheme, latestTag, nameUnder, schemeTag, type TagScheme } from '../graph/tag-scheme';
 
 /** One manifest of the repository, as the registry holds it. */
 export interface ManifestFacts {
@@ -31,6 +32,8 @@ export interface PruneRules {
   /** Digests a deployment manifest names, with the manifest that names each. */
   deployed: Map<string, string>;
   now: number;
+  /** The tag schemes of the images sharing the repository: their latest and releases stay too. Default: none. */
+  schemes?: TagScheme[];
 }
 
 export interface TagDecision {
@@ -67,9 +70,14 @@ export function isReleaseVersion(tag: string): boolean {
 }
 
 /** Why a tag itself protects its image, if it does. */
-function tagProtection(tag: string, protect: string[]): string | undefined {
-  if (tag === 'latest') return 'latest';
-  if (isReleaseVersion(tag)) return 'release version';
+function tagProtection(tag: string, protect: string[], schemes: TagScheme[]): string | undefined {
+  // The closest-fitting scheme first: `8.0.1-jammy-amd64` is a release of `{version}-jammy-amd64`, not a prerelease.
+  for (const scheme of [...schemes].sort((a, b) => b.before.length + b.after.length - (a.before.length + a.after.length))) {
+    const name = nameUnder(tag, scheme);
+    if (tag === latestTag(scheme) || name === 'latest') return isDefaultScheme(scheme) ? 'latest' : `latest of tag scheme ${schemeTag(scheme, '{version}')}`;
+    if (name !== undefined && isReleaseVersion(name))
+      return isDefaultScheme(scheme) ? 'release version' : `release version of tag scheme ${schemeTag(scheme, '{version}')}`;
+  }
   const pattern = protect.find((glob) => minimatch(tag, glob, { dot: true }));
   return pattern === undefined ? undefined : `matches ${JSON.stringify(pattern)}`;
 }
@@ -148,7 +156,7 @@ interface Decision {
 
 function decideImage(digest: string, tags: string[], rank: number, facts: RepositoryFacts, rules: PruneRules): Decision {
   for (const tag of [...tags].sort()) {
-    const why = tagProtection(tag, rules.protect);
+    const why = tagProtection(tag, rules.protect, rules.schemes ?? [DEFAULT_SCHEME]);
     if (why) return { remove: false, reason: `protected: ${why}`, by: tag };
   }
   const deployedIn = rules.deployed.get(digest);

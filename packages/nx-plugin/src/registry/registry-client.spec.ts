@@ -260,6 +260,18 @@ describe('RegistryClient.retag', () => {
     }
   });
 
+  it('by digest: reads the manifest the client read already, and nothing at all when there is no other tag', async () => {
+    const { fetch, calls } = fakeFetch(manifest(), status(201, 'Created'));
+    const registry = client(fetch);
+    await registry.getManifest(ref('localhost:5000/team/app'), DIGEST);
+    await expect(registry.retag(ref('localhost:5000/team/app'), DIGEST, ['latest'])).resolves.toBe(DIGEST);
+    await expect(registry.retag(ref('localhost:5000/team/app'), DIGEST, [])).resolves.toBe(DIGEST);
+    expect(calls.map((c) => `${c.init.method ?? 'GET'} ${c.url}`)).toEqual([
+      `GET http://localhost:5000/v2/team/app/manifests/${DIGEST}`,
+      'PUT http://localhost:5000/v2/team/app/manifests/latest',
+    ]);
+  });
+
   it('only reads the manifest when there is no other tag', async () => {
     const { fetch, calls } = fakeFetch(manifest(), status(201, 'Created'));
     await expect(client(fetch).retag(ref('ghcr.io/acme/app'), 'h-abc', [])).resolves.toBe(DIGEST);

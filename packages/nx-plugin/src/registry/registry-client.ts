@@ -24,6 +24,8 @@ export class DeleteRefusedError extends RegistryError {
  */
 export class RegistryClient {
   private readonly http: RegistryHttp;
+  /** Manifests read by digest, by URL. */
+  private readonly manifests = new Map<string, Promise<Manifest>>();
 
   constructor(options: RegistryClientOptions = {}) {
     this.http = new RegistryHttp(options);
@@ -40,8 +42,25 @@ export class RegistryClient {
     return digest;
   }
 
-  /** The manifest a tag or digest names, byte for byte, with its own media type. */
-  async getManifest(reference: ImageReference, tagOrDigest: string): Promise<{ bytes: Buffer; mediaType: string; digest: string }> {
+  /**
+   * The manifest a tag or digest names, byte for byte, with its own media type.
+   * By digest, it is asked once per client: those bytes never change, and a
+   * reuse reads the same manifest to check its blobs and to retag it.
+   */
+  getManifest(reference: ImageReference, tagOrDigest: string): Promise<Manifest> {
+    if (!tagOrDigest.startsWith('sha256:')) return this.fetchManifest(reference, tagOrDigest);
+    const url = this.http.manifestUrl(reference, tagOrDigest);
+    let manifest = this.manifests.get(url);
+    if (!manifest) {
+      manifest = this.fetchManifest(reference, tagOrDigest);
+      // A failed question is asked again next time, not remembered.
+      manifest.catch(() => this.manifests.delete(url));
+      this.manifests.set(url, manifest);
+    }
+    return manifest;
+  }
+
+  private async fetchManifest(reference: ImageReference, tagOrDigest: string): Promise<Manifest> {
     const url = this.http.manifestUrl(reference, tagOrDigest);
     const response = await this.http.authorised(reference, 'pull', url, { headers: { Accept: MANIFEST_TYPES } });
     if (!response.ok) throw new RegistryError(`${url} answered ${response.status} ${response.statusText}`);
@@ -126,11 +145,12 @@ export class RegistryClient {
   }
 
   /**
-   * Points more tags at the manifest `fromTag` names: GET its bytes, PUT them
-   * under each tag with the manifest's own media type. No layer moves.
+   * Points more tags at the manifest `from` (a tag or a digest) names: GET its
+   * bytes, PUT them under each tag with the manifest's own media type. No layer moves.
    */
-  async retag(reference: ImageReference, fromTag: string, tags: string[]): Promise<string> {
-    const manifest = await this.getManifest(reference, fromTag);
+  async retag(reference: ImageReference, from: string, tags: string[]): Promise<string> {
+    if (!tags.length && from.startsWith('sha256:')) return from;
+    const manifest = await this.getManifest(reference, from);
     for (const tag of tags) await this.putManifest(reference, tag, manifest.bytes, manifest.mediaType);
     return manifest.digest;
   }
@@ -216,6 +236,13 @@ export class RegistryClient {
   registryHost(reference: ImageReference): string {
     return this.http.registryHost(reference);
   }
+}
+
+/** A manifest as the registry holds it. */
+export interface Manifest {
+  bytes: Buffer;
+  mediaType: string;
+  digest: string;
 }
 
 /** Blob and manifest presence asked this process (one run), by URL. */

@@ -1,12 +1,16 @@
 import { availableParallelism } from 'node:os';
+import { Semaphore } from 'async-mutex';
 import type { ExecutorContext, TaskGraph } from 'nx/src/devkit-exports';
 import { buildTask, type BuildExecutorOptions } from './executor';
 import { dependencyIds } from './task-graph';
 
 /**
  * docker:build for many images in one process: Nx prefers it (preferBatch),
- * which spares each image a process start. Images build as soon as their
- * bases are done, several at once; each result is yielded as it completes.
+ * which spares each image a process start. Images start as soon as their
+ * bases are done: up to IMAGEWISE_REGISTRY_CONCURRENCY (default 16) at once,
+ * since deciding is mostly waiting on the registry, of which only NX_PARALLEL
+ * (default: the cores, at least 2) use the engine at a time. Each result is
+ * yielded as it completes.
  */
 export default async function* buildBatch(
   taskGraph: TaskGraph,
@@ -14,7 +18,9 @@ export default async function* buildBatch(
   _overrides: unknown,
   context: ExecutorContext,
 ): AsyncGenerator<{ task: string; result: { success: boolean; terminalOutput: string } }> {
-  const limit = Math.max(2, Number(process.env.NX_PARALLEL) || availableParallelism());
+  const engineLimit = Math.max(2, Number(process.env.NX_PARALLEL) || availableParallelism());
+  const engineSlots = new Semaphore(engineLimit);
+  const limit = Math.max(engineLimit, positiveInteger(process.env.IMAGEWISE_REGISTRY_CONCURRENCY) ?? DEFAULT_REGISTRY_CONCURRENCY);
   const pending = new Set(Object.keys(taskGraph.tasks));
   const failed = new Set<string>();
   const done = new Set<string>();
@@ -35,7 +41,7 @@ export default async function* buildBatch(
       }
       if (!ready(id)) continue;
       pending.delete(id);
-      running.set(id, runOne(id, taskGraph, inputs[id] ?? {}, context));
+      running.set(id, runOne(id, taskGraph, inputs[id] ?? {}, context, engineSlots));
     }
     if (!running.size) {
       // Nothing runs and nothing can start: the rest wait on each other.
@@ -50,7 +56,15 @@ export default async function* buildBatch(
   }
 }
 
-async function runOne(id: string, taskGraph: TaskGraph, options: BuildExecutorOptions, context: ExecutorContext) {
+/** Images checked against the registry at once: bounded, so 1,000 reuses do not open 1,000 connections. */
+const DEFAULT_REGISTRY_CONCURRENCY = 16;
+
+function positiveInteger(raw: string | undefined): number | undefined {
+  const value = Number(raw);
+  return Number.isInteger(value) && value > 0 ? value : undefined;
+}
+
+async function runOne(id: string, taskGraph: TaskGraph, options: BuildExecutorOptions, context: ExecutorContext, engineSlots: Semaphore) {
   const task = taskGraph.tasks[id];
   // Streamed as it happens, prefixed with the project since several images
   // build at once here; Nx would print terminalOutput a second time.
@@ -59,6 +73,7 @@ async function runOne(id: string, taskGraph: TaskGraph, options: BuildExecutorOp
     options,
     { ...context, projectName: task.target.project, targetName: task.target.target, configurationName: task.target.configuration },
     log,
+    engineSlots,
   );
   return { task: id, result: { ...result, terminalOutput: '' } };
 }

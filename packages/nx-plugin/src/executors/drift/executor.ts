@@ -1,4 +1,5 @@
 import { logger, type ExecutorContext, type ProjectConfiguration } from 'nx/src/devkit-exports';
+import { parseTagScheme, schemeTag } from '../../graph/tag-scheme';
 import { parseImageReference } from '../../image-reference/reference';
 import { findLibraryUses, matchLibraryUse } from '../../library';
 import { internalLibraries, libraryDeclarations } from '../../plugins/library-edges';
@@ -30,7 +31,7 @@ export default async function driftExecutor(options: DriftExecutorOptions, conte
   for (const { root, pin, line, dockerfile: pinnedIn = dockerfile } of metadata.pinnedImages) {
     const base = byRoot.get(root);
     findings.push(
-      `${pinnedIn}:${line}: base image ${base?.imageName ?? root} pinned at ${pin}; the workspace builds ${base?.version ?? 'an unversioned image'}`,
+      `${pinnedIn}:${line}: base image ${base?.imageName ?? root} pinned at ${pin}; the workspace builds ${base?.version !== undefined ? schemeTag(parseTagScheme(base.tagScheme), base.version) : 'an unversioned image'}`,
     );
   }
 

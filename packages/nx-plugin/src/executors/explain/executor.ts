@@ -3,7 +3,7 @@ import { parseMaxAge } from '../../build/staleness';
 import { explainImage, type BaseNow } from '../../explain/explain';
 import { parseImageReference, repositoryIn, type ImageReference } from '../../image-reference/reference';
 import { normaliseOptions, pluginOptionsFromNxJson } from '../../plugins/options';
-import { imageProjects, imagesOf, primaryOnlyNote } from '../../plugins/project-metadata';
+import { imageProjectsOfGraph, imagesOf, primaryOnlyNote } from '../../plugins/project-metadata';
 import { registryAuth } from '../../registry/credentials';
 import { RegistryClient } from '../../registry/registry-client';
 
@@ -22,8 +22,7 @@ export interface ExplainExecutorOptions {
 export default async function explainExecutor(options: ExplainExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   try {
     const projectName = context.projectName!;
-    const projects = Object.fromEntries(Object.entries(context.projectGraph.nodes).map(([name, node]) => [name, node.data]));
-    const image = imageProjects(projects).get(projectName);
+    const image = imageProjectsOfGraph(context.projectGraph).get(projectName);
     if (!image) throw new Error(`${projectName} has no Dockerfile that Imagewise reads; docker:explain needs an image project`);
     const note = primaryOnlyNote('docker:explain', projectName, image.metadata);
     if (note && !options.ref) console.log(note);

@@ -1,7 +1,8 @@
 import type { ExecutorContext } from 'nx/src/devkit-exports';
+import { parseTagScheme } from '../../graph/tag-scheme';
 import { parseImageReference, repositoryIn } from '../../image-reference/reference';
 import { normaliseOptions, pluginOptionsFromNxJson } from '../../plugins/options';
-import { imageProjects, primaryOnlyNote } from '../../plugins/project-metadata';
+import { imageProjectsOfGraph, primaryOnlyNote } from '../../plugins/project-metadata';
 import { carryOutPrune, describePlan } from '../../prune/carry-out-prune';
 import { deployedDigests } from '../../prune/deployment-manifests';
 import { bytesText, parseAge, planPrune } from '../../prune/prune-plan';
@@ -26,7 +27,8 @@ export default async function pruneExecutor(options: PruneExecutorOptions, conte
   const log = (line: string) => console.log(line);
   const project = context.projectName!;
   try {
-    const image = imageProjects(Object.fromEntries(Object.entries(context.projectGraph.nodes).map(([name, node]) => [name, node.data]))).get(project);
+    const images = imageProjectsOfGraph(context.projectGraph);
+    const image = images.get(project);
     if (!image) throw new Error(`${project} has no Dockerfile that Imagewise reads; docker:prune needs an image project`);
     const note = primaryOnlyNote('docker:prune', project, image.metadata);
     if (note) log(note);
@@ -46,7 +48,11 @@ export default async function pruneExecutor(options: PruneExecutorOptions, conte
     const registry = new RegistryClient({ credentials: (host) => registryAuth(host) });
     const reference = parseImageReference(repository);
     const facts = await gatherRepositoryFacts(registry, reference, repository);
-    const plan = planPrune(facts, { olderThanMs, keep, protect: options.protect ?? [], deployed: deployed.digests, now: Date.now() });
+    // Variants share the repository: what protects their tags protects them here too.
+    const schemes = [...images.values()]
+      .filter((other) => other.metadata.imageName === image.metadata.imageName)
+      .map((other) => parseTagScheme(other.metadata.tagScheme));
+    const plan = planPrune(facts, { olderThanMs, keep, protect: options.protect ?? [], deployed: deployed.digests, now: Date.now(), schemes });
     for (const line of describePlan(plan, options.dryRun === true)) log(line);
     if (options.dryRun || !plan.deletes.length) return { success: true };
 

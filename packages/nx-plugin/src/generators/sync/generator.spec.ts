@@ -125,6 +125,14 @@ describe('sync generator', () => {
     expect(result!.outOfSyncDetails.filter((line) => line.startsWith('services/b/'))).toHaveLength(1);
   });
 
+  it('a release of a variant moves within its tag scheme', async () => {
+    tree.write('images/node-base/cuda/Dockerfile', 'FROM node-base\n');
+    writeJson(tree, 'images/node-base/cuda/package.json', { name: 'node-base-cuda', version: '2.0.0' });
+    tree.write('services/legacy/Dockerfile', 'FROM node-base:cuda-1.9.0\n');
+    await syncGenerator(tree);
+    expect(tree.read('services/legacy/Dockerfile', 'utf-8')).toBe('FROM node-base:cuda-2.0.0\n');
+  });
+
   it('library uses that are no version are reported, not rewritten', async () => {
     updateJson(tree, 'services/legacy/package.json', (json) => ({ ...json, dependencies: { '@acme/common': 'github:acme/common#v1' } }));
     const before = tree.read('services/legacy/package.json', 'utf-8');

@@ -3,7 +3,7 @@ import { argNameOf, findLibraryUses, matchLibraryUse, type InternalLibrary, type
 import { parseJson } from '../../library/json-text';
 import { syncedSpec } from '../shared/library-ranges';
 import type { Edits } from './plan';
-import { PIN_MARKER, markedAsPin, packageJsonPins } from './pins';
+import { PIN_MARKER, markedAsPin, packageJsonPins } from '../../library/pins';
 import { replaceOnLine } from './text-edit';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { markedAsPin, packageJsonPins } from './pins';
+import { markedAsPin, packageJsonPins } from '../../library/pins';
 import { replaceOnLine, withTag } from './text-edit';
 
 describe('replaceOnLine', () => {

@@ -1,4 +1,4 @@
-import { parseJson } from '../../library/json-text';
+import { parseJson } from './json-text';
 
 /**
  * The comment that marks a deliberate pin: a FROM tag or library version left

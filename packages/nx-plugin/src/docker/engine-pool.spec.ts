@@ -1,0 +1,126 @@
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EnginePool, engineOrder, markerFileLoad, poolEngineEnv, type EngineLoad, type PoolEntry } from './engine-pool';
+
+describe('engineOrder', () => {
+  it('puts the least busy first, the listed order breaking ties', () => {
+    expect(engineOrder([2, 0, 1, 0], new Set())).toEqual([1, 3, 2, 0]);
+  });
+
+  it('leaves out engines found unreachable', () => {
+    expect(engineOrder([0, 0, 0], new Set([0, 2]))).toEqual([1]);
+    expect(engineOrder([0], new Set([0]))).toEqual([]);
+  });
+});
+
+describe('poolEngineEnv', () => {
+  const env = { PATH: '/bin', DOCKER_HOST: 'unix:///other.sock', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/certs', DOCKER_CONTEXT: 'remote' };
+
+  it("names the pool engine alone: none of the process's DOCKER_* settings leaks in", () => {
+    expect(poolEngineEnv('tcp://10.0.0.2:2375', env)).toEqual({ PATH: '/bin', DOCKER_HOST: 'tcp://10.0.0.2:2375' });
+  });
+
+  it('carries the TLS settings an entry gives', () => {
+    expect(poolEngineEnv({ host: 'tcp://b:2376', tlsVerify: true, certPath: '/pool/b' }, env)).toEqual({
+      PATH: '/bin',
+      DOCKER_HOST: 'tcp://b:2376',
+      DOCKER_TLS_VERIFY: '1',
+      DOCKER_CERT_PATH: '/pool/b',
+    });
+  });
+});
+
+describe('markerFileLoad', () => {
+  let root: string;
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it('counts builds marked in flight per engine, and forgets one when unmarked', () => {
+    root = mkdtempSync(join(tmpdir(), 'imagewise-load-'));
+    const load = markerFileLoad(root);
+    const first = load.mark('unix:///a.sock');
+    load.mark('unix:///a.sock');
+    load.mark('tcp://b:2375');
+    expect([load.count('unix:///a.sock'), load.count('tcp://b:2375'), load.count('tcp://c:2375')]).toEqual([2, 1, 0]);
+    first();
+    expect(load.count('unix:///a.sock')).toBe(1);
+  });
+
+  it('does not count the marks of a process that is gone', () => {
+    root = mkdtempSync(join(tmpdir(), 'imagewise-load-'));
+    const load = markerFileLoad(root, (pid) => pid === process.pid);
+    load.mark('unix:///a.sock');
+    const [dir] = readdirSync(root);
+    mkdirSync(join(root, dir), { recursive: true });
+    writeFileSync(join(root, dir, '999999999-0'), 'unix:///a.sock');
+    expect(load.count('unix:///a.sock')).toBe(1);
+  });
+});
+
+/** An in-memory load, and engines that connect or fail as told; `racedOn`: another process marks that engine the moment this one first does. */
+function fakePool(entries: PoolEntry[], failing: string[] = [], racedOn?: string) {
+  const inFlight = new Map<string, number>();
+  let raced = false;
+  const load: EngineLoad = {
+    count: (address) => inFlight.get(address) ?? 0,
+    mark: (address) => {
+      if (address === racedOn && !raced) {
+        raced = true;
+        inFlight.set(address, (inFlight.get(address) ?? 0) + 1);
+      }
+      inFlight.set(address, (inFlight.get(address) ?? 0) + 1);
+      return () => inFlight.set(address, inFlight.get(address)! - 1);
+    },
+  };
+  const notes: string[] = [];
+  const connects: string[] = [];
+  const pool = new EnginePool(entries, {
+    load,
+    note: (line) => notes.push(line),
+    connect: async (entry) => {
+      const address = typeof entry === 'string' ? entry : entry.host;
+      connects.push(address);
+      if (failing.includes(address)) throw new Error(`the Docker daemon at ${address} (DOCKER_HOST) did not answer (ECONNREFUSED)`);
+      return { address } as unknown as Docker;
+    },
+  });
+  return { pool, inFlight, notes, connects };
+}
+
+describe('EnginePool', () => {
+  it('spreads concurrent builds over the engines, least busy first, and reuses connections', async () => {
+    const { pool, inFlight, connects } = fakePool(['unix:///a.sock', { host: 'tcp://b:2376', tlsVerify: true }]);
+    const first = await pool.take();
+    const second = await pool.take();
+    const third = await pool.take();
+    expect([first.address, second.address, third.address]).toEqual(['unix:///a.sock', 'tcp://b:2376', 'unix:///a.sock']);
+    expect(inFlight.get('unix:///a.sock')).toBe(2);
+    first.release();
+    third.release();
+    expect((await pool.take()).address).toBe('unix:///a.sock');
+    expect(connects).toEqual(['unix:///a.sock', 'tcp://b:2376']);
+  });
+
+  it('skips an engine that does not answer, with one note, and keeps it skipped', async () => {
+    const { pool, notes, inFlight } = fakePool(['tcp://down:2375', 'unix:///a.sock'], ['tcp://down:2375']);
+    expect((await pool.take()).address).toBe('unix:///a.sock');
+    expect((await pool.take()).address).toBe('unix:///a.sock');
+    expect(notes).toEqual(['the Docker daemon at tcp://down:2375 (DOCKER_HOST) did not answer (ECONNREFUSED); builds go to the other engines of the pool']);
+    expect(inFlight.get('tcp://down:2375')).toBe(0);
+  });
+
+  it('fails naming every engine when none answers', async () => {
+    const { pool } = fakePool(['tcp://x:2375', 'tcp://y:2375'], ['tcp://x:2375', 'tcp://y:2375']);
+    await expect(pool.take()).rejects.toThrow(
+      'no engine of the plugin option "engines" answers: the Docker daemon at tcp://x:2375 (DOCKER_HOST) did not answer (ECONNREFUSED); the Docker daemon at tcp://y:2375 (DOCKER_HOST) did not answer (ECONNREFUSED)',
+    );
+  });
+
+  it('moves to a less busy engine when another process took the same one at the same moment', async () => {
+    const { pool, inFlight } = fakePool(['unix:///a.sock', 'unix:///b.sock'], [], 'unix:///a.sock');
+    expect((await pool.take()).address).toBe('unix:///b.sock');
+    expect(inFlight.get('unix:///a.sock')).toBe(1);
+  });
+});

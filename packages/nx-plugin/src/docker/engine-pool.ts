@@ -1,0 +1,144 @@
+// A pool of Docker engines (the plugin option `engines`): each image build
+// takes the least busy engine that answers. Busy means builds in flight on it
+// from any process of this machine — Nx runs tasks in processes of their own,
+// or many in one batch process — counted by marker files, one per build, named
+// after the process that holds it so that a killed process's markers stop counting.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+
+/** One engine of the pool, as the plugin option gives it: a DOCKER_HOST-style address, or that with its TLS settings. */
+export type PoolEntry = string | { host: string; tlsVerify?: boolean; certPath?: string };
+
+/** The environment that names one pool engine, for resolveEngine: nothing of the process's own DOCKER_* settings leaks in. */
+export function poolEngineEnv(entry: PoolEntry, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const { host, tlsVerify, certPath } = typeof entry === 'string' ? { host: entry } : entry;
+  const rest = Object.fromEntries(Object.entries(env).filter(([key]) => !/^DOCKER_(HOST|TLS_VERIFY|CERT_PATH|CONTEXT)$/.test(key)));
+  return { ...rest, DOCKER_HOST: host, ...(tlsVerify ? { DOCKER_TLS_VERIFY: '1' } : {}), ...(certPath ? { DOCKER_CERT_PATH: certPath } : {}) };
+}
+
+export function poolAddress(entry: PoolEntry): string {
+  return typeof entry === 'string' ? entry : entry.host;
+}
+
+/**
+ * The order to try engines in: least busy first, the order the option lists
+ * them breaking ties; engines already found unreachable are left out.
+ */
+export function engineOrder(loads: readonly number[], unreachable: ReadonlySet<number>): number[] {
+  return loads
+    .map((load, index) => ({ load, index }))
+    .filter(({ index }) => !unreachable.has(index))
+    .sort((a, b) => a.load - b.load || a.index - b.index)
+    .map(({ index }) => index);
+}
+
+/** Builds in flight per engine address, on this machine. */
+export interface EngineLoad {
+  count(address: string): number;
+  /** Marks one build in flight on the engine; the function unmarks it. */
+  mark(address: string): () => void;
+}
+
+/** Marker files under the temporary directory: `<dir>/<address hash>/<pid>-<n>`. */
+export function markerFileLoad(root = join(tmpdir(), 'imagewise-engine-load'), alive: (pid: number) => boolean = processAlive): EngineLoad {
+  let next = 0;
+  const dirOf = (address: string) => join(root, createHash('sha256').update(address).digest('hex').slice(0, 16));
+  return {
+    count(address) {
+      let names: string[];
+      try {
+        names = readdirSync(dirOf(address));
+      } catch {
+        return 0;
+      }
+      return names.filter((name) => alive(Number(name.split('-')[0]))).length;
+    },
+    mark(address) {
+      const dir = dirOf(address);
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, `${process.pid}-${next++}`);
+      writeFileSync(file, address);
+      return () => rmSync(file, { force: true });
+    },
+  };
+}
+
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** An engine taken from the pool for one build: give it back when the build is done. */
+export interface TakenEngine {
+  docker: Docker;
+  address: string;
+  release(): void;
+}
+
+export interface PoolDeps {
+  connect(entry: PoolEntry): Promise<Docker>;
+  load: EngineLoad;
+  /** Said once per engine that does not answer. */
+  note(line: string): void;
+}
+
+/**
+ * Takes the least busy engine that answers. An engine that does not is
+ * skipped (one note) for the rest of this process; none answering is an
+ * error naming each. Connections are kept for the process (a batch builds many images).
+ */
+export class EnginePool {
+  private readonly connections = new Map<number, Promise<Docker>>();
+  private readonly unreachable = new Map<number, string>();
+
+  constructor(
+    private readonly entries: readonly PoolEntry[],
+    private readonly deps: PoolDeps,
+  ) {}
+
+  async take(): Promise<TakenEngine> {
+    const addresses = this.entries.map(poolAddress);
+    const loads = () => addresses.map((address) => this.deps.load.count(address));
+    for (let recounts = 0; ;) {
+      const order = engineOrder(loads(), new Set(this.unreachable.keys()));
+      if (!order.length) {
+        throw new Error(`no engine of the plugin option "engines" answers: ${[...this.unreachable.values()].join('; ')}`);
+      }
+      const index = order[0];
+      const release = this.deps.load.mark(addresses[index]);
+      // Another process may have taken the same engine at the same moment: counted
+      // again with both marks, a less busy engine wins (a few times at most).
+      const now = loads();
+      if (recounts < 3 && order.slice(1).some((other) => now[other] < now[index] - 1)) {
+        release();
+        recounts++;
+        continue;
+      }
+      try {
+        return { docker: await this.connection(index), address: addresses[index], release };
+      } catch (error) {
+        release();
+        const why = (error as Error).message;
+        this.unreachable.set(index, why);
+        this.deps.note(`${why}; builds go to the other engines of the pool`);
+      }
+    }
+  }
+
+  private connection(index: number): Promise<Docker> {
+    let connection = this.connections.get(index);
+    if (!connection) {
+      connection = this.deps.connect(this.entries[index]);
+      this.connections.set(index, connection);
+    }
+    return connection;
+  }
+}
