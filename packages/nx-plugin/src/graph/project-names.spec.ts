@@ -76,6 +76,15 @@ describe('nameImageProjects', () => {
     // One project however many images: both images of a directory carry its one name.
     expect(named[0].name).toBe(named[1].name);
   });
+
+  it("names a variant's secondary image after the variant, since the variant shares its outer image's repository", () => {
+    const named = nameImageProjects([
+      image('images/x/Dockerfile'),
+      image('images/x/cuda/Dockerfile'),
+      readImageProject({ dockerfile: 'images/x/cuda/Dockerfile.worker', key: 'worker', buildTarget: 'docker:build:worker', dockerfileText: 'FROM scratch\n' }),
+    ]);
+    expect(named.map((p) => p.imageName)).toEqual(['x', 'x', 'x-cuda-worker']);
+  });
 });
 
 describe('nameImageProjects: variants', () => {
