@@ -81,9 +81,7 @@ describe('docs/getting-started.md, command by command', () => {
     const output = runNextBlock();
     expect(output).toMatch(/Next:/);
     expect(readFileSync(join(repo, '.gitignore'), 'utf8')).toMatch(/^\.nx\/$/m);
-    expect(JSON.parse(readFileSync(join(repo, 'nx.json'), 'utf8')).plugins).toEqual([
-      { plugin: '@imagewise/nx-plugin', options: { registry, dockerfiles: ['**/Dockerfile'] } },
-    ]);
+    expect(JSON.parse(readFileSync(join(repo, 'nx.json'), 'utf8')).plugins).toEqual([{ plugin: '@imagewise/nx-plugin', options: { registry } }]);
   });
 
   it('2. shows a project per Dockerfile, the services on the base', () => {

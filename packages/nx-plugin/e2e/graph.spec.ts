@@ -104,6 +104,7 @@ describe('the image graph in a real Nx workspace', () => {
     const targets = (project: string) => graph.dependencies[project].map((d) => d.target).sort();
     expect(graph.nodes.notifier.data.metadata.imagewise).toEqual({
       imageName: 'notifier',
+      dockerfile: 'services/notifier/Dockerfile',
       version: '0.1.0',
       stages: [{ name: 'old', from: 'registry.example.com/platform/node-base:1.9.0' }, { from: 'python-base' }],
       baseImages: ['images/python-base'],

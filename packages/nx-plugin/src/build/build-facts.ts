@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { dockerignoreOf } from '../graph/dockerfile-names';
 import type { ExecutorContext } from 'nx/src/devkit-exports';
 import type Docker from 'dockerode';
 import { daemonHasBuildKit } from '../docker/build-image';
@@ -7,7 +8,7 @@ import { analyseDockerfile } from '../dockerfile/analyse';
 import { parseImageReference, repositoryIn } from '../image-reference/reference';
 import { readLockFile } from '../lock/read-lock-file';
 import { normaliseOptions, pluginOptionsFromNxJson } from '../plugins/options';
-import { dockerfileOf, imageProjectsOfGraph, workspaceImagesOf } from '../plugins/project-metadata';
+import { imageOfTarget, imageProjectsOfGraph, workspaceImageEntries, workspaceImagesOf } from '../plugins/project-metadata';
 import { markedAsPin } from '../library/pins';
 import { parseTagScheme } from '../graph/tag-scheme';
 import { readGraphFile } from '../plugins/read-graph-file';
@@ -58,10 +59,12 @@ export async function gatherBuildFacts(
   if (!image) throw new Error(`${projectName} has no Dockerfile that Imagewise reads; docker:build needs an image project`);
   const { project, metadata } = image;
   const secrets = checkSecretSources(options.secrets);
-  const dockerfile = dockerfileOf(project.root);
+  // The image this target builds: the project's only one, or the one of a `docker:build:<key>` target.
+  const built = imageOfTarget(project.root, metadata, context.targetName);
+  const dockerfile = built.dockerfile;
   const pluginOptions = normaliseOptions(pluginOptionsFromNxJson(context.nxJsonConfiguration));
   const registry = process.env.IMAGEWISE_REGISTRY || pluginOptions.registry;
-  const repository = registry ? repositoryIn(registry, metadata.imageName) : metadata.imageName;
+  const repository = registry ? repositoryIn(registry, built.imageName) : built.imageName;
   const push = registry !== undefined && options.push !== false;
   // Each build may land on another engine: a base reaches its dependents only through the registry.
   if (pluginOptions.engines?.length && !push) {
@@ -86,6 +89,7 @@ export async function gatherBuildFacts(
   const baseImages: Record<string, string> = {};
   const replacements = [];
   const analysis = analyseDockerfile(dockerfileText, build.buildArgs);
+  const workspaceImages = workspaceImageEntries(images);
   const marked = (line: number) => markedAsPin(dockerfileText, line, false);
   for (const use of baseImageUses(analysis, workspaceImagesOf(images), pluginOptions.registries, marked)) {
     let reference: string | undefined;
@@ -94,13 +98,16 @@ export async function gatherBuildFacts(
       bases[use.raw] = { upstream: use.upstream, digest };
       if (digest) reference = `${use.upstream}@${digest}`;
     } else if ('pinned' in use) {
-      if (registry) reference = await releaseReference(registryClient, registry, images.get(use.pinned)!.metadata.imageName, use, dockerfile);
-      bases[use.raw] = { release: reference ?? `${images.get(use.pinned)!.metadata.imageName}:${use.pin}` };
+      const pinnedName = workspaceImages.get(use.pinned)!.image.imageName;
+      if (registry) reference = await releaseReference(registryClient, registry, pinnedName, use, dockerfile);
+      bases[use.raw] = { release: reference ?? `${pinnedName}:${use.pin}` };
     } else {
-      const base = readImageMetadata(context.root, use.project);
+      // Each image of a project leaves its own metadata (dist/images/<project>[/<key>]).
+      const { projectName: baseProject, image: baseImage } = workspaceImages.get(use.project)!;
+      const base = readImageMetadata(context.root, baseProject, baseImage.key);
       if (!base?.contentIdentity)
         throw new Error(
-          `${dockerfile}:${use.line}: base image ${use.project} has no build output from this version of Imagewise; build it first (docker:build depends on ^docker:build)`,
+          `${dockerfile}:${use.line}: base image ${baseImage.imageName} (${baseProject}:${baseImage.buildTarget}) has no build output from this version of Imagewise; build it first (nx run ${baseProject}:${baseImage.buildTarget})`,
         );
       bases[use.raw] = { image: base.contentIdentity };
       reference = exactReference(base);
@@ -110,7 +117,9 @@ export async function gatherBuildFacts(
     replacements.push({ ...use, reference });
   }
 
-  const contextEntries = listBuildContext(join(context.root, project.root), readOptional(context.root, join(project.root, '.dockerignore')));
+  // As BuildKit: `<Dockerfile>.dockerignore` beside the Dockerfile wins over the context's `.dockerignore`.
+  const dockerignore = dockerignoreOf(basename(dockerfile), (file) => existsSync(join(context.root, project.root, file)));
+  const contextEntries = listBuildContext(join(context.root, project.root), readOptional(context.root, join(project.root, dockerignore)));
   const stagedFiles = libraryPacks(context.root, context.projectGraph, projectName);
   const identity = contentIdentity({
     dockerfile: sha256(dockerfileText),
@@ -125,7 +134,7 @@ export async function gatherBuildFacts(
   const tags = imageTags({
     identity,
     version: metadata.version,
-    scheme: parseTagScheme(metadata.tagScheme),
+    scheme: parseTagScheme(built.tagScheme),
     policy: options.tags ?? {},
     facts: runFactsFromEnv(process.env, git, context.nxJsonConfiguration?.defaultBase ?? 'main'),
   });

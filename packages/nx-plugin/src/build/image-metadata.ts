@@ -1,8 +1,9 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { imageOutputDir } from '../graph/dockerfile-names';
 import { contentTag } from './tag-policy';
 
-/** What a docker:build leaves for its dependents and for people: dist/images/<project>/metadata.json. */
+/** What a docker:build leaves for its dependents and for people: dist/images/<project>[/<key>]/metadata.json. */
 export interface ImageMetadata {
   /** Repository, `registry/name` or a local name. */
   image: string;
@@ -23,13 +24,14 @@ export interface ImageMetadata {
   buildSeconds: number;
 }
 
-export function imageMetadataPath(workspaceRoot: string, project: string): string {
-  return join(workspaceRoot, 'dist/images', project, 'metadata.json');
+/** `key` is the image's ('' or omitted for the primary): each image of a project has its own. */
+export function imageMetadataPath(workspaceRoot: string, project: string, key = ''): string {
+  return join(workspaceRoot, imageOutputDir(project, key), 'metadata.json');
 }
 
-export function readImageMetadata(workspaceRoot: string, project: string): ImageMetadata | undefined {
+export function readImageMetadata(workspaceRoot: string, project: string, key = ''): ImageMetadata | undefined {
   try {
-    return JSON.parse(readFileSync(imageMetadataPath(workspaceRoot, project), 'utf8')) as ImageMetadata;
+    return JSON.parse(readFileSync(imageMetadataPath(workspaceRoot, project, key), 'utf8')) as ImageMetadata;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
@@ -37,8 +39,8 @@ export function readImageMetadata(workspaceRoot: string, project: string): Image
 }
 
 /** Written whole or not at all. */
-export function writeImageMetadata(workspaceRoot: string, project: string, metadata: ImageMetadata): void {
-  const path = imageMetadataPath(workspaceRoot, project);
+export function writeImageMetadata(workspaceRoot: string, project: string, metadata: ImageMetadata, key = ''): void {
+  const path = imageMetadataPath(workspaceRoot, project, key);
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(`${path}.tmp`, `${JSON.stringify(metadata, null, 2)}\n`);
   renameSync(`${path}.tmp`, path);

@@ -36,10 +36,10 @@ describe('buildImageGraph', () => {
     );
     const graph = buildImageGraph([NODE_BASE, PYTHON_BASE, notifier], { registries: [] });
 
-    expect(graph.dependencies.get('services/notifier')).toEqual({
+    expect(graph.dependencies.get('services/notifier/Dockerfile')).toEqual({
       images: [
-        { root: 'images/node-base', line: 1 },
-        { root: 'images/python-base', line: 2 },
+        { root: 'images/node-base', dockerfile: 'images/node-base/Dockerfile', line: 1 },
+        { root: 'images/python-base', dockerfile: 'images/python-base/Dockerfile', line: 2 },
       ],
       upstream: [
         { node: `docker:docker.io/library/redis:7@${PINNED}`, reference: 'docker.io/library/redis:7', line: 5 },
@@ -47,7 +47,7 @@ describe('buildImageGraph', () => {
       ],
       pinned: [{ root: 'images/node-base', imageName: 'node-base', pin: '0.9.0', workspaceVersion: '1.0.0', line: 3 }],
     });
-    expect(graph.dependencies.get('images/node-base')).toEqual({
+    expect(graph.dependencies.get('images/node-base/Dockerfile')).toEqual({
       images: [],
       upstream: [{ node: 'docker:docker.io/library/node:18', reference: 'docker.io/library/node:18', line: 1 }],
       pinned: [],
@@ -75,7 +75,7 @@ describe('buildImageGraph', () => {
     });
     const app = project('services/app/Dockerfile', `FROM acme/base@${PINNED}\n`);
     const graph = buildImageGraph([base, app], { registries: [] });
-    expect(graph.dependencies.get('services/app')?.pinned).toEqual([{ root: 'images/base', imageName: 'acme/base', pin: PINNED, line: 1 }]);
+    expect(graph.dependencies.get('services/app/Dockerfile')?.pinned).toEqual([{ root: 'images/base', imageName: 'acme/base', pin: PINNED, line: 1 }]);
     expect(graph.upstreamNodes.size).toBe(1);
   });
 
@@ -86,10 +86,10 @@ describe('buildImageGraph', () => {
       { lockText: lock({ 'ci.internal:5000/redis:7': D2 }) },
     );
     const graph = buildImageGraph([NODE_BASE, PYTHON_BASE, app], { registries: ['localhost:5000'] });
-    expect(graph.dependencies.get('services/app')).toEqual({
+    expect(graph.dependencies.get('services/app/Dockerfile')).toEqual({
       images: [
-        { root: 'images/node-base', line: 2 },
-        { root: 'images/python-base', line: 3 },
+        { root: 'images/node-base', dockerfile: 'images/node-base/Dockerfile', line: 2 },
+        { root: 'images/python-base', dockerfile: 'images/python-base/Dockerfile', line: 3 },
       ],
       upstream: [{ node: 'docker:ci.internal:5000/redis:7', reference: 'ci.internal:5000/redis:7', line: 4 }],
       pinned: [],
@@ -98,20 +98,22 @@ describe('buildImageGraph', () => {
 
     // Without the registry option, a literal registry is somebody else's.
     const without = buildImageGraph([NODE_BASE, PYTHON_BASE, app], { registries: [] });
-    expect(without.dependencies.get('services/app')?.images).toEqual([{ root: 'images/node-base', line: 2 }]);
+    expect(without.dependencies.get('services/app/Dockerfile')?.images).toEqual([
+      { root: 'images/node-base', dockerfile: 'images/node-base/Dockerfile', line: 2 },
+    ]);
     expect(without.upstreamNodes.has('docker:localhost:5000/python-base:latest')).toBe(true);
   });
 
   it('does not treat an image named whole by an ARG as coming from a workspace registry', () => {
     const app = project('services/app/Dockerfile', 'ARG BASE=ghcr.io/acme/node-base\nFROM ${BASE}\n');
     const graph = buildImageGraph([NODE_BASE, app], { registries: [] });
-    expect(graph.dependencies.get('services/app')).toMatchObject({ images: [], upstream: [{ reference: 'ghcr.io/acme/node-base' }] });
+    expect(graph.dependencies.get('services/app/Dockerfile')).toMatchObject({ images: [], upstream: [{ reference: 'ghcr.io/acme/node-base' }] });
   });
 
   it('reports a project that builds FROM itself, without a self edge', () => {
     const base = project('images/node-base/Dockerfile', 'FROM node:18 AS deps\nFROM node-base\n', { lockText: lock({ 'docker.io/library/node:18': D1 }) });
     const graph = buildImageGraph([base], { registries: [] });
-    expect(graph.dependencies.get('images/node-base')?.images).toEqual([]);
+    expect(graph.dependencies.get('images/node-base/Dockerfile')?.images).toEqual([]);
     expect(graph.problems).toEqual([
       { file: 'images/node-base/Dockerfile', line: 2, message: 'the image builds FROM itself ("node-base"); name a base image' },
     ]);
@@ -120,7 +122,7 @@ describe('buildImageGraph', () => {
   it('allows FROM an earlier release of itself (a pinned release)', () => {
     const base = project('images/node-base/Dockerfile', 'FROM node-base:0.9.0\n', { packageJsonText: '{"version": "1.0.0"}' });
     const graph = buildImageGraph([base], { registries: [] });
-    expect(graph.dependencies.get('images/node-base')?.pinned).toMatchObject([{ root: 'images/node-base', pin: '0.9.0' }]);
+    expect(graph.dependencies.get('images/node-base/Dockerfile')?.pinned).toMatchObject([{ root: 'images/node-base', pin: '0.9.0' }]);
     expect(graph.problems).toEqual([]);
   });
 
@@ -150,7 +152,7 @@ describe('buildImageGraph', () => {
     });
 
     it('make a FROM naming them a problem, neither an edge nor an upstream Docker Hub image', () => {
-      expect(graph.dependencies.get('services/app')).toEqual({ images: [], upstream: [], pinned: [] });
+      expect(graph.dependencies.get('services/app/Dockerfile')).toEqual({ images: [], upstream: [], pinned: [] });
       expect([...graph.upstreamNodes.keys()]).toEqual([`docker:docker.io/library/node:18@${PINNED}`]);
       const problems = graph.problems.filter((p) => p.file === 'services/app/Dockerfile');
       expect(problems).toHaveLength(1);
@@ -186,7 +188,9 @@ describe('buildImageGraph', () => {
         },
       ]);
       // Recognised, it is an edge.
-      expect(buildImageGraph([NODE_BASE, service], { registries: ['registry.acme.example/platform'] }).dependencies.get('services/a')?.pinned).toHaveLength(1);
+      expect(
+        buildImageGraph([NODE_BASE, service], { registries: ['registry.acme.example/platform'] }).dependencies.get('services/a/Dockerfile')?.pinned,
+      ).toHaveLength(1);
     });
 
     it('leaves an unlocked node without a digest', () => {
@@ -219,7 +223,7 @@ describe('buildImageGraph', () => {
         {
           file: 'services/a/Dockerfile',
           line: 0,
-          message: `lock files disagree on docker.io/library/node:18 (services/a, services/c → ${D1.slice(0, 19)}…; services/b → ${D2.slice(0, 19)}…); run docker:lock for all of them`,
+          message: `lock files disagree on docker.io/library/node:18 (services/a/Dockerfile, services/c/Dockerfile → ${D1.slice(0, 19)}…; services/b/Dockerfile → ${D2.slice(0, 19)}…); run docker:lock for all of them`,
         },
       ]);
     });
@@ -241,7 +245,7 @@ describe('buildImageGraph', () => {
       ['services/broken/Dockerfile', 1],
       ['services/broken/imagewise.lock.json', 1],
     ]);
-    expect(graph.dependencies.get('services/broken')).toEqual({ images: [], upstream: [], pinned: [] });
+    expect(graph.dependencies.get('services/broken/Dockerfile')).toEqual({ images: [], upstream: [], pinned: [] });
   });
 
   describe('images sharing a repository by tag scheme', () => {
@@ -256,16 +260,16 @@ describe('buildImageGraph', () => {
     it('fills each scheme from the build args and the ARG defaults, for the metadata', () => {
       expect(graph.tagSchemes).toEqual(
         new Map([
-          ['images/sdk-amd64', '{version}-jammy-amd64'],
-          ['images/sdk-arm64', '{version}-jammy-arm64'],
+          ['images/sdk-amd64/Dockerfile', '{version}-jammy-amd64'],
+          ['images/sdk-arm64/Dockerfile', '{version}-jammy-arm64'],
         ]),
       );
       expect(graph.problems).toEqual([]);
     });
 
     it('makes an ARG-built FROM of one tag an edge to the image producing it, and a release of a scheme a pin', () => {
-      expect(graph.dependencies.get('services/app')).toEqual({
-        images: [{ root: 'images/sdk-arm64', line: 3 }],
+      expect(graph.dependencies.get('services/app/Dockerfile')).toEqual({
+        images: [{ root: 'images/sdk-arm64', dockerfile: 'images/sdk-arm64/Dockerfile', line: 3 }],
         upstream: [],
         pinned: [{ root: 'images/sdk-amd64', imageName: 'sdk', pin: '7.0-jammy-amd64', workspaceVersion: '8.0', line: 4 }],
       });
@@ -278,7 +282,7 @@ describe('buildImageGraph', () => {
         'FROM registry.example.com/sdk:7.0-focal-amd64\n# imagewise: pin until focal is gone\nFROM registry.example.com/sdk:7.0-focal-amd64\n',
       );
       const found = buildImageGraph([sdk('amd64'), sdk('arm64'), old], { registries: ['registry.example.com'] });
-      expect(found.dependencies.get('services/old')!.pinned).toEqual([
+      expect(found.dependencies.get('services/old/Dockerfile')!.pinned).toEqual([
         { root: 'images/sdk-amd64', imageName: 'sdk', pin: '7.0-focal-amd64', workspaceVersion: '8.0', line: 3 },
       ]);
       expect(found.problems).toEqual([

@@ -17,6 +17,8 @@ import {
 export interface WorkspaceImageDependency {
   /** Root of the image project it names (names are only known once Nx merges projects). */
   root: string;
+  /** The Dockerfile of the image it names: a project may have several. */
+  dockerfile: string;
   line: number;
 }
 
@@ -50,11 +52,12 @@ export interface UpstreamNode {
 }
 
 export interface ImageGraph {
+  /** By Dockerfile: each image's own uses. */
   dependencies: Map<string, ImageDependencies>;
-  /** Roots of the base images: images another workspace image builds FROM (or copies from). Folder names decide nothing. */
+  /** Roots of the base images: projects an image of another project builds FROM (or copies from). Folder names decide nothing. */
   baseImages: Set<string>;
   upstreamNodes: Map<string, UpstreamNode>;
-  /** Each image's tag scheme, filled (`cuda-{version}`), by root: only images that have one. */
+  /** Each image's tag scheme, filled (`cuda-{version}`), by Dockerfile: only images that have one. */
   tagSchemes: Map<string, string>;
   problems: Problem[];
 }
@@ -65,16 +68,18 @@ export interface ImageGraph {
  * (an external node whose hash is its locked digest).
  */
 export function buildImageGraph(projects: ImageProject[], options: ClassifyOptions): ImageGraph {
+  // An image is known by its Dockerfile: a directory may hold several.
+  const byDockerfile = new Map(projects.map((p) => [p.dockerfile, p]));
   const problems: Problem[] = projects.flatMap((p) => p.problems);
   const tagSchemes = new Map<string, string>();
   const images = projects.map((project) => {
     const { image, filledScheme, problem } = workspaceImageOf(project);
     if (problem) problems.push(problem);
-    if (filledScheme !== undefined) tagSchemes.set(project.root, filledScheme);
+    if (filledScheme !== undefined) tagSchemes.set(project.dockerfile, filledScheme);
     return image;
   });
   const index = indexWorkspaceImages(images);
-  const imageByRoot = new Map(images.map((image) => [image.project, image]));
+  const imageByDockerfile = new Map(images.map((image) => [image.project, image]));
   for (const [imageName, groups] of index.conflicts) {
     for (const claimants of groups) {
       for (const claimant of claimants) {
@@ -112,12 +117,13 @@ export function buildImageGraph(projects: ImageProject[], options: ClassifyOptio
       if (use.value === undefined) continue; // the analysis reported why
       const target = classify(use.value, use.raw, project.pinMarkedLines.includes(use.line));
       if (target.kind === 'workspace') {
-        if (target.project !== project.root) found.images.push({ root: target.project, line: use.line });
+        if (target.project !== project.dockerfile)
+          found.images.push({ root: byDockerfile.get(target.project)!.root, dockerfile: target.project, line: use.line });
         else problems.push({ file: project.dockerfile, line: use.line, message: `the image builds FROM itself ("${use.value}"); name a base image` });
       } else if (target.kind === 'pinned') {
-        const image = imageByRoot.get(target.project)!;
+        const image = imageByDockerfile.get(target.project)!;
         found.pinned.push({
-          root: target.project,
+          root: byDockerfile.get(target.project)!.root,
           imageName: image.imageName,
           pin: target.pin,
           workspaceVersion: image.version,
@@ -131,21 +137,24 @@ export function buildImageGraph(projects: ImageProject[], options: ClassifyOptio
         if (!target.digest) {
           const byDigest = digestsByNode.get(name) ?? new Map<string, string[]>();
           const key = digest ?? '';
-          const roots = byDigest.get(key) ?? [];
+          const dockerfiles = byDigest.get(key) ?? [];
           // A project naming the image twice (two FROMs) is still one project to report.
-          if (!roots.includes(project.root)) byDigest.set(key, [...roots, project.root]);
+          if (!dockerfiles.includes(project.dockerfile)) byDigest.set(key, [...dockerfiles, project.dockerfile]);
           digestsByNode.set(name, byDigest);
         }
       } else {
         problems.push({ file: project.dockerfile, line: use.line, message: `${target.message}; fix the image name` });
       }
     }
-    dependencies.set(project.root, found);
+    dependencies.set(project.dockerfile, found);
   }
 
-  resolveLockedDigests(upstreamNodes, digestsByNode, projects, problems, index);
-  dropCycles(projects, dependencies, problems);
-  const baseImages = new Set([...dependencies.values()].flatMap((found) => found.images.map((use) => use.root)));
+  resolveLockedDigests(upstreamNodes, digestsByNode, problems, index);
+  dropCycles(byDockerfile, dependencies, problems);
+  // A project is a base image when another project builds on it, not when its own images build on each other.
+  const baseImages = new Set(
+    [...dependencies].flatMap(([dockerfile, found]) => found.images.filter((use) => use.root !== byDockerfile.get(dockerfile)!.root).map((use) => use.root)),
+  );
   return { dependencies, baseImages, upstreamNodes, tagSchemes, problems: limitProblems(problems) };
 }
 
@@ -157,28 +166,27 @@ export function buildImageGraph(projects: ImageProject[], options: ClassifyOptio
 function resolveLockedDigests(
   nodes: Map<string, UpstreamNode>,
   digestsByNode: Map<string, Map<string, string[]>>,
-  projects: ImageProject[],
   problems: Problem[],
   index: WorkspaceImageIndex,
 ): void {
-  const dockerfileOf = new Map(projects.map((p) => [p.root, p.dockerfile]));
+  // byDigest holds Dockerfiles: each image's own FROMs are reported on its own file.
   for (const [name, byDigest] of digestsByNode) {
     const node = nodes.get(name)!;
     const digests = [...byDigest.keys()];
     const unlocked = byDigest.get('') ?? [];
     const lookalike = unlocked.length ? lookalikeImage(node.reference, index) : undefined;
-    for (const root of unlocked) {
+    for (const dockerfile of unlocked) {
       const message = lookalike
         ? `${node.reference} looks like workspace image "${lookalike.name}" under ${lookalike.prefix}, which the workspace does not recognise as its own: if it is, add "${lookalike.prefix}" to the plugin option "registries" (or make it "registry", where images are pushed); if it is someone else's image, run the docker:lock target to lock it`
         : `upstream image ${node.reference} has no locked digest; run the docker:lock target`;
-      problems.push({ file: dockerfileOf.get(root)!, line: 0, message });
+      problems.push({ file: dockerfile, line: 0, message });
     }
     const locked = digests.filter((d) => d !== '');
     if (locked.length === 1) node.digest = locked[0];
     else if (locked.length > 1) {
       const who = locked.map((d) => `${byDigest.get(d)!.join(', ')} → ${d.slice(0, 19)}…`).join('; ');
       problems.push({
-        file: dockerfileOf.get(byDigest.get(locked[0])![0])!,
+        file: byDigest.get(locked[0])![0],
         line: 0,
         message: `lock files disagree on ${node.reference} (${who}); run docker:lock for all of them`,
       });
@@ -192,13 +200,12 @@ function resolveLockedDigests(
  * FROM line. Done here, with every image project known, so the problem also
  * reaches the project's metadata.
  */
-function dropCycles(projects: ImageProject[], dependencies: Map<string, ImageDependencies>, problems: Problem[]): void {
-  const byRoot = new Map(projects.map((p) => [p.root, p]));
-  const edges = [...dependencies].flatMap(([source, found]) => found.images.map((use) => ({ source, target: use.root, line: use.line })));
+function dropCycles(byDockerfile: Map<string, ImageProject>, dependencies: Map<string, ImageDependencies>, problems: Problem[]): void {
+  const edges = [...dependencies].flatMap(([source, found]) => found.images.map((use) => ({ source, target: use.dockerfile, line: use.line })));
   for (const { edge, path } of findImageCycles(edges)) {
     const found = dependencies.get(edge.source)!;
-    found.images = found.images.filter((use) => !(use.root === edge.target && use.line === edge.line));
-    const names = path.map((root) => byRoot.get(root)!.imageName).join(' → ');
-    problems.push({ file: byRoot.get(edge.source)!.dockerfile, line: edge.line, message: `images build FROM each other in a cycle (${names}); break it` });
+    found.images = found.images.filter((use) => !(use.dockerfile === edge.target && use.line === edge.line));
+    const names = path.map((dockerfile) => byDockerfile.get(dockerfile)!.imageName).join(' → ');
+    problems.push({ file: edge.source, line: edge.line, message: `images build FROM each other in a cycle (${names}); break it` });
   }
 }

@@ -11,6 +11,12 @@ import { DEFAULT_TAG_SCHEME, tagSchemeTemplate } from './tag-scheme';
 export interface ImageProjectFiles {
   /** Workspace-relative path of the Dockerfile. */
   dockerfile: string;
+  /** '' for the directory's primary image, else its key (dockerfile-names.ts); '' when omitted. */
+  key?: string;
+  /** The target that builds it, whose options set its image name and build args; `docker:build` when omitted. */
+  buildTarget?: string;
+  /** The name of the ignore file `dockerignoreText` is from; `.dockerignore` when omitted. */
+  dockerignore?: string;
   /** Undefined when the Dockerfile could not be read; `unread` says why. */
   dockerfileText?: string;
   dockerignoreText?: string;
@@ -21,7 +27,7 @@ export interface ImageProjectFiles {
   unread?: Problem[];
 }
 
-/** Per-project settings, as options of the project's `docker:build` target. */
+/** Per-image settings, as options of the image's build target. */
 interface BuildTargetOptions {
   imageName?: string;
   tagScheme?: string;
@@ -31,6 +37,9 @@ interface BuildTargetOptions {
 export interface ImageProject {
   root: string;
   dockerfile: string;
+  /** '' for the primary image of its directory, else its key. */
+  key: string;
+  buildTarget: string;
   /** Set only when no project.json or package.json defines the project already (nameImageProjects makes it unique). */
   name?: string;
   imageName: string;
@@ -55,10 +64,26 @@ export function readImageProject(files: ImageProjectFiles): ImageProject {
   const problems: Problem[] = [...(files.unread ?? [])];
   const projectJson = readProjectFile(files.projectJsonText, join(root, 'project.json'), problems);
   const packageJson = readProjectFile(files.packageJsonText, join(root, 'package.json'), problems);
+  const buildTarget = files.buildTarget ?? 'docker:build';
   const buildOptions: BuildTargetOptions = {
-    ...packageJson?.nx?.targets?.['docker:build']?.options,
-    ...projectJson?.targets?.['docker:build']?.options,
+    ...packageJson?.nx?.targets?.[buildTarget]?.options,
+    ...projectJson?.targets?.[buildTarget]?.options,
   };
+  if (buildTarget !== 'docker:build' && files.key === '') {
+    // With several images, docker:build only waits for them: its options would apply to nothing.
+    for (const [file, declared] of [
+      [join(root, 'project.json'), projectJson?.targets],
+      [join(root, 'package.json'), packageJson?.nx?.targets],
+    ] as const) {
+      if (Object.keys(declared?.['docker:build']?.options ?? {}).length) {
+        problems.push({
+          file,
+          line: 0,
+          message: `sets options of docker:build, which builds no image itself now that ${root} has several images; move them to ${buildTarget} (the primary image) or to the image target they are for`,
+        });
+      }
+    }
+  }
   const buildArgs = stringRecord(buildOptions.buildArgs);
   // An unread Dockerfile is reported once, as unread, not again as empty.
   const analysis = files.dockerfileText === undefined ? NOTHING_READ : analyseDockerfile(files.dockerfileText, buildArgs);
@@ -75,8 +100,10 @@ export function readImageProject(files: ImageProjectFiles): ImageProject {
     else problems.push({ file: lockPath, line: read.problem.line, message: withoutPathPrefix(read.problem.message, lockPath) });
   }
 
-  const context = contextInputs(files.dockerignoreText, ['Dockerfile', '.dockerignore', LOCK_FILE]);
-  for (const problem of context.problems) problems.push({ file: join(root, '.dockerignore'), ...problem });
+  // What BuildKit reads besides the context: this image's own Dockerfile and ignore file.
+  const dockerignore = files.dockerignore ?? '.dockerignore';
+  const context = contextInputs(files.dockerignoreText, [basename(files.dockerfile), dockerignore, LOCK_FILE]);
+  for (const problem of context.problems) problems.push({ file: join(root, dockerignore), ...problem });
 
   const definesProject = files.projectJsonText !== undefined || files.packageJsonText !== undefined;
   const declaredName = [projectJson?.name, packageJson?.name].find((name): name is string => typeof name === 'string');
@@ -88,6 +115,8 @@ export function readImageProject(files: ImageProjectFiles): ImageProject {
   return {
     root,
     dockerfile: files.dockerfile,
+    key: files.key ?? '',
+    buildTarget,
     name: definesProject ? undefined : basename(root),
     imageName: declaredImageName ?? basename(root),
     tagScheme: declaredTagScheme ?? DEFAULT_TAG_SCHEME,

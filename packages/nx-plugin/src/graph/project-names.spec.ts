@@ -61,6 +61,30 @@ describe('nameImageProjects', () => {
     expect(named[0]).toBe(projects[0]);
     expect(named.map((p) => p.name)).toEqual(['node-base', 'notifier']);
   });
+
+  it("names a secondary image after its project's image and its key, lowercase, unless its own target sets one", () => {
+    const projectJsonText = JSON.stringify({ targets: { 'docker:build:cron': { options: { imageName: 'acme/cron' } } } });
+    const secondary = (dockerfile: string, key: string, files = {}) =>
+      readImageProject({ dockerfile, key, buildTarget: `docker:build:${key}`, dockerfileText: 'FROM scratch\n', ...files });
+    const named = nameImageProjects([
+      image('images/x/amd64/Dockerfile'),
+      secondary('images/x/amd64/Dockerfile.Worker', 'Worker'),
+      image('images/y/amd64/Dockerfile', { projectJsonText }),
+      secondary('images/y/amd64/cron.Dockerfile', 'cron', { projectJsonText }),
+    ]);
+    expect(named.map((p) => p.imageName)).toEqual(['x-amd64', 'x-amd64-worker', 'y-amd64', 'acme/cron']);
+    // One project however many images: both images of a directory carry its one name.
+    expect(named[0].name).toBe(named[1].name);
+  });
+
+  it("names a variant's secondary image after the variant, since the variant shares its outer image's repository", () => {
+    const named = nameImageProjects([
+      image('images/x/Dockerfile'),
+      image('images/x/cuda/Dockerfile'),
+      readImageProject({ dockerfile: 'images/x/cuda/Dockerfile.worker', key: 'worker', buildTarget: 'docker:build:worker', dockerfileText: 'FROM scratch\n' }),
+    ]);
+    expect(named.map((p) => p.imageName)).toEqual(['x', 'x', 'x-cuda-worker']);
+  });
 });
 
 describe('nameImageProjects: variants', () => {

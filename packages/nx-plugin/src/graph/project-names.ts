@@ -18,23 +18,25 @@ import { variantTemplate } from './tag-scheme';
  * tags (`cuda-{version}`); variants nest (`cuda-12-{version}`).
  */
 export function nameImageProjects(projects: ImageProject[]): ImageProject[] {
+  // One name per directory, however many images it has.
+  const rootsOf = (list: ImageProject[]) => [...new Set(list.map((p) => p.root))];
   const projectNames = uniqueNames(
-    projects.filter((p) => p.name !== undefined).map((p) => p.root),
+    rootsOf(projects.filter((p) => p.name !== undefined)),
     projects.flatMap((p) => p.declared.projectName ?? []),
   );
-  const roots = new Set(projects.map((p) => p.root));
+  // Directories by their primary image, which names the directory's images.
+  const primaryByRoot = new Map(projects.filter((p) => p.key === '').map((p) => [p.root, p]));
   const isVariant = (p: ImageProject) =>
-    p.root !== '.' && roots.has(dirname(p.root)) && p.declared.imageName === undefined && p.declared.tagScheme === undefined;
+    p.key === '' && p.root !== '.' && primaryByRoot.has(dirname(p.root)) && p.declared.imageName === undefined && p.declared.tagScheme === undefined;
   const imageNames = uniqueNames(
-    projects.filter((p) => p.declared.imageName === undefined && !isVariant(p)).map((p) => p.root),
+    rootsOf(projects.filter((p) => p.declared.imageName === undefined && p.key === '' && !isVariant(p))),
     projects.flatMap((p) => p.declared.imageName ?? []),
   );
-  const byRoot = new Map(projects.map((p) => [p.root, p]));
   const named = new Map<string, { imageName: string; tagScheme: string }>();
   const nameOf = (project: ImageProject): { imageName: string; tagScheme: string } => {
     let found = named.get(project.root);
     if (found === undefined) {
-      const outer = isVariant(project) ? nameOf(byRoot.get(dirname(project.root))!) : undefined;
+      const outer = isVariant(project) ? nameOf(primaryByRoot.get(dirname(project.root))!) : undefined;
       found = outer
         ? { imageName: outer.imageName, tagScheme: variantTemplate(outer.tagScheme, basename(project.root)) }
         : { imageName: project.declared.imageName ?? imageNames.get(project.root)!, tagScheme: project.tagScheme };
@@ -42,9 +44,22 @@ export function nameImageProjects(projects: ImageProject[]): ImageProject[] {
     }
     return found;
   };
+  // A secondary image is named after its project's image: `api-worker` (repository names are lowercase);
+  // a variant's, which shares its outer image's repository, after the variant too (`x-cuda-worker`).
+  const secondaryName = (project: ImageProject): string => {
+    const primary = primaryByRoot.get(project.root);
+    const base =
+      primary === undefined
+        ? basename(project.root)
+        : isVariant(primary)
+          ? `${nameOf(primary).imageName}-${basename(project.root)}`
+          : nameOf(primary).imageName;
+    return `${base}-${project.key.toLowerCase()}`;
+  };
   return projects.map((project) => {
     const name = project.name === undefined ? undefined : projectNames.get(project.root);
-    const { imageName, tagScheme } = nameOf(project);
+    const { imageName, tagScheme } =
+      project.key === '' ? nameOf(project) : { imageName: project.declared.imageName ?? secondaryName(project), tagScheme: project.tagScheme };
     // The project may come from the graph cache: a copy, never a change in place.
     const same = name === project.name && imageName === project.imageName && tagScheme === project.tagScheme;
     return same ? project : { ...project, name, imageName, tagScheme };

@@ -60,7 +60,8 @@ export function indexWorkspaceImages(images: WorkspaceImage[]): WorkspaceImageIn
  * be filled is a problem, and the image keeps no scheme meanwhile.
  */
 export function workspaceImageOf(project: ImageProject): { image: WorkspaceImage; filledScheme?: string; problem?: Problem } {
-  const image: WorkspaceImage = { project: project.root, imageName: project.imageName, version: project.version, dockerfile: project.dockerfile };
+  // Known by its Dockerfile: a directory may hold several images.
+  const image: WorkspaceImage = { project: project.dockerfile, imageName: project.imageName, version: project.version, dockerfile: project.dockerfile };
   if (project.tagScheme === DEFAULT_TAG_SCHEME) return { image };
   const args: Record<string, string | undefined> = { ...project.buildArgs };
   for (const arg of project.analysis.globalArgs) if (arg.value !== undefined) args[arg.name] = arg.value;

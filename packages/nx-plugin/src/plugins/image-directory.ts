@@ -4,7 +4,8 @@ import type { Problem } from '../graph/problems';
 import { readGraphFile } from './read-graph-file';
 
 /** The files of an image project's directory that the graph reads. */
-const GRAPH_FILE = /^(?:Dockerfile|\.dockerignore|project\.json|package\.json|pyproject\.toml|requirements.*\.txt|imagewise\.lock\.json)$/;
+const GRAPH_FILE =
+  /^(?:Dockerfile|Containerfile|Dockerfile\..+|.+\.Dockerfile|.*\.dockerignore|project\.json|package\.json|pyproject\.toml|requirements.*\.txt|imagewise\.lock\.json)$/;
 
 /** An image directory's graph files: the text of each, by name, and those that could not be read. */
 export interface ImageDirectory {

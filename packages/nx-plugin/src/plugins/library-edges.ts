@@ -87,6 +87,6 @@ export function internalLibraries(
 /** The files of an image project that may declare a library: manifests and the Dockerfile's ARGs. */
 export function libraryDeclarations(workspaceRoot: string, root: string): SourceFile[] {
   return [...imageDirectory(workspaceRoot, root).files]
-    .filter(([name]) => name !== '.dockerignore' && name !== 'project.json' && name !== LOCK_FILE)
+    .filter(([name]) => !name.endsWith('.dockerignore') && name !== 'project.json' && name !== LOCK_FILE)
     .map(([name, text]) => ({ path: join(root, name), text }));
 }

@@ -1,8 +1,9 @@
 import type { PoolEntry } from '../docker/engine-pool';
+import { DEFAULT_DOCKERFILES } from '../graph/dockerfile-names';
 
 /** Options of `@imagewise/nx-plugin` in nx.json `plugins`. */
 export interface ImagewisePluginOptions {
-  /** Globs of Dockerfiles that make image projects. */
+  /** Globs of the Dockerfiles that are images; default: every `Dockerfile`, `Dockerfile.*`, `*.Dockerfile` and `Containerfile`. */
   dockerfiles?: string[];
   /** Where workspace images are pushed: `host[:port][/namespace]`. A FROM under it names a workspace image. */
   registry?: string;
@@ -22,8 +23,6 @@ export interface ImagewisePluginOptions {
 
 export type NormalisedOptions = Required<Omit<ImagewisePluginOptions, 'registry' | 'libraries' | 'maxAge' | 'engines'>> &
   Pick<ImagewisePluginOptions, 'registry' | 'libraries' | 'maxAge' | 'engines'>;
-
-export const DEFAULT_DOCKERFILES = ['images/**/Dockerfile', 'services/**/Dockerfile'];
 
 export function normaliseOptions(options: ImagewisePluginOptions | undefined): NormalisedOptions {
   return {

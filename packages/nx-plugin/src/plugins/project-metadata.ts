@@ -9,8 +9,13 @@ import type { WorkspaceImage } from '../graph/workspace-images';
  * every command.
  */
 export interface ImageProjectMetadata {
+  /** The primary image's name; each image's, where there are several, in `images`. */
   imageName: string;
-  /** Its tag scheme with build args filled in (`cuda-{version}`, `{version}-jammy-amd64`), when it shares its repository that way. */
+  /** The primary image's Dockerfile (absent in metadata of older versions: `<root>/Dockerfile`). */
+  dockerfile?: string;
+  /** Every image of the project, the primary first; only where there are several. */
+  images?: ProjectImage[];
+  /** The primary image's tag scheme with build args filled in (`cuda-{version}`, `{version}-jammy-amd64`), when it shares its repository that way. */
   tagScheme?: string;
   /** The image's version (package.json), which a FROM tag must equal to track the workspace. */
   version?: string;
@@ -26,6 +31,16 @@ export interface ImageProjectMetadata {
   problems?: string[];
 }
 
+/** One image of a project: its key ('' for the primary), Dockerfile, image name and build target. */
+export interface ProjectImage {
+  key: string;
+  dockerfile: string;
+  imageName: string;
+  buildTarget: string;
+  /** Its filled tag scheme, when it shares its repository that way. */
+  tagScheme?: string;
+}
+
 /** A release of a workspace image that a Dockerfile names (the graph's PinnedImage, as metadata keeps it). */
 export interface ImagePin {
   /** Root of the image project whose release it uses. */
@@ -34,6 +49,8 @@ export interface ImagePin {
   pin: string;
   /** Line of the Dockerfile that names it. */
   line: number;
+  /** That Dockerfile, where it is not the project's primary one. */
+  dockerfile?: string;
 }
 
 export interface ImageStage {
@@ -46,9 +63,29 @@ export interface ImageProjectEntry {
   metadata: ImageProjectMetadata;
 }
 
-/** An image project's Dockerfile: createNodes matches only files named so, at the project root. */
-export function dockerfileOf(root: string): string {
-  return root === '.' ? 'Dockerfile' : `${root}/Dockerfile`;
+/** An image project's images, the primary first. */
+export function imagesOf(root: string, metadata: ImageProjectMetadata): ProjectImage[] {
+  const dockerfile = metadata.dockerfile ?? (root === '.' ? 'Dockerfile' : `${root}/Dockerfile`);
+  const tagScheme = metadata.tagScheme !== undefined ? { tagScheme: metadata.tagScheme } : {};
+  return metadata.images ?? [{ key: '', dockerfile, imageName: metadata.imageName, buildTarget: 'docker:build', ...tagScheme }];
+}
+
+/** Where a project has several images, the line saying that a target acts on its primary image alone. */
+export function primaryOnlyNote(target: string, projectName: string, metadata: ImageProjectMetadata): string | undefined {
+  const others = (metadata.images ?? []).slice(1).map((image) => image.imageName);
+  if (!others.length) return undefined;
+  return `${projectName} has ${others.length + 1} images: ${target} acts on its primary image ${metadata.imageName}, not on ${others.join(', ')}`;
+}
+
+/** An image project's primary Dockerfile, which docker:lock, drift, explain and prune read. */
+export function dockerfileOf(root: string, metadata: ImageProjectMetadata): string {
+  return imagesOf(root, metadata)[0].dockerfile;
+}
+
+/** The image a build target builds: the one it names, else the primary. */
+export function imageOfTarget(root: string, metadata: ImageProjectMetadata, target: string | undefined): ProjectImage {
+  const images = imagesOf(root, metadata);
+  return images.find((image) => image.buildTarget === target) ?? images[0];
 }
 
 /** The image projects among `projects` (by name): those createNodes left metadata on. */
@@ -84,24 +121,47 @@ export function imageProjectOf(context: Pick<ExecutorContext, 'projectGraph' | '
   return node && metadata ? { project: node.data, metadata } : undefined;
 }
 
-/** The image projects as the graph code indexes them: name, image name, version and Dockerfile. */
-const workspaceImagesByEntries = new WeakMap<Map<string, ImageProjectEntry>, WorkspaceImage[]>();
-
-export function workspaceImagesOf(images: Map<string, ImageProjectEntry>): WorkspaceImage[] {
-  let found = workspaceImagesByEntries.get(images);
-  if (!found) {
-    found = listWorkspaceImages(images);
-    workspaceImagesByEntries.set(images, found);
-  }
-  return found;
+/** One image of the workspace: the project it belongs to, the image, and the image as the graph code indexes it. */
+export interface WorkspaceImageEntry {
+  projectName: string;
+  image: ProjectImage;
+  workspaceImage: WorkspaceImage;
 }
 
-function listWorkspaceImages(images: Map<string, ImageProjectEntry>): WorkspaceImage[] {
-  return [...images].map(([name, { project, metadata }]) => ({
-    project: name,
-    imageName: metadata.imageName,
-    ...(metadata.tagScheme !== undefined ? { tagScheme: parseTagScheme(metadata.tagScheme) } : {}),
-    version: metadata.version,
-    dockerfile: dockerfileOf(project.root),
-  }));
+const entriesByImages = new WeakMap<Map<string, ImageProjectEntry>, Map<string, WorkspaceImageEntry>>();
+
+/**
+ * Every image of the workspace by its Dockerfile, worked out once per map of
+ * image projects: a batch builds every image against the same one.
+ */
+export function workspaceImageEntries(images: Map<string, ImageProjectEntry>): Map<string, WorkspaceImageEntry> {
+  let entries = entriesByImages.get(images);
+  if (!entries) {
+    entries = new Map(
+      [...images].flatMap(([projectName, { project, metadata }]) =>
+        imagesOf(project.root, metadata).map((image): [string, WorkspaceImageEntry] => [
+          image.dockerfile,
+          {
+            projectName,
+            image,
+            workspaceImage: {
+              // Known by its Dockerfile, as the graph knows it: a project may have several images.
+              project: image.dockerfile,
+              imageName: image.imageName,
+              ...(image.tagScheme !== undefined ? { tagScheme: parseTagScheme(image.tagScheme) } : {}),
+              version: metadata.version,
+              dockerfile: image.dockerfile,
+            },
+          },
+        ]),
+      ),
+    );
+    entriesByImages.set(images, entries);
+  }
+  return entries;
+}
+
+/** The images as the graph code indexes them, each known by its Dockerfile. */
+export function workspaceImagesOf(images: Map<string, ImageProjectEntry>): WorkspaceImage[] {
+  return [...workspaceImageEntries(images).values()].map((entry) => entry.workspaceImage);
 }

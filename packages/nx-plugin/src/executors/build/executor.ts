@@ -6,6 +6,7 @@ import { planImageBuild } from '../../build/build-plan';
 import { readSecrets, secretBuildArgWarning } from '../../build/build-secrets';
 import { carryOutPlan } from '../../build/carry-out';
 import { writeImageMetadata } from '../../build/image-metadata';
+import { imageOfTarget, imageProjectOf } from '../../plugins/project-metadata';
 import { registryAuth } from '../../registry/credentials';
 import { pluginOptionsFromNxJson } from '../../plugins/options';
 import { RegistryClient } from '../../registry/registry-client';
@@ -49,11 +50,18 @@ export async function buildTask(
         : undefined;
     const recorded = await carryOutPlan(plan, facts, registry, engine.get, log, secrets);
     const builtOn = engine.address();
-    writeImageMetadata(context.root, context.projectName!, {
-      ...recorded,
-      ...(builtOn && plan.outcome === 'build' ? { engine: builtOn } : {}),
-      buildSeconds: Math.round((Date.now() - started) / 100) / 10,
-    });
+    const project = imageProjectOf(context)!;
+    const { key } = imageOfTarget(project.project.root, project.metadata, context.targetName);
+    writeImageMetadata(
+      context.root,
+      context.projectName!,
+      {
+        ...recorded,
+        ...(builtOn && plan.outcome === 'build' ? { engine: builtOn } : {}),
+        buildSeconds: Math.round((Date.now() - started) / 100) / 10,
+      },
+      key,
+    );
     return { success: true };
   } catch (error) {
     log((error as Error).message);

@@ -24,14 +24,14 @@ export default async function driftExecutor(options: DriftExecutorOptions, conte
     return { success: false };
   }
   const { project, metadata } = image;
-  const dockerfile = dockerfileOf(project.root);
+  const dockerfile = dockerfileOf(project.root, metadata);
   const findings: string[] = [];
 
   const byRoot = new Map([...images.values()].map(({ project: p, metadata: m }) => [p.root, m]));
-  for (const { root, pin, line } of metadata.pinnedImages) {
+  for (const { root, pin, line, dockerfile: pinnedIn = dockerfile } of metadata.pinnedImages) {
     const base = byRoot.get(root);
     findings.push(
-      `${dockerfile}:${line}: base image ${base?.imageName ?? root} pinned at ${pin}; the workspace builds ${base?.version !== undefined ? schemeTag(parseTagScheme(base.tagScheme), base.version) : 'an unversioned image'}`,
+      `${pinnedIn}:${line}: base image ${base?.imageName ?? root} pinned at ${pin}; the workspace builds ${base?.version !== undefined ? schemeTag(parseTagScheme(base.tagScheme), base.version) : 'an unversioned image'}`,
     );
   }
 

@@ -3,7 +3,7 @@ import { parseMaxAge } from '../../build/staleness';
 import { explainImage, type BaseNow } from '../../explain/explain';
 import { parseImageReference, repositoryIn, type ImageReference } from '../../image-reference/reference';
 import { normaliseOptions, pluginOptionsFromNxJson } from '../../plugins/options';
-import { imageProjectsOfGraph } from '../../plugins/project-metadata';
+import { imageProjectsOfGraph, imagesOf, primaryOnlyNote } from '../../plugins/project-metadata';
 import { registryAuth } from '../../registry/credentials';
 import { RegistryClient } from '../../registry/registry-client';
 
@@ -24,9 +24,13 @@ export default async function explainExecutor(options: ExplainExecutorOptions, c
     const projectName = context.projectName!;
     const image = imageProjectsOfGraph(context.projectGraph).get(projectName);
     if (!image) throw new Error(`${projectName} has no Dockerfile that Imagewise reads; docker:explain needs an image project`);
+    const note = primaryOnlyNote('docker:explain', projectName, image.metadata);
+    if (note && !options.ref) console.log(note);
     const pluginOptions = normaliseOptions(pluginOptionsFromNxJson(context.nxJsonConfiguration));
     const registry = process.env.IMAGEWISE_REGISTRY || pluginOptions.registry;
-    const buildOptions = (image.project.targets?.['docker:build']?.options ?? {}) as { maxAge?: string };
+    // The primary image's build target: `docker:build`, or `docker:build:primary` where the project has several images.
+    const primaryTarget = imagesOf(image.project.root, image.metadata)[0].buildTarget;
+    const buildOptions = (image.project.targets?.[primaryTarget]?.options ?? {}) as { maxAge?: string };
     const maxAge = parseMaxAge(options.maxAge ?? buildOptions.maxAge ?? pluginOptions.maxAge);
     const reference = imageReference(options.ref, registry ? repositoryIn(registry, image.metadata.imageName) : undefined);
     const client = new RegistryClient({ credentials: (host) => registryAuth(host), dockerHubMirror: options.mirror ?? process.env.IMAGEWISE_MIRROR });

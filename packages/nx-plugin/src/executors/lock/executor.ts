@@ -23,7 +23,7 @@ export default async function lockExecutor(options: LockExecutorOptions, context
     logger.error(`${projectName} has no Dockerfile that Imagewise reads; docker:lock needs an image project`);
     return { success: false };
   }
-  const dockerfile = dockerfileOf(node.data.root);
+  const dockerfile = dockerfileOf(node.data.root, metadata);
   const client = new RegistryClient({ dockerHubMirror: options.mirror ?? process.env.IMAGEWISE_MIRROR });
   // References written with @sha256 are locked by the Dockerfile itself.
   const references = metadata.upstreamImages.filter((reference) => !reference.includes('@')).sort();

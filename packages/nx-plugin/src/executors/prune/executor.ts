@@ -2,7 +2,7 @@ import type { ExecutorContext } from 'nx/src/devkit-exports';
 import { parseTagScheme } from '../../graph/tag-scheme';
 import { parseImageReference, repositoryIn } from '../../image-reference/reference';
 import { normaliseOptions, pluginOptionsFromNxJson } from '../../plugins/options';
-import { imageProjectsOfGraph } from '../../plugins/project-metadata';
+import { imageProjectsOfGraph, primaryOnlyNote } from '../../plugins/project-metadata';
 import { carryOutPrune, describePlan } from '../../prune/carry-out-prune';
 import { deployedDigests } from '../../prune/deployment-manifests';
 import { bytesText, parseAge, planPrune } from '../../prune/prune-plan';
@@ -30,6 +30,8 @@ export default async function pruneExecutor(options: PruneExecutorOptions, conte
     const images = imageProjectsOfGraph(context.projectGraph);
     const image = images.get(project);
     if (!image) throw new Error(`${project} has no Dockerfile that Imagewise reads; docker:prune needs an image project`);
+    const note = primaryOnlyNote('docker:prune', project, image.metadata);
+    if (note) log(note);
     const registryName = process.env.IMAGEWISE_REGISTRY || normaliseOptions(pluginOptionsFromNxJson(context.nxJsonConfiguration)).registry;
     if (!registryName) throw new Error('no registry configured: set the plugin option "registry" in nx.json or IMAGEWISE_REGISTRY');
     const repository = repositoryIn(registryName, image.metadata.imageName);

@@ -5,7 +5,7 @@ import { contentTag } from '../../build/tag-policy';
 import { connectDocker } from '../../docker/docker-client';
 import { repositoryIn } from '../../image-reference/reference';
 import { normaliseOptions, pluginOptionsFromNxJson } from '../../plugins/options';
-import { imageProjectOf } from '../../plugins/project-metadata';
+import { imageProjectOf, primaryOnlyNote } from '../../plugins/project-metadata';
 import { registryAuth } from '../../registry/credentials';
 import { RegistryClient } from '../../registry/registry-client';
 
@@ -25,6 +25,8 @@ export default async function pushExecutor(_options: Record<string, never>, cont
   try {
     const image = imageProjectOf(context);
     if (!image) throw new Error(`${project} is not an image project: docker:push pushes what docker:build built`);
+    const note = primaryOnlyNote('docker:push', project, image.metadata);
+    if (note) console.log(note);
     const docker = await connectDocker();
     const tag = contentTag(built.contentIdentity);
     // The image name as the project has it (`acme/bruin-bridge`), namespace and all, under the registry.

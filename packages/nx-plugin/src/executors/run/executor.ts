@@ -3,6 +3,7 @@ import { finished } from 'node:stream/promises';
 import type { ExecutorContext } from 'nx/src/devkit-exports';
 import { exactReference, readImageMetadata } from '../../build/image-metadata';
 import { connectDocker } from '../../docker/docker-client';
+import { imageProjectOf, primaryOnlyNote } from '../../plugins/project-metadata';
 
 export interface RunExecutorOptions {
   command?: string[];
@@ -22,6 +23,9 @@ export default async function runExecutor(options: RunExecutorOptions, context: 
     console.error(`${context.projectName} has no build output: run its docker:build first (docker:run depends on it)`);
     return { success: false };
   }
+  const project = imageProjectOf(context);
+  const note = project && primaryOnlyNote('docker:run', context.projectName!, project.metadata);
+  if (note) console.log(note);
   const image = exactReference(built);
   try {
     const docker = await connectDocker();

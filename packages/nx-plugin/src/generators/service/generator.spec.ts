@@ -24,8 +24,8 @@ function edgesOf(tree: Tree, root: string) {
   const graph = buildImageGraph(images, { registries: options.registries });
   const { uses } = findLibraryUses(declarationFiles(tree, root), libraries);
   return {
-    images: graph.dependencies.get(root)!.images.map((image) => image.root),
-    pinned: graph.dependencies.get(root)!.pinned,
+    images: graph.dependencies.get(`${root}/Dockerfile`)!.images.map((image) => image.root),
+    pinned: graph.dependencies.get(`${root}/Dockerfile`)!.pinned,
     libraries: uses
       .filter(
         (use) =>
@@ -65,6 +65,12 @@ describe('service generator', () => {
     expect(tree.read('services/notifier/src/service.ts', 'utf-8')).toContain("from '@acme/common';");
     expect(readJson(tree, 'services/notifier/tsconfig.json').extends).toBe('../../tsconfig.base.json');
     expect(edgesOf(tree, 'services/notifier')).toEqual({ images: ['images/node-base'], pinned: [], libraries: ['@acme/common'], problems: [] });
+  });
+
+  it("node: a base image's second Dockerfile is an image of the same project, not another base to choose from", async () => {
+    tree.write('images/node-base/Dockerfile.dev', tree.read('images/node-base/Dockerfile', 'utf-8')!);
+    await serviceGenerator(tree, { name: 'notifier', skipInstall: true });
+    expect(tree.read('services/notifier/Dockerfile', 'utf-8')).toMatch(/^FROM node-base:2\.1\.0$/m);
   });
 
   it('node: adds the build and test tools the root package.json lacks, keeping the versions it has', async () => {

@@ -72,8 +72,9 @@ export function chooseBase(tree: Tree, workspace: TreeWorkspace, language: Langu
     return { image, uses, library: uses.find(({ library }) => packageNameOf(library, language) !== undefined)?.library };
   });
   // Base images: what other images build FROM, or what bundles a library through a Dockerfile ARG
-  // (a new base image nothing builds on yet). Folder names decide nothing; --base may name any image.
-  const bases = candidates.filter(({ image, uses }) => workspace.baseImages.has(image.root) || uses.some((use) => use.bundled));
+  // (a new base image nothing builds on yet), each project by its primary image. Folder names
+  // decide nothing; --base may name any image.
+  const bases = candidates.filter(({ image, uses }) => image.key === '' && (workspace.baseImages.has(image.root) || uses.some((use) => use.bundled)));
   let chosen: (typeof bases)[number] | undefined;
   if (requested) {
     chosen = candidates.find(({ image }) => image.imageName === requested || image.name === requested || image.root.split('/').pop() === requested);

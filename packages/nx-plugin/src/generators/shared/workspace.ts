@@ -1,6 +1,7 @@
 import { basename, dirname, join } from 'node:path/posix';
 import { minimatch } from 'minimatch';
 import { getProjects, glob, readNxJson, type Tree } from 'nx/src/devkit-exports';
+import { dockerfilesByDirectory, imagesOfDirectory } from '../../graph/dockerfile-names';
 import { buildImageGraph } from '../../graph/image-graph';
 import { readImageProject, type ImageProject } from '../../graph/image-project';
 import { nameImageProjects } from '../../graph/project-names';
@@ -28,27 +29,33 @@ export function readTreeWorkspace(tree: Tree): TreeWorkspace {
   const images = readTreeImages(tree, options);
   const libraries = readTreeLibraries(tree, options.libraries, new Set(images.map((image) => image.root)));
   const { baseImages, dependencies } = buildImageGraph(images, { registries: options.registries });
-  const serviceImages = new Set([...dependencies].filter(([root, found]) => found.images.length > 0 && !baseImages.has(root)).map(([root]) => root));
+  const rootOf = new Map(images.map((image) => [image.dockerfile, image.root]));
+  const serviceImages = new Set(
+    [...dependencies]
+      .filter(([dockerfile, found]) => found.images.length > 0 && !baseImages.has(rootOf.get(dockerfile)!))
+      .map(([dockerfile]) => rootOf.get(dockerfile)!),
+  );
   return { options, images, baseImages, serviceImages, libraries };
 }
 
-/** The image projects the plugin would make: Dockerfiles its `dockerfiles` globs select. */
+/** The images the plugin would make: Dockerfiles its `dockerfiles` globs select, named by the same rule (dockerfile-names.ts). */
 function readTreeImages(tree: Tree, options: NormalisedOptions): ImageProject[] {
-  const images = glob(tree, options.dockerfiles)
-    .filter((path) => basename(path) === 'Dockerfile')
-    .sort()
-    .map((dockerfile) => {
-      const root = dockerfile.slice(0, -'/Dockerfile'.length);
-      const read = (name: string) => tree.read(join(root, name), 'utf-8') ?? undefined;
-      return readImageProject({
-        dockerfile,
-        dockerfileText: read('Dockerfile') ?? '',
-        dockerignoreText: read('.dockerignore'),
+  const images = [...dockerfilesByDirectory(glob(tree, options.dockerfiles).sort())].flatMap(([root, names]) => {
+    const read = (name: string) => tree.read(join(root, name), 'utf-8') ?? undefined;
+    return imagesOfDirectory(root, names, new Set(tree.children(root))).images.map((image) =>
+      readImageProject({
+        dockerfile: image.dockerfile,
+        key: image.key,
+        buildTarget: image.buildTarget,
+        dockerignore: image.dockerignore,
+        dockerfileText: read(basename(image.dockerfile)) ?? '',
+        dockerignoreText: read(image.dockerignore),
         projectJsonText: read('project.json'),
         packageJsonText: read('package.json'),
         lockText: read(LOCK_FILE),
-      });
-    });
+      }),
+    );
+  });
   return nameImageProjects(images);
 }
 

@@ -17,12 +17,13 @@ const ARG_TAG = /:\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?["']?$/;
  */
 export function planBaseImageUses(images: ImageProject[], options: ClassifyOptions, edits: Edits): void {
   const index = indexWorkspaceImages(images.map((p) => workspaceImageOf(p).image));
-  const byRoot = new Map(images.map((image) => [image.root, image]));
+  // Images are known by their Dockerfile: a directory may hold several.
+  const byDockerfile = new Map(images.map((image) => [image.dockerfile, image]));
   for (const image of images) {
     for (const use of externalImageUses(image.analysis)) {
       if (use.value === undefined) continue; // the graph reports why
       const target = classifyImageUse(use.value, registryFromArg(use.raw), index, options, image.pinMarkedLines.includes(use.line));
-      if (target.kind === 'pinned') planUse(image, use, byRoot.get(target.project)!, target.pin, edits);
+      if (target.kind === 'pinned') planUse(image, use, byDockerfile.get(target.project)!, target.pin, edits);
     }
   }
 }
