@@ -1,11 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { realNxSuite } from '../../tools/engine/test/real-nx-suite.js';
 
 // Real Nx runs in temporary workspaces with the plugin installed from its tarball.
-export default defineConfig({
-  test: {
-    environment: 'node',
-    include: ['e2e/**/*.spec.ts'],
-    hookTimeout: 300_000,
-    testTimeout: 120_000,
-  },
-});
+export default realNxSuite('e2e/**/*.spec.ts');

@@ -1,11 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { realNxSuite } from '../engine/test/real-nx-suite.ts';
 
-export default defineConfig({
-  test: {
-    environment: 'node',
-    include: ['test/**/*.spec.ts'],
-    // The pipelines suite installs Nx and the plugin into a template, then runs real Nx and Docker builds.
-    hookTimeout: 300_000,
-    testTimeout: 120_000,
-  },
-});
+// The pipelines suite installs Nx and the plugin into a template, then runs real Nx and Docker builds.
+export default realNxSuite('test/**/*.spec.ts');

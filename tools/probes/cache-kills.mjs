@@ -25,7 +25,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { flag, markdownTable, seededRandom, sleep } from './lib/common.mjs';
+import { flag, markdownTable, reportFailures, seededRandom, sleep } from './lib/common.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 if (!process.env.IMAGEWISE_PROBES_TS) {
@@ -160,9 +160,5 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       ],
     ),
   );
-  if (failures.length) {
-    console.log(`\n${failures.length} check(s) failed:`);
-    for (const failure of failures.slice(0, 50)) console.log(`- ${failure}`);
-    process.exitCode = 1;
-  } else console.log('\nevery entry read back whole or not at all');
+  reportFailures(failures, { allHeld: 'every entry read back whole or not at all', limit: 50 });
 }

@@ -35,7 +35,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { BASE, HEALTHY, HEALTHY_SERVICE, LIBRARY, catalogue, outsideFiles } from './lib/graph-catalogue.mjs';
-import { flag, git, installTemplate, markdownTable, runCommand, writeTree } from './lib/common.mjs';
+import { flag, git, installTemplate, markdownTable, reportFailures, runCommand, writeTree } from './lib/common.mjs';
 
 const WORKER = fileURLToPath(new URL('./lib/graph-worker.mjs', import.meta.url));
 const MAX_PROBLEMS_PER_FILE = 6;
@@ -338,9 +338,5 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { rows, failures, inputs } = await probeGraphInputs({ seed, fuzz, nx, watchdogMs, log: (line) => process.stderr.write(`${line}\n`) });
   console.log(`graph-inputs: seed ${seed}, ${inputs} inputs, ${cpus().length} cores, ${Math.round((Date.now() - started) / 1000)} s\n`);
   console.log(markdownTable(TABLE_HEADER, rows));
-  if (failures.length) {
-    console.log(`\n${failures.length} invariant(s) failed:`);
-    for (const failure of failures) console.log(`- ${failure}`);
-    process.exitCode = 1;
-  } else console.log('\nevery invariant held');
+  reportFailures(failures, { noun: 'invariant', allHeld: 'every invariant held' });
 }

@@ -1,11 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { realNxSuite } from '../engine/test/real-nx-suite.ts';
 
-export default defineConfig({
-  test: {
-    environment: 'node',
-    include: ['test/**/*.spec.ts'],
-    // Each case runs real Nx (docker:lock against the mirror) in a fresh clone.
-    hookTimeout: 300_000,
-    testTimeout: 120_000,
-  },
-});
+// Each case runs real Nx (docker:lock against the mirror) in a fresh clone.
+export default realNxSuite('test/**/*.spec.ts');

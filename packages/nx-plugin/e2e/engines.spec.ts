@@ -9,7 +9,6 @@
 // certificate and an address where nothing listens each give one line.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runEngine, startSharedEngine } from '../../../tools/engine/test/engine-cli';
 import type { ImageMetadata } from '../src/build/image-metadata';
 import { Workspace, installTemplate } from './workspace';
+import { closedPort } from '../../../tools/engine/test/closed-port';
+import { freePort } from '../../../tools/engine/test/free-port';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 const run = Date.now().toString(36);
@@ -40,17 +41,6 @@ const files = (kind: string, secret: boolean): Record<string, string> => ({
   ].join('\n'),
   'services/app/kind.txt': `${kind} ${run}\n`,
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function sh(command: string, args: string[], env: NodeJS.ProcessEnv = {}): string {
   const result = spawnSync(command, args, { encoding: 'utf8', env: { ...process.env, ...env } });
@@ -360,7 +350,7 @@ describe('docker:build on every kind of engine', () => {
   });
 
   it('an address where nothing listens: one line', async () => {
-    const closed = await freePort();
+    const closed = await closedPort();
     const line = failureLine(
       'unreachable',
       { DOCKER_HOST: `tcp://127.0.0.1:${closed}`, DOCKER_TLS_VERIFY: '', DOCKER_CERT_PATH: '' },

@@ -25,19 +25,6 @@ describe('generators and nx sync in a real workspace', () => {
         .findIndex((line) => line.startsWith(start)) + 1
     }`;
   const generate = (...args: string[]) => ws.nx('g', ...args, '--no-interactive');
-  /** Runs nx expecting it to fail; returns what it printed. */
-  const failing = (...args: string[]) => {
-    try {
-      ws.run(...args);
-    } catch (error) {
-      return (error as Error).message;
-    }
-    throw new Error(`nx ${args.join(' ')} succeeded`);
-  };
-  const commit = (message: string) => {
-    ws.git('add', '-A');
-    ws.git('commit', '-q', '-m', message);
-  };
 
   beforeAll(async () => {
     env = await startSharedEngine();
@@ -74,7 +61,7 @@ describe('generators and nx sync in a real workspace', () => {
     // No image folder exists yet: the generators add theirs when they create it.
     expect(readJson('package.json').workspaces).toEqual(['packages/*']);
     expect(ws.nx('sync:check')).toMatch(/up to date/);
-    commit('init');
+    ws.commit('init');
   });
 
   it('base-image locks its upstream image at the digest the mirror serves; --dry-run writes nothing', async () => {
@@ -101,11 +88,11 @@ describe('generators and nx sync in a real workspace', () => {
     const project = JSON.parse(ws.nx('show', 'project', 'node-base', '--json'));
     expect(project.tags).toEqual(expect.arrayContaining(['lang:node', 'type:base-image']));
     expect(project.targets['docker:build'].executor).toBe('@imagewise/nx-plugin:build');
-    commit('base images');
+    ws.commit('base images');
   });
 
   it('base-image without a reachable registry fails, saying how to go on, and writes nothing', () => {
-    const output = failing('g', '@imagewise/nx-plugin:base-image', 'offline-base', '--mirror=127.0.0.1:1', '--no-interactive', '--skipInstall');
+    const output = ws.failing('g', '@imagewise/nx-plugin:base-image', 'offline-base', '--mirror=127.0.0.1:1', '--no-interactive', '--skipInstall');
     expect(output).toMatch(/could not resolve docker\.io\/library\/node:18-bookworm-slim at 127\.0\.0\.1:1/);
     expect(output).toMatch(/--skipLock/);
     expect(ws.git('status', '--porcelain')).toBe('');
@@ -129,7 +116,7 @@ describe('generators and nx sync in a real workspace', () => {
     // The generated unit test passes against the workspace's Python library.
     expect(ws.run('run', 'report:test', '--skip-nx-cache').stderr).toMatch(/Ran 2 tests[\s\S]*OK/);
     expect(ws.nx('sync:check')).toMatch(/up to date/);
-    commit('services');
+    ws.commit('services');
   });
 
   it('the graph: a base change affects its services, a library change the base bundling it and the services using it', () => {
@@ -149,7 +136,7 @@ describe('generators and nx sync in a real workspace', () => {
     const dockerfile = read('services/legacy/Dockerfile').replace(/^FROM /m, '# imagewise: pin until legacy moves to 2.x\nFROM ');
     const manifest = { ...readJson('services/legacy/package.json'), imagewise: { pin: ['@acme/common'] } };
     ws.write({ 'services/legacy/Dockerfile': dockerfile, 'services/legacy/package.json': json(manifest) });
-    commit('pin legacy');
+    ws.commit('pin legacy');
 
     ws.write({
       'packages/common/package.json': json({ ...readJson('packages/common/package.json'), version: '2.0.0' }),
@@ -158,7 +145,7 @@ describe('generators and nx sync in a real workspace', () => {
     });
     const nodeArg = at('images/node-base/Dockerfile', 'ARG COMMON_VERSION=');
     const pythonArg = at('images/python-base/Dockerfile', 'ARG IMAGEWISE_COMMON_VERSION=');
-    const check = failing('sync:check');
+    const check = ws.failing('sync:check');
     expect(check).toMatch(/out of sync/);
     for (const file of [
       `${nodeArg}: @acme/common "1.5.0" → "2.0.0"`,
@@ -192,7 +179,7 @@ describe('generators and nx sync in a real workspace', () => {
     const after = ws.run('sync:check');
     expect(after.stdout).toMatch(/up to date/);
     expect(after.stdout).toContain('[imagewise] services/legacy/Dockerfile:3: base image node-base pinned at 1.0.0');
-    commit('synced');
+    ws.commit('synced');
     ws.write({ 'images/node-base/Dockerfile': `${read('images/node-base/Dockerfile')}RUN true\n` });
     expect(ws.affected()).toEqual(['node-base', 'notifier']);
     ws.reset();

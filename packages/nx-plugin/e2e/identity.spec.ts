@@ -30,10 +30,6 @@ describe('content identity and a graph that is never stale', () => {
     }
   };
   const exactBase = (project: string) => `${metadata(project).image}@${metadata(project).digest}`;
-  const commit = (message: string) => {
-    ws.git('add', '-A');
-    ws.git('commit', '-q', '-m', message);
-  };
 
   beforeAll(async () => {
     const env = await startSharedEngine();
@@ -66,7 +62,7 @@ describe('content identity and a graph that is never stale', () => {
     });
     ws.env = { ...env, IMAGEWISE_REGISTRY: `${env.IMAGEWISE_REGISTRY}/identity-${Date.now().toString(36)}` };
     ws.run('run-many', '-t', 'docker:lock');
-    commit('locks');
+    ws.commit('locks');
   });
   afterAll(() => {
     if (ws?.daemon) ws.stopDaemon();
@@ -105,7 +101,7 @@ describe('content identity and a graph that is never stale', () => {
     build();
     expect(rebuilt()).toEqual([]);
     expect(digests()).toEqual(before);
-    commit(_what);
+    ws.commit(_what);
   });
 
   it('rebuilds exactly the image whose context changed, with a new content tag', () => {
@@ -114,7 +110,7 @@ describe('content identity and a graph that is never stale', () => {
     build();
     expect(rebuilt()).toEqual(['worker']);
     expect(metadata('worker').contentIdentity).not.toBe(before);
-    commit('worker v2');
+    ws.commit('worker v2');
   });
 
   it('rebuilds a base and exactly the images built on it', () => {
@@ -123,7 +119,7 @@ describe('content identity and a graph that is never stale', () => {
     build();
     expect(rebuilt()).toEqual(['api', 'base', 'web']);
     for (const image of ['api', 'base', 'web']) expect(metadata(image).contentIdentity, image).not.toBe(before[image]);
-    commit('base v2');
+    ws.commit('base v2');
   });
 
   describe.each([
@@ -145,7 +141,7 @@ describe('content identity and a graph that is never stale', () => {
       build();
       expect(metadata('api').contentIdentity).not.toBe(onBase);
       expect(metadata('api').baseImages).toEqual({ '${BASE}': exactBase('alt-base') });
-      commit('api on alt-base');
+      ws.commit('api on alt-base');
       expect(affectedBy('images/alt-base/alt.txt')).toEqual(['alt-base', 'api']);
       expect(affectedBy('images/base/base.txt')).toEqual(['base', 'web']);
 
@@ -154,7 +150,7 @@ describe('content identity and a graph that is never stale', () => {
       build();
       expect(metadata('api').contentIdentity).toBe(onBase);
       expect(metadata('api').baseImages).toEqual({ '${BASE}': exactBase('base') });
-      commit('api back on base');
+      ws.commit('api back on base');
       expect(affectedBy('images/alt-base/alt.txt')).toEqual(['alt-base']);
       expect(affectedBy('images/base/base.txt')).toEqual(['api', 'base', 'web']);
     });
@@ -167,7 +163,7 @@ describe('content identity and a graph that is never stale', () => {
       build();
       expect(metadata('web').baseImages['base:1.0.0']).toMatch(/\/base@sha256:[0-9a-f]{64}$/);
       expect(metadata('web').baseImages['base:1.0.0']).not.toBe(exactBase('base'));
-      commit('base 1.1.0');
+      ws.commit('base 1.1.0');
       expect(affectedBy('images/base/base.txt')).toEqual(['api', 'base']);
 
       ws.write({ 'images/base/package.json': json({ name: 'base', version: '1.0.0', private: true }) });
@@ -175,7 +171,7 @@ describe('content identity and a graph that is never stale', () => {
       build();
       expect(metadata('web').baseImages).toEqual({ 'base:1.0.0': exactBase('base') });
       expect(metadata('web').contentIdentity).toBe(tracking);
-      commit('base 1.0.0 again');
+      ws.commit('base 1.0.0 again');
       expect(affectedBy('images/base/base.txt')).toEqual(['api', 'base', 'web']);
     });
 
@@ -186,7 +182,7 @@ describe('content identity and a graph that is never stale', () => {
       build();
       expect(rebuilt()).toEqual(['worker']);
       expect(metadata('worker').image).toMatch(new RegExp(`/${name}$`));
-      commit(`worker as ${name}`);
+      ws.commit(`worker as ${name}`);
     });
 
     it('adding and deleting an image project moves its edges at once', () => {
@@ -198,12 +194,12 @@ describe('content identity and a graph that is never stale', () => {
       expect(ws.affected()).toEqual(['extra']);
       build();
       expect(metadata('extra').baseImages).toEqual({ base: exactBase('base') });
-      commit('extra');
+      ws.commit('extra');
       expect(affectedBy('images/base/base.txt')).toEqual(['api', 'base', 'extra', 'web']);
 
       ws.git('rm', '-q', '-r', 'services/extra');
       rmSync(join(ws.root, 'dist/images/extra'), { recursive: true, force: true });
-      commit('no extra');
+      ws.commit('no extra');
       expect(affectedBy('images/base/base.txt')).toEqual(['api', 'base', 'web']);
       build();
       expect(rebuilt()).toEqual([]);

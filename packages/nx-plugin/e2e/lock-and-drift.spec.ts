@@ -64,8 +64,7 @@ describe('docker:lock and docker:drift with a real registry', () => {
     const toolsLock = JSON.parse(readFileSync(join(ws.root, 'images/tools-base/imagewise.lock.json'), 'utf8'));
     const repository = upstream.slice(env.IMAGEWISE_REGISTRY.length + 1);
     expect(toolsLock).toEqual({ upstream: { [`${upstream}:stable`]: await digestOf(env.IMAGEWISE_REGISTRY, repository, 'stable') } });
-    ws.git('add', '-A');
-    ws.git('commit', '-q', '-m', 'lock');
+    ws.commit('lock');
   });
 
   it('reports drift per image: a pinned base, an excluded library range, a patched upstream', () => {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { maxSatisfying } from 'semver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCacheServer } from '../../cache-server/src/start';
+import { remoteCacheEnv } from '../../cache-server/e2e/workspace';
 import { closedPort } from '../../../tools/engine/test/closed-port';
 import { startSharedEngine } from '../../../tools/engine/test/engine-cli';
 import type { ImageMetadata } from '../src/build/image-metadata';
@@ -55,18 +56,6 @@ describe.each(MAJORS)('Nx %i', (major) => {
   const timings: string[] = [];
   const read = (path: string) => readFileSync(join(ws.root, path), 'utf8');
   const readJson = (path: string) => JSON.parse(read(path));
-  const commit = (message: string) => {
-    ws.git('add', '-A');
-    ws.git('commit', '-q', '-m', message);
-  };
-  const failing = (...args: string[]) => {
-    try {
-      ws.run(...args);
-    } catch (error) {
-      return (error as Error).message;
-    }
-    throw new Error(`nx ${args.join(' ')} succeeded`);
-  };
   const metadata = (project: string): ImageMetadata => JSON.parse(read(`dist/images/${project}/metadata.json`));
   const timed = <T>(what: string, run: () => T): T => {
     const started = Date.now();
@@ -118,7 +107,7 @@ describe.each(MAJORS)('Nx %i', (major) => {
       'services/notifier/app.js': `console.log(require("@acme/common") + " on Nx ${major}");\n`,
     });
     expect(ws.nx('sync:check')).toMatch(/up to date/);
-    commit('generated');
+    ws.commit('generated');
   });
 
   it.each([false, true])('the graph and affected, daemon %s', (daemon) => {
@@ -138,12 +127,12 @@ describe.each(MAJORS)('Nx %i', (major) => {
 
   it("nx sync moves the base's library ARG and the service's range after a major library release", () => {
     ws.write({ 'packages/common/package.json': json({ ...readJson('packages/common/package.json'), version: '2.0.0' }) });
-    expect(failing('sync:check')).toMatch(/out of sync/);
+    expect(ws.failing('sync:check')).toMatch(/out of sync/);
     ws.nx('sync');
     expect(read('images/node-base/Dockerfile')).toMatch(/^ARG \w+=2\.0\.0$/m);
     expect(readJson('services/notifier/package.json').dependencies).toEqual({ '@acme/common': '^2.0.0' });
     expect(ws.nx('sync:check')).toMatch(/up to date/);
-    commit('common 2.0.0');
+    ws.commit('common 2.0.0');
   });
 
   it("nx release version bumps the base with the plugin's version actions, and the service's FROM follows", () => {
@@ -157,7 +146,7 @@ describe.each(MAJORS)('Nx %i', (major) => {
         },
       }),
     });
-    commit('release config');
+    ws.commit('release config');
     ws.nx('release', 'version', 'minor');
     expect(readJson('images/node-base/package.json').version).toBe('1.1.0');
     expect(read('services/notifier/Dockerfile')).toMatch(/^FROM node-base:1\.1\.0$/m);
@@ -170,7 +159,7 @@ describe.each(MAJORS)('Nx %i', (major) => {
         .map((line) => line.slice(3))
         .sort(),
     ).toEqual(['images/node-base/package.json', 'services/notifier/Dockerfile']);
-    commit('node-base 1.1.0');
+    ws.commit('node-base 1.1.0');
   });
 
   it('docker:build builds the base and the service, then reuses both; affected rebuilds both after a library fix; docker:run runs it', () => {
@@ -197,7 +186,7 @@ describe.each(MAJORS)('Nx %i', (major) => {
   it('the remote cache: an unreachable server leaves the run on the local cache with one warning; a reachable one stores', async () => {
     const token = 'nx-versions-token';
     const unreachable = `http://127.0.0.1:${await closedPort()}`;
-    ws.env = { ...ws.env, NX_SELF_HOSTED_REMOTE_CACHE_SERVER: unreachable, NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: token };
+    ws.env = { ...ws.env, ...remoteCacheEnv(unreachable, token) };
     ws.write({ 'packages/common/index.js': 'module.exports = "acme common, cached";\n' });
     const offline = await ws.start('run', '@acme/common:pack').output;
     expect(offline.code, offline.stdout + offline.stderr).toBe(0);
@@ -207,7 +196,7 @@ describe.each(MAJORS)('Nx %i', (major) => {
     const storage = join(ws.root, '.nx/test-cache-server');
     const server = await startCacheServer({ storage: { kind: 'filesystem', directory: storage }, token, logStream: { write: () => true } });
     try {
-      ws.env = { ...ws.env, NX_SELF_HOSTED_REMOTE_CACHE_SERVER: server.url };
+      ws.env = { ...ws.env, ...remoteCacheEnv(server.url, token) };
       ws.write({ 'packages/common/index.js': 'module.exports = "acme common, stored";\n' });
       const online = await ws.start('run', '@acme/common:pack').output;
       expect(online.code, online.stdout + online.stderr).toBe(0);

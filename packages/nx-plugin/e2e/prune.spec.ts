@@ -64,8 +64,7 @@ describe('docker:prune with a real registry', () => {
     });
     ws.env = { ...env, IMAGEWISE_REGISTRY: namespace };
     ws.run('run', 'app:docker:lock');
-    ws.git('add', '-A');
-    ws.git('commit', '-q', '-m', 'lock');
+    ws.commit('lock');
     sha = () => ws.git('rev-parse', 'HEAD').trim().slice(0, 8);
   });
   afterAll(() => {

@@ -54,8 +54,7 @@ describe('nx release of the library and base images', () => {
 
   it('releases the library, bumps the base that bundles it and moves what follows, in one commit', () => {
     ws.write({ 'packages/common-py/src/imagewise_common/__init__.py': 'def greet():\n    return "hi"\n' });
-    ws.git('add', '-A');
-    ws.git('commit', '-q', '-m', 'feat(common-py): greet');
+    ws.commit('feat(common-py): greet');
 
     ws.nx('release', '--skip-publish');
 

@@ -102,8 +102,7 @@ describe('build secrets and planted credentials', () => {
     docker = new Docker({ socketPath: socketPath(env.DOCKER_HOST) });
     ws.git('remote', 'add', 'origin', `https://gitlab-ci-token:${ORIGIN_TOKEN}@gitlab.example.com/acme/app.git`);
     ws.run('run-many', '-t', 'docker:lock');
-    ws.git('add', '-A');
-    ws.git('commit', '-q', '-m', 'locks');
+    ws.commit('locks');
   });
 
   afterAll(async () => {

@@ -66,8 +66,7 @@ export class Workspace {
     symlinkSync(join(template, 'node_modules'), join(this.root, 'node_modules'));
     writeFiles(this.root, { '.gitignore': 'node_modules\n.nx\n.nx-stdout\n', ...files });
     this.git('init', '-q', '-b', 'main');
-    this.git('add', '-A');
-    this.git('commit', '-q', '-m', 'initial');
+    this.commit('initial');
   }
 
   git(...args: string[]): string {
@@ -120,6 +119,16 @@ export class Workspace {
     return { stdout, stderr: result.stderr };
   }
 
+  /** Runs nx expecting it to fail; returns what it printed. */
+  failing(...args: string[]): string {
+    try {
+      this.run(...args);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    throw new Error(`nx ${args.join(' ')} succeeded`);
+  }
+
   private nxEnv(): NodeJS.ProcessEnv {
     return { ...process.env, ...this.env, NX_DAEMON: String(this.daemon), NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0' };
   }
@@ -142,6 +151,12 @@ export class Workspace {
 
   write(files: Record<string, string>): void {
     writeFiles(this.root, files);
+  }
+
+  /** Commits every change of the working tree. */
+  commit(message: string): void {
+    this.git('add', '-A');
+    this.git('commit', '-q', '-m', message);
   }
 
   /** Back to the committed state. */

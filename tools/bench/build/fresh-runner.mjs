@@ -8,10 +8,11 @@
 //   node tools/bench/build/fresh-runner.mjs [--images 1000] [--runs 3] [--keep]
 // --keep leaves the workspace (and its template) for profiling; it prints where.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { installTemplate, pluginTarball } from '../graph/measure.mjs';
 
 const { values } = parseArgs({
   options: { images: { type: 'string', default: '1000' }, runs: { type: 'string', default: '3' }, keep: { type: 'boolean', default: false } },
@@ -23,15 +24,7 @@ const env = exportsOf(execFileSync('bash', [join(repo, 'tools/engine/engine'), '
 const run = Date.now().toString(36);
 const registry = `${env.IMAGEWISE_REGISTRY}/fresh-${run}`;
 
-const packs = join(repo, 'dist/packs');
-const tarball = readdirSync(packs).find((f) => f.startsWith('imagewise-nx-plugin-'));
-if (!tarball) throw new Error('no plugin tarball: run npx nx run nx-plugin:pack');
-const template = mkdtempSync(join(tmpdir(), 'imagewise-fresh-bench-template-'));
-writeFileSync(
-  join(template, 'package.json'),
-  JSON.stringify({ name: 't', private: true, devDependencies: { nx: '23.2.1', '@imagewise/nx-plugin': `file:${join(packs, tarball)}` } }),
-);
-execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: template, stdio: ['ignore', 'ignore', 'inherit'] });
+const template = installTemplate(pluginTarball());
 
 const ws = mkdtempSync(join(tmpdir(), 'imagewise-fresh-bench-'));
 const write = (path, text) => {

@@ -5,9 +5,10 @@
 // everything already in the registry. Needs tools/engine (it starts it).
 //   node tools/bench/build/run.mjs
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { installTemplate, pluginTarball } from '../graph/measure.mjs';
 
 const repo = resolve(import.meta.dirname, '../../..');
 const engine = join(repo, 'tools/engine/engine');
@@ -16,15 +17,7 @@ const env = exportsOf(execFileSync('bash', [engine, 'start'], { encoding: 'utf8'
 const run = Date.now().toString(36);
 const registry = `${env.IMAGEWISE_REGISTRY}/bench-${run}`;
 
-const packs = join(repo, 'dist/packs');
-const tarball = readdirSync(packs).find((f) => f.startsWith('imagewise-nx-plugin-'));
-if (!tarball) throw new Error('no plugin tarball: run npx nx run nx-plugin:pack');
-const template = mkdtempSync(join(tmpdir(), 'imagewise-build-bench-template-'));
-writeFileSync(
-  join(template, 'package.json'),
-  JSON.stringify({ name: 't', private: true, devDependencies: { nx: '23.2.1', '@imagewise/nx-plugin': `file:${join(packs, tarball)}` } }),
-);
-execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: template, stdio: ['ignore', 'ignore', 'inherit'] });
+const template = installTemplate(pluginTarball());
 
 // The images: each writes a little data so every build does real work.
 const images = [];

@@ -1,6 +1,6 @@
-// Shared by run.mjs and floor.mjs: a template with nx and the packed plugin,
-// generated workspaces linked to it, and cold `nx show projects` runs,
-// interleaved across variants, with the machine's load reported.
+// Shared by the benchmarks (graph/, identity/, build/): a template with nx and
+// the packed plugin, generated workspaces linked to it, and cold `nx show
+// projects` runs, interleaved across variants, with the machine's load reported.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';

@@ -1,6 +1,9 @@
 // @ts-check
 // The CI stages: each works out the pipeline and its range, then runs Nx.
+import { appendFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { deploymentManifest, readMetadata, writeManifest } from './deployment.mjs';
+import { asParentPipeline, BUILD_LEVELS, buildLevelsArgs, childJobProjects, childPipelineArgs, CHILD_PIPELINE, githubLevelOutputs } from './fan-out.mjs';
 import { mergeBase, probeCommit, resolveCommit, unshallow } from './git.mjs';
 import { fetchGreenCommits } from './green-commits.mjs';
 import { defaultBase, formatCheckArgs, nxJson, runNx, runTargetsArgs, showProjectsArgs } from './nx.mjs';
@@ -12,9 +15,10 @@ import { remoteCacheEnv } from './remote-cache.mjs';
 
 /**
  * The stages, named as the GitLab stages are (validation, unit test, build images, deploy,
- * and the scheduled refresh locks); `range` only reports.
+ * and the scheduled refresh locks); `plan-builds` writes the build stage's child
+ * pipeline (GitLab) or its matrices per graph level (GitHub); `range` only reports.
  */
-export const STAGES = /** @type {const} */ (['validation', 'unit-test', 'build-images', 'deploy', 'refresh-locks', 'range']);
+export const STAGES = /** @type {const} */ (['validation', 'unit-test', 'plan-builds', 'build-images', 'deploy', 'refresh-locks', 'range']);
 /** @typedef {typeof STAGES[number]} Stage */
 
 /**
@@ -38,6 +42,8 @@ export async function runStage(stage, { root, env }) {
     say(`${stage}: ${pipeline.label}`);
     return refreshLocks(root, pipeline, { ...env, NX_TUI: 'false' }, say);
   }
+  const projects = stage === 'build-images' ? childJobProjects(env) : undefined;
+  if (projects) return buildChildJob(root, projects, asParentPipeline(env));
   const { pipeline, range, warning } = await workOutRange(root, env);
   if (stage === 'range') {
     console.log(JSON.stringify({ kind: pipeline.kind, ...range, ...(warning ? { warning } : {}) }));
@@ -55,6 +61,8 @@ export async function runStage(stage, { root, env }) {
       return validation(root, range, nxEnv);
     case 'unit-test':
       return runNx(root, runTargetsArgs(range, ['lint', 'test']), nxEnv);
+    case 'plan-builds':
+      return planBuilds(root, range, nxEnv);
     case 'build-images':
       return buildImages(root, range, nxEnv);
     case 'deploy':
@@ -116,11 +124,58 @@ function buildImages(root, range, env) {
 }
 
 /**
+ * The child pipeline of the images the range touches: one job per image (or
+ * batch), each waiting only for the jobs of its bases (docs/ci.md, "Fan-out").
+ * @param {string} root @param {import('./range.mjs').Range} range @param {NodeJS.ProcessEnv} env
+ */
+function planBuilds(root, range, env) {
+  const projects = /** @type {string[]} */ (nxJson(root, showProjectsArgs(range, 'docker:build'), env));
+  const github = !!env.GITHUB_ACTIONS;
+  say(`${github ? BUILD_LEVELS : CHILD_PIPELINE}: ${projects.length} affected image(s)${projects.length ? `: ${projects.join(', ')}` : ''}`);
+  const planned = runNx(root, github ? buildLevelsArgs(projects, env) : childPipelineArgs(projects, env), env);
+  if (planned !== 0 || !github) return planned;
+  // GitHub: each level's matrix becomes an output of the plan job, which the level jobs read.
+  const outputs = githubLevelOutputs(JSON.parse(readFileSync(join(root, BUILD_LEVELS), 'utf8')));
+  if (env.GITHUB_OUTPUT) appendFileSync(env.GITHUB_OUTPUT, `${outputs.join('\n')}\n`);
+  else for (const line of outputs) console.log(line);
+  return 0;
+}
+
+/**
+ * A child pipeline's job: its images (their bases are already in the registry,
+ * so their docker:build only finds them there), then each one's smoke run.
+ * @param {string} root @param {string[]} projects @param {NodeJS.ProcessEnv} env
+ */
+function buildChildJob(root, projects, env) {
+  const pipeline = readPipeline(env, defaultBase(root));
+  say(`build-images: ${projects.join(', ')} (${pipeline.label}, from its parent pipeline)`);
+  const cache = remoteCacheEnv(env, pipeline.kind);
+  say(cache.note);
+  const nxEnv = { ...env, ...cache.env, NX_TUI: 'false' };
+  const login = loginToRegistry(nxEnv);
+  if (login) say(login);
+  const list = `--projects=${projects.join(',')}`;
+  const built = runNx(root, ['run-many', '-t', 'docker:build', list, '--outputStyle=static'], nxEnv);
+  if (built !== 0) return built;
+  return runNx(root, ['run-many', '-t', 'docker:run', list, '--excludeTaskDependencies', '--outputStyle=static'], nxEnv);
+}
+
+/**
  * The deployment manifest of the images the range touches, as an artifact.
+ * Images whose docker:build record is not in this clone (built by a child
+ * pipeline, whose artifacts a parent cannot read) are looked up again: their
+ * docker:build finds them in the registry under their content tags and writes it.
  * @param {string} root @param {import('./range.mjs').Range} range @param {NodeJS.ProcessEnv} env @param {string} branch
  */
 function deploy(root, range, env, branch) {
   const projects = /** @type {string[]} */ (nxJson(root, showProjectsArgs(range, 'docker:build'), env));
+  const missing = projects.filter((project) => !readMetadata(root, project));
+  if (missing.length > 0) {
+    const login = loginToRegistry(env);
+    if (login) say(login);
+    const found = runNx(root, ['run-many', '-t', 'docker:build', `--projects=${missing.join(',')}`, '--outputStyle=static'], env);
+    if (found !== 0) return found;
+  }
   const manifest = deploymentManifest(
     { commit: range.head, branch, pipeline: env.CI_PIPELINE_ID || env.GITHUB_RUN_ID || undefined, createdAt: new Date().toISOString() },
     projects.map((project) => ({ project, metadata: readMetadata(root, project) })),

@@ -4,28 +4,23 @@
 // CI variables are set as the CI sets them, and the GitLab jobs' script lines
 // (and GitHub's run steps) are run as written in the templates. The CI APIs and
 // the remote cache are small fakes on loopback (fake-services.ts).
-import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
-import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSharedEngine } from '../../engine/test/engine-cli.ts';
 import { Workspace, installTemplate } from '../../../packages/nx-plugin/e2e/workspace.ts';
 import { MANIFEST_TYPES } from '../../../packages/nx-plugin/src/registry/registry-http.ts';
 import { closedPort } from '../../engine/test/closed-port.ts';
+import { parse } from 'yaml';
+import { CHILD_PIPELINE } from '../lib/fan-out.mjs';
 import { startFakeCi, type FakeCi } from './fake-services.ts';
-import { gitlabJobs, readTemplate } from './templates.ts';
+import { ciScriptFiles, jobEnv, runJobLines } from './ci-job.ts';
+import { githubScriptLines, gitlabJobs } from './templates.ts';
 
-const CI_DIR = resolve(import.meta.dirname, '..');
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 const testScript = (name: string) => ({ test: `node -e "console.log('tested ${name}')"` });
-
-/** The CI script as the repository holds it: ci.mjs and lib/, nothing that makes an Nx project. */
-function ciScriptFiles(): Record<string, string> {
-  const files: Record<string, string> = { 'tools/ci/ci.mjs': readFileSync(join(CI_DIR, 'ci.mjs'), 'utf8') };
-  for (const name of readdirSync(join(CI_DIR, 'lib'))) files[`tools/ci/lib/${name}`] = readFileSync(join(CI_DIR, 'lib', name), 'utf8');
-  return files;
-}
 
 const WORKSPACE: Record<string, string> = {
   'package.json': json({ name: 'ci-e2e', private: true, workspaces: ['images/*', 'services/*'] }),
@@ -113,44 +108,82 @@ describe('CI pipelines on the real engine and registry', () => {
     return dir;
   }
 
-  /** This machine's environment less any CI's, plus the engine, the template's plain global variables and the pipeline's. */
-  function jobEnv(vars: Record<string, string>): NodeJS.ProcessEnv {
-    const inherited = Object.entries(process.env).filter(([name]) => !/^(CI|CI_.*|GITLAB_.*|GITHUB_.*|NX_.*|IMAGEWISE_.*|DOCKER_.*)$/.test(name));
-    const globals = Object.entries(readTemplate('.gitlab-ci.yml').variables as Record<string, string>).filter(([, value]) => !value.includes('$'));
-    return { ...Object.fromEntries(inherited), ...Object.fromEntries(globals), FORCE_COLOR: '0', ...engine, IMAGEWISE_REGISTRY: registry(), ...vars };
-  }
+  /** Shell lines as a CI job runs them, with the engine, this run's registry and the pipeline's variables. */
+  const runLines = (lines: string[], dir: string, vars: Record<string, string>) =>
+    runJobLines(lines, dir, jobEnv({ ...engine, IMAGEWISE_REGISTRY: registry(), ...vars }));
 
   /**
-   * Runs shell lines as a CI job does: in order, stopping at the first failure;
-   * stdout and stderr in one log. Asynchronous, so the fakes in this process answer meanwhile.
+   * A job of .gitlab-ci.yml, by its script lines. The trigger job runs the child
+   * pipeline `plan builds` wrote, its jobs one after another in the file's order
+   * (level by level), each in a fresh clone as on its own runner, with what
+   * GitLab gives a child pipeline: an id of its own, no merge-request variables,
+   * the trigger job's variables. What each job built is gathered into `dir` for
+   * the checks (GitLab's parent never sees it: child-pipeline.spec.ts runs a
+   * child pipeline with gitlab-ci-local, in parallel, and deploy after it).
    */
-  async function runLines(lines: string[], dir: string, vars: Record<string, string>): Promise<{ code: number; log: string }> {
-    const logFile = join(dir, '.job-log');
-    const fd = openSync(logFile, 'w');
-    let code = 0;
-    try {
-      for (const line of lines) {
-        const child = spawn('bash', ['-ec', line], { cwd: dir, env: jobEnv(vars), stdio: ['ignore', fd, fd] });
-        code = await new Promise<number>((done) => child.on('close', (status) => done(status ?? 1)));
-        if (code !== 0) break;
+  async function gitlabJob(name: string, dir: string, vars: Record<string, string>): Promise<{ code: number; log: string }> {
+    const job = gitlabJobs()[name];
+    if (!job.trigger) return runLines(job.script!, dir, vars);
+    const plan = await gitlabJob('plan builds', dir, vars);
+    if (plan.code !== 0) return plan;
+    const passed = Object.fromEntries(Object.entries(job.variables ?? {}).map(([variable, value]) => [variable, vars[value.slice(1)] ?? '']));
+    const inChild = Object.fromEntries(Object.entries(vars).filter(([variable]) => !variable.startsWith('CI_MERGE_REQUEST_')));
+    const child = parse(readFileSync(join(dir, CHILD_PIPELINE), 'utf8')) as Record<string, { script?: string[]; variables?: Record<string, string> }>;
+    let log = plan.log;
+    for (const childJob of Object.values(child).filter((value) => value.script)) {
+      const jobDir = checkout(vars.CI_COMMIT_SHA);
+      const ran = await runLines(childJob.script!, jobDir, {
+        ...inChild,
+        CI_PIPELINE_SOURCE: 'parent_pipeline',
+        CI_PIPELINE_ID: `${vars.CI_PIPELINE_ID}0`,
+        ...passed,
+        ...childJob.variables,
+      });
+      log += ran.log;
+      if (ran.code !== 0) return { code: ran.code, log };
+      for (const project of childJob.variables!.IMAGEWISE_PROJECTS.split(',')) {
+        cpSync(join(jobDir, 'dist/images', project), join(dir, 'dist/images', project), { recursive: true });
       }
-    } finally {
-      closeSync(fd);
     }
-    return { code, log: readFileSync(logFile, 'utf8') };
+    return { code: 0, log };
   }
 
-  /** A job of .gitlab-ci.yml, by its script lines. */
-  const gitlabJob = (name: string, dir: string, vars: Record<string, string>) => runLines(gitlabJobs()[name].script, dir, vars);
-
   /** A job of the GitHub workflow, by its step that calls the script. */
-  function githubStep(job: string, dir: string, vars: Record<string, string>) {
-    const steps = readTemplate('.github/workflows/ci.yml').jobs[job].steps as { run?: string }[];
-    return runLines(
-      steps.filter((step) => step.run?.includes('tools/ci/ci.mjs')).map((step) => step.run!),
-      dir,
-      vars,
+  const githubStep = (job: string, dir: string, vars: Record<string, string>) => runLines(githubScriptLines('.github/workflows/ci.yml', job), dir, vars);
+
+  /**
+   * The GitHub build stage as Actions runs it: the plan job (its outputs through
+   * GITHUB_OUTPUT), then each level job's matrix entries, level by level, each
+   * in a fresh clone as on its own runner with IMAGEWISE_PROJECTS from its entry;
+   * what each built is gathered into `dir` for the checks. Returns the matrices run.
+   */
+  async function githubBuildStage(dir: string, vars: Record<string, string>) {
+    const outputFile = join(dir, '.github-output');
+    const plan = await githubStep('plan-builds', dir, { ...vars, GITHUB_OUTPUT: outputFile });
+    if (plan.code !== 0) return { ...plan, matrices: [] };
+    const outputs = Object.fromEntries(
+      readFileSync(outputFile, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
     );
+    let log = plan.log;
+    const matrices: { name: string; projects: string }[][] = [];
+    for (const level of [1, 2, 3, 4]) {
+      if (!outputs[`level${level}`]) continue;
+      const matrix = (JSON.parse(outputs[`level${level}`]) as { include: { name: string; projects: string }[] }).include;
+      matrices.push(matrix);
+      for (const entry of matrix) {
+        const jobDir = checkout(vars.GITHUB_SHA);
+        const ran = await githubStep(`build-level-${level}`, jobDir, { ...vars, IMAGEWISE_PROJECTS: entry.projects });
+        log += ran.log;
+        if (ran.code !== 0) return { code: ran.code, log, matrices };
+        for (const project of entry.projects.split(',')) {
+          cpSync(join(jobDir, 'dist/images', project), join(dir, 'dist/images', project), { recursive: true });
+        }
+      }
+    }
+    return { code: 0, log, matrices };
   }
 
   const cache = () => ({ IMAGEWISE_CACHE_URL: fake.url, IMAGEWISE_CACHE_TOKEN: 'cache-rw', IMAGEWISE_CACHE_READ_ONLY_TOKEN: 'cache-ro' });
@@ -261,9 +294,10 @@ describe('CI pipelines on the real engine and registry', () => {
     expect(ran(test.log, 'test'), test.log).toEqual(['app', 'other']);
     const build = await gitlabJob('build images', dir, vars);
     expect(build.code, build.log).toBe(0);
-    // base's docker:build runs as app's dependency, and reuses what the registry holds.
+    // base's docker:build runs as app's dependency, in app's job, and reuses what the registry holds.
     expect(rebuilt(dir)).toEqual(['app', 'other']);
-    expect(metadata(dir, 'base')).toMatchObject({ reused: true, digest: firstDigests.base });
+    expect(build.log).toContain(`/base:`);
+    expect(build.log).toContain(` is in the registry (${firstDigests.base}): reused`);
     const deploy = await gitlabJob('deploy', dir, vars);
     expect(deploy.code, deploy.log).toBe(0);
     const manifest = JSON.parse(readFileSync(join(dir, 'dist/deploy/manifest.json'), 'utf8'));
@@ -343,9 +377,11 @@ describe('CI pipelines on the real engine and registry', () => {
       GITHUB_HEAD_REF: 'feature',
       GITHUB_SHA: commits.f1,
     };
-    const build = await githubStep('build-images', dir, vars);
+    const build = await githubBuildStage(dir, vars);
     expect(build.code, build.log).toBe(0);
     expect(build.log).toContain(`affected between base ${commits.c3} and head ${commits.f1} (merge-base with main)`);
+    // One matrix per graph level: the base, then the app built on it.
+    expect(build.matrices).toEqual([[{ name: 'build base', projects: 'base' }], [{ name: 'build app', projects: 'app' }]]);
     expect(imagesWithMetadata(dir)).toEqual(['app', 'base']);
     expect(rebuilt(dir)).toEqual([]);
     expect(await tags('base')).toContain('mr-9');

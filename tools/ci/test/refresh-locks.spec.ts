@@ -4,28 +4,22 @@
 // lines. The upstream image is re-seeded by pushing a new manifest under its tag
 // in the mirror. The merge/pull-request APIs are the fakes of fake-services.ts.
 // No image is built: docker:lock and nx affected only read the registry and git.
-import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSharedEngine } from '../../engine/test/engine-cli.ts';
 import { Workspace, installTemplate } from '../../../packages/nx-plugin/e2e/workspace.ts';
 import { REFRESH_BRANCH } from '../lib/lock-refresh.mjs';
 import { startFakeCi, type FakeCi } from './fake-services.ts';
-import { gitlabJobs, readTemplate } from './templates.ts';
+import { ciScriptFiles, jobEnv, runJobLines } from './ci-job.ts';
+import { githubScriptLines, gitlabJobs } from './templates.ts';
 
-const CI_DIR = resolve(import.meta.dirname, '..');
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 const TOKEN = 'bot-secret-7f3a';
 const BASE_LOCK = 'images/base/imagewise.lock.json';
-
-function ciScriptFiles(): Record<string, string> {
-  const files: Record<string, string> = { 'tools/ci/ci.mjs': readFileSync(join(CI_DIR, 'ci.mjs'), 'utf8') };
-  for (const name of readdirSync(join(CI_DIR, 'lib'))) files[`tools/ci/lib/${name}`] = readFileSync(join(CI_DIR, 'lib', name), 'utf8');
-  return files;
-}
 
 const sha256 = (data: Buffer | string) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 
@@ -135,31 +129,12 @@ describe('the scheduled lock refresh on the real mirror', () => {
     return dir;
   }
 
-  function jobEnv(vars: Record<string, string>): NodeJS.ProcessEnv {
-    const inherited = Object.entries(process.env).filter(([name]) => !/^(CI|CI_.*|GITLAB_.*|GITHUB_.*|NX_.*|IMAGEWISE_.*|DOCKER_.*|GIT_.*)$/.test(name));
-    const globals = Object.entries(readTemplate('.gitlab-ci.yml').variables as Record<string, string>).filter(([, value]) => !value.includes('$'));
-    // HOME without a git identity: the commit's author must come from the script.
-    return { ...Object.fromEntries(inherited), ...Object.fromEntries(globals), FORCE_COLOR: '0', ...engine, HOME: home, ...vars };
-  }
-
-  async function runLines(lines: string[], dir: string, vars: Record<string, string>): Promise<{ code: number; log: string }> {
-    const logFile = join(dir, '.job-log');
-    const fd = openSync(logFile, 'w');
-    let code = 0;
-    try {
-      for (const line of lines) {
-        const child = spawn('bash', ['-ec', line], { cwd: dir, env: jobEnv(vars), stdio: ['ignore', fd, fd] });
-        code = await new Promise<number>((done) => child.on('close', (status) => done(status ?? 1)));
-        if (code !== 0) break;
-      }
-    } finally {
-      closeSync(fd);
-    }
-    return { code, log: readFileSync(logFile, 'utf8') };
-  }
+  // HOME without a git identity: the commit's author must come from the script.
+  const env = (vars: Record<string, string>) => jobEnv({ ...engine, HOME: home, ...vars });
+  const runLines = (lines: string[], dir: string, vars: Record<string, string>) => runJobLines(lines, dir, env(vars));
 
   const gitlabSchedule = () =>
-    runLines(gitlabJobs()['refresh locks'].script, checkout(), {
+    runLines(gitlabJobs()['refresh locks'].script!, checkout(), {
       CI: 'true',
       GITLAB_CI: 'true',
       CI_PIPELINE_SOURCE: 'schedule',
@@ -175,9 +150,7 @@ describe('the scheduled lock refresh on the real mirror', () => {
     });
 
   function githubSchedule() {
-    const steps = readTemplate('.github/workflows/refresh-locks.yml').jobs['refresh-locks'].steps as { run?: string }[];
-    const lines = steps.filter((step) => step.run?.includes('tools/ci/ci.mjs')).map((step) => step.run!);
-    return runLines(lines, checkout(), {
+    return runLines(githubScriptLines('.github/workflows/refresh-locks.yml', 'refresh-locks'), checkout(), {
       CI: 'true',
       GITHUB_ACTIONS: 'true',
       GITHUB_EVENT_NAME: 'schedule',
@@ -237,7 +210,7 @@ describe('the scheduled lock refresh on the real mirror', () => {
     const affected = execFileSync(
       process.execPath,
       [join(clone, 'node_modules/.bin/nx'), 'show', 'projects', '--affected', '--base=origin/main', `--head=origin/${REFRESH_BRANCH}`, '--json'],
-      { cwd: clone, encoding: 'utf8', env: jobEnv({ NX_DAEMON: 'false', NX_NO_CLOUD: 'true' }) },
+      { cwd: clone, encoding: 'utf8', env: env({ NX_DAEMON: 'false', NX_NO_CLOUD: 'true' }) },
     );
     expect((JSON.parse(affected.trim().split('\n').pop()!) as string[]).sort()).toEqual(['app', 'base']);
   });

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MANIFEST_PATH } from '../lib/deployment.mjs';
+import { BUILD_JOB, BUILD_JOB_FILE, CHILD_PIPELINE } from '../lib/fan-out.mjs';
 import { STAGES } from '../lib/stages.mjs';
 import { gitlabJobs, readTemplate as read } from './templates.ts';
 
@@ -12,12 +13,12 @@ describe('.gitlab-ci.yml', () => {
   const config = read('.gitlab-ci.yml');
   const jobs = gitlabJobs();
 
-  it('has the four stages and the scheduled refresh, one job each, calling the script with the stage', () => {
+  it('has the four stages and the scheduled refresh, calling the script with the stage (the build stage through a child pipeline)', () => {
     expect(config.stages).toEqual(['validation', 'unit test', 'build images', 'deploy', 'refresh locks']);
     for (const stage of config.stages as string[]) {
-      const inStage = Object.entries(jobs).filter(([, job]) => job.stage === stage);
+      const inStage = Object.entries(jobs).filter(([, job]) => job.stage === stage && job.script);
       expect(inStage, stage).toHaveLength(1);
-      const scriptStage = stage.replace(' ', '-');
+      const scriptStage = stage === 'build images' ? 'plan-builds' : stage.replace(' ', '-');
       expect(STAGES).toContain(scriptStage);
       expect(inStage[0][1].script).toEqual([script(scriptStage)]);
     }
@@ -44,8 +45,22 @@ describe('.gitlab-ci.yml', () => {
     }
   });
 
-  it('gives the build job a Docker daemon of its own, over mutual TLS, and keeps what it built', () => {
-    const build = jobs['build images'];
+  it('plans the build stage as a child pipeline and triggers it, passing the parent pipeline on', () => {
+    expect(jobs['plan builds'].artifacts?.paths).toEqual([CHILD_PIPELINE]);
+    const trigger = jobs['build images'];
+    expect(trigger.needs).toEqual(['plan builds']);
+    expect(trigger.trigger).toEqual({ include: [{ artifact: CHILD_PIPELINE, job: 'plan builds' }], strategy: 'depend' });
+    expect(trigger.variables).toEqual({
+      IMAGEWISE_PARENT_PIPELINE_ID: '$CI_PIPELINE_ID',
+      IMAGEWISE_PARENT_PIPELINE_SOURCE: '$CI_PIPELINE_SOURCE',
+      IMAGEWISE_PARENT_MERGE_REQUEST_IID: '$CI_MERGE_REQUEST_IID',
+    });
+  });
+
+  it('gives each child build job a Docker daemon of its own, over mutual TLS, and keeps what it built', () => {
+    const build = read(BUILD_JOB_FILE)[BUILD_JOB];
+    expect(build.image).toBe(config.default.image);
+    expect(build.before_script).toEqual(config.default.before_script);
     expect(build.services).toEqual([{ name: expect.stringMatching(/^docker:[\w.-]*dind$/), alias: 'docker' }]);
     // GitLab's default DOCKER_TLS_CERTDIR: dind serves TLS on 2376 only, the client certificates under /certs/client.
     expect(build.variables).toEqual({
@@ -65,7 +80,8 @@ describe('.gitlab-ci.yml', () => {
   });
 
   it('runs only the lock refresh in scheduled pipelines, and never in the others', () => {
-    for (const name of ['validation', 'unit test', 'build images']) expect(jobs[name].rules, name).toEqual([{ if: '$CI_PIPELINE_SOURCE != "schedule"' }]);
+    for (const name of ['validation', 'unit test', 'plan builds', 'build images'])
+      expect(jobs[name].rules, name).toEqual([{ if: '$CI_PIPELINE_SOURCE != "schedule"' }]);
     expect(jobs['refresh locks'].rules).toEqual([{ if: '$CI_PIPELINE_SOURCE == "schedule" && $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }]);
     expect(jobs['refresh locks'].services).toBeUndefined();
   });
@@ -75,7 +91,13 @@ describe('.github/workflows/ci.yml', () => {
   const workflow = read('.github/workflows/ci.yml');
   const jobs = workflow.jobs as Record<
     string,
-    { needs?: string; if?: string; container: { image: string }; steps: { uses?: string; run?: string; with?: Record<string, unknown> }[] }
+    {
+      needs?: string | string[];
+      if?: string;
+      outputs: Record<string, string>;
+      container: { image: string };
+      steps: { uses?: string; run?: string; with?: Record<string, unknown> }[];
+    }
   >;
 
   it('runs on pushes to the default branch and on pull requests, allowed to read Actions runs', () => {
@@ -83,19 +105,38 @@ describe('.github/workflows/ci.yml', () => {
     expect(workflow.permissions).toEqual({ contents: 'read', actions: 'read' });
   });
 
-  it('has one job per stage, in order, each checking out the whole history and calling the script with its stage', () => {
-    expect(Object.keys(jobs)).toEqual(['validation', 'unit-test', 'build-images', 'deploy']);
-    expect([jobs['unit-test'].needs, jobs['build-images'].needs, jobs.deploy.needs]).toEqual(['validation', 'unit-test', 'build-images']);
-    for (const [stage, job] of Object.entries(jobs)) {
+  const LEVELS = ['build-level-1', 'build-level-2', 'build-level-3', 'build-level-4'];
+  const stageOf = (job: string) => (LEVELS.includes(job) ? 'build-images' : job);
+
+  it('has one job per stage (the build stage as a plan and one job per graph level), each checking out the whole history and calling the script', () => {
+    expect(Object.keys(jobs)).toEqual(['validation', 'unit-test', 'plan-builds', ...LEVELS, 'deploy']);
+    expect([jobs['unit-test'].needs, jobs['plan-builds'].needs, jobs['build-level-1'].needs]).toEqual(['validation', 'unit-test', 'plan-builds']);
+    expect(jobs.deploy.needs).toEqual(['plan-builds', ...LEVELS]);
+    for (const [name, job] of Object.entries(jobs)) {
+      const stage = stageOf(name);
       expect(STAGES).toContain(stage);
       const steps = job.steps;
       const checkout = steps.findIndex((step) => step.uses?.startsWith('actions/checkout@'));
       const install = steps.findIndex((step) => step.run?.startsWith('npm ci'));
       const run = steps.findIndex((step) => step.run === script(stage));
-      expect(steps[checkout].with, stage).toEqual({ 'fetch-depth': 0 });
-      expect(checkout < install && install < run, `${stage}: checkout, npm ci, then the script`).toBe(true);
+      expect(steps[checkout].with, name).toEqual({ 'fetch-depth': 0 });
+      expect(checkout < install && install < run, `${name}: checkout, npm ci, then the script`).toBe(true);
       expect(job.container.image).toContain("format('{0}/ci-toolbox:");
     }
+  });
+
+  it("runs each level's matrix from the plan's output, after the level before, and skips a level with nothing to build", () => {
+    const levels = jobs as unknown as Record<string, { needs: string | string[]; if: string; strategy: { matrix: string }; env: Record<string, string> }>;
+    LEVELS.forEach((name, i) => {
+      const output = `needs.plan-builds.outputs.level${i + 1}`;
+      expect(jobs['plan-builds'].outputs[`level${i + 1}`]).toBe(`\${{ steps.plan.outputs.level${i + 1} }}`);
+      expect(levels[name].strategy.matrix).toBe(`\${{ fromJSON(${output} || '{}') }}`);
+      expect(levels[name].if).toContain(`${output} != ''`);
+      expect(levels[name].env.IMAGEWISE_PROJECTS).toBe('${{ matrix.projects }}');
+      if (i > 0) expect(levels[name].needs).toEqual(['plan-builds', LEVELS[i - 1]]);
+      // A level after a skipped one still runs; after a failed one it does not.
+      if (i > 0) expect(levels[name].if).toContain('!failure() && !cancelled()');
+    });
   });
 
   it('passes the CI variables the script and the plugin read', () => {
@@ -110,12 +151,16 @@ describe('.github/workflows/ci.yml', () => {
   });
 
   it('hands the build metadata to deploy, which runs on default-branch pushes only and keeps the manifest', () => {
-    const upload = jobs['build-images'].steps.find((step) => step.uses?.startsWith('actions/upload-artifact@'));
-    expect(upload?.with).toMatchObject({ name: 'images', path: 'dist/images/' });
-    expect(jobs.deploy.if).toBe("github.event_name == 'push' && github.ref_name == github.event.repository.default_branch");
+    for (const level of LEVELS) {
+      const upload = jobs[level].steps.find((step) => step.uses?.startsWith('actions/upload-artifact@'));
+      expect(upload?.with).toMatchObject({ name: 'images-${{ github.job }}-${{ strategy.job-index }}', path: 'dist/images/' });
+    }
+    expect(jobs.deploy.if).toBe(
+      "${{ !failure() && !cancelled() && github.event_name == 'push' && github.ref_name == github.event.repository.default_branch }}",
+    );
     const download = jobs.deploy.steps.findIndex((step) => step.uses?.startsWith('actions/download-artifact@'));
     const run = jobs.deploy.steps.findIndex((step) => step.run === script('deploy'));
-    expect(jobs.deploy.steps[download].with).toEqual({ name: 'images', path: 'dist/images/' });
+    expect(jobs.deploy.steps[download].with).toEqual({ pattern: 'images-*', 'merge-multiple': true, path: 'dist/images/' });
     expect(download).toBeLessThan(run);
     expect(jobs.deploy.steps.at(-1)?.with).toMatchObject({ path: MANIFEST_PATH });
   });

@@ -11,7 +11,8 @@ const GLOBAL_KEYS = new Set(['workflow', 'stages', 'variables', 'default', 'incl
 
 export interface GitLabJob {
   stage: string;
-  script: string[];
+  script?: string[];
+  trigger?: unknown;
   rules?: { if: string }[];
   needs?: string[];
   services?: { name: string; alias: string }[];
@@ -23,4 +24,10 @@ export interface GitLabJob {
 export function gitlabJobs(): Record<string, GitLabJob> {
   const config = readTemplate('.gitlab-ci.yml');
   return Object.fromEntries(Object.entries(config).filter(([key]) => !GLOBAL_KEYS.has(key))) as Record<string, GitLabJob>;
+}
+
+/** The run steps of a GitHub workflow's job that call the CI script. */
+export function githubScriptLines(workflow: string, job: string): string[] {
+  const steps = readTemplate(workflow).jobs[job].steps as { run?: string }[];
+  return steps.filter((step) => step.run?.includes('tools/ci/ci.mjs')).map((step) => step.run!);
 }

@@ -1,5 +1,5 @@
 // Helpers the probes share: a seeded random source, a temporary Nx workspace
-// with the packed plugin installed, a watchdog, and the table they print.
+// with the packed plugin installed, a watchdog, and the table and failures they print.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -102,6 +102,15 @@ export function runCommand(command, args, { cwd, env, timeoutMs = 600_000 } = {}
       done({ code, signal, stdout, stderr, hung, ms: performance.now() - started });
     }),
   );
+}
+
+/** The failed checks (the first `limit` of them) and exit code 1; else `allHeld`. */
+export function reportFailures(failures, { noun = 'check', allHeld, limit = Infinity }) {
+  if (failures.length) {
+    console.log(`\n${failures.length} ${noun}(s) failed:`);
+    for (const failure of failures.slice(0, limit)) console.log(`- ${failure}`);
+    process.exitCode = 1;
+  } else console.log(`\n${allHeld}`);
 }
 
 /** A Markdown table. */

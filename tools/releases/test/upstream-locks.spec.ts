@@ -84,6 +84,20 @@ describe('upstream locks re-resolved for a run, then put back', () => {
   }
 
   const run = (root: string, args: string[]) => start(root, args).done;
+
+  /** Starts a run whose build writes its pid next to `root` and sleeps a minute; resolves once that build runs. */
+  async function startSleepingBuild(root: string, { group = false, what = 'the build to start' } = {}) {
+    const pidFile = join(root, '../', `${root.split('/').pop()}-pid`);
+    rmSync(pidFile, { force: true });
+    scratch.push(pidFile);
+    const started = start(
+      root,
+      ['--', process.execPath, '-e', `require('node:fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setTimeout(() => {}, 60_000);`],
+      { group },
+    );
+    await until(() => existsSync(pidFile), what);
+    return { ...started, buildPid: () => Number(readFileSync(pidFile, 'utf8')) };
+  }
   const read = (root: string, path: string) => readFileSync(join(root, path), 'utf8');
   const journal = (root: string) =>
     resolve(root, execFileSync('git', ['rev-parse', '--git-path', 'imagewise-upstream-locks.json'], { cwd: root, encoding: 'utf8' }).trim());
@@ -156,15 +170,7 @@ describe('upstream locks re-resolved for a run, then put back', () => {
 
   it('a signal during the build reaches the build; the locks are put back before the run ends, and no second run touches them meanwhile', async () => {
     const { root, git } = checkout();
-    const pidFile = join(root, '../', `${root.split('/').pop()}-pid`);
-    scratch.push(pidFile);
-    const { child, done } = start(root, [
-      '--',
-      process.execPath,
-      '-e',
-      `require('node:fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setTimeout(() => {}, 60_000);`,
-    ]);
-    await until(() => existsSync(pidFile), 'the build to start');
+    const { child, done, buildPid } = await startSleepingBuild(root);
     expect(git('status', '--porcelain')).toBe(` M ${NODE_LOCK}\n M ${PYTHON_LOCK}\n`);
 
     const second = await run(root, ['--restore']);
@@ -178,20 +184,13 @@ describe('upstream locks re-resolved for a run, then put back', () => {
     const result = await done;
     expect(result.code, result.output).toBe(128 + 15);
     expect(git('status', '--porcelain')).toBe('');
-    const build = Number(readFileSync(pidFile, 'utf8'));
+    const build = buildPid();
     expect(() => process.kill(build, 0)).toThrow();
   });
 
   it('Ctrl-C (SIGINT to the whole foreground job): the build ends, then the locks are put back', async () => {
     const { root, git } = checkout();
-    const pidFile = join(root, '../', `${root.split('/').pop()}-pid`);
-    scratch.push(pidFile);
-    const { child, done } = start(
-      root,
-      ['--', process.execPath, '-e', `require('node:fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setTimeout(() => {}, 60_000);`],
-      { group: true },
-    );
-    await until(() => existsSync(pidFile), 'the build to start');
+    const { child, done } = await startSleepingBuild(root, { group: true });
     expect(git('status', '--porcelain')).toBe(` M ${NODE_LOCK}\n M ${PYTHON_LOCK}\n`);
 
     process.kill(-child.pid!, 'SIGINT');
@@ -204,18 +203,10 @@ describe('upstream locks re-resolved for a run, then put back', () => {
 
   it('killed before it could put the locks back, the next run does; a restore cut short resumes without undoing what it already did', async () => {
     const { root, committed, git } = checkout();
-    const pidFile = join(root, '../', `${root.split('/').pop()}-pid`);
-    scratch.push(pidFile);
-    const { child, done } = start(root, [
-      '--',
-      process.execPath,
-      '-e',
-      `require('node:fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setTimeout(() => {}, 60_000);`,
-    ]);
-    await until(() => existsSync(pidFile), 'the build to start');
+    const { child, done, buildPid } = await startSleepingBuild(root);
     child.kill('SIGKILL');
     // The build holds the dead script's output pipes open until it ends too.
-    process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+    process.kill(buildPid(), 'SIGKILL');
     await done;
     expect(git('status', '--porcelain')).toBe(` M ${NODE_LOCK}\n M ${PYTHON_LOCK}\n`);
     expect(existsSync(journal(root))).toBe(true);
@@ -231,16 +222,9 @@ describe('upstream locks re-resolved for a run, then put back', () => {
     expect(existsSync(journal(root))).toBe(false);
 
     // And a whole run after a killed one starts from the committed files again.
-    rmSync(pidFile);
-    const again = start(root, [
-      '--',
-      process.execPath,
-      '-e',
-      `require('node:fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setTimeout(() => {}, 60_000);`,
-    ]);
-    await until(() => existsSync(pidFile), 'the second build to start');
+    const again = await startSleepingBuild(root, { what: 'the second build to start' });
     again.child.kill('SIGKILL');
-    process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+    process.kill(again.buildPid(), 'SIGKILL');
     await again.done;
     const seen = join(root, '../', `${root.split('/').pop()}-seen.json`);
     scratch.push(seen);

@@ -1,5 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DependencyType,
@@ -10,38 +9,23 @@ import {
   type ProjectGraphExternalNode,
   type RawProjectGraphDependency,
 } from '@nx/devkit';
-import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatLockFile } from '../lock/lock-file';
 import { createDependencies } from './dependencies';
 import type { ImagewisePluginOptions } from './options';
 import { createNodesV2 } from './plugin';
+import { tempWorkspacePerTest } from './temp-workspace.test-helpers';
 
 const NODE_DIGEST = `sha256:${'1'.repeat(64)}`;
 const lock = (upstream: Record<string, string>) => formatLockFile({ upstream });
 
-let workspaceRoot = '';
-let warn: MockInstance<typeof console.warn>;
-beforeEach(() => {
-  workspaceRoot = mkdtempSync(join(tmpdir(), 'imagewise-deps-'));
-  warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-});
-afterEach(() => {
-  rmSync(workspaceRoot, { recursive: true, force: true });
-  vi.restoreAllMocks();
-});
-
-function write(files: Record<string, string>): void {
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(workspaceRoot, path, '..'), { recursive: true });
-    writeFileSync(join(workspaceRoot, path), text);
-  }
-}
+const workspace = tempWorkspacePerTest('imagewise-deps-');
 
 function filesUnder(root: string): string[] {
-  if (!existsSync(join(workspaceRoot, root))) return [];
-  return readdirSync(join(workspaceRoot, root)).flatMap((name) => {
+  if (!existsSync(join(workspace.root, root))) return [];
+  return readdirSync(join(workspace.root, root)).flatMap((name) => {
     const path = join(root, name);
-    return statSync(join(workspaceRoot, path)).isDirectory() ? filesUnder(path) : [path];
+    return statSync(join(workspace.root, path)).isDirectory() ? filesUnder(path) : [path];
   });
 }
 
@@ -60,7 +44,10 @@ async function graph(
   extra: { libraries?: Record<string, ProjectConfiguration>; externalNodes?: Record<string, ProjectGraphExternalNode> } = {},
 ) {
   const dockerfiles = filesUnder('.').filter((file) => file === 'Dockerfile' || file.endsWith('/Dockerfile'));
-  const nodes = await createNodesV2[1](dockerfiles, options, { workspaceRoot, nxJsonConfiguration: { namedInputs: { dockerImage: ['default'] } } });
+  const nodes = await createNodesV2[1](dockerfiles, options, {
+    workspaceRoot: workspace.root,
+    nxJsonConfiguration: { namedInputs: { dockerImage: ['default'] } },
+  });
   const projects: Record<string, ProjectConfiguration> = { ...(extra.libraries ?? LIBRARIES) };
   let externalNodes: Record<string, ProjectGraphExternalNode> = {};
   for (const [, result] of nodes) {
@@ -77,7 +64,7 @@ async function graph(
   const context = {
     projects,
     externalNodes,
-    workspaceRoot,
+    workspaceRoot: workspace.root,
     nxJsonConfiguration: { namedInputs: { dockerImage: ['default'] } },
     fileMap: { projectFileMap: {}, nonProjectFiles: [] },
     filesToProcess: { projectFileMap: {}, nonProjectFiles: [] },
@@ -92,7 +79,7 @@ async function graph(
 /** The name Nx gives a project that project.json or package.json defines. */
 function nameFromFiles(root: string): string {
   for (const file of ['project.json', 'package.json']) {
-    const path = join(workspaceRoot, root, file);
+    const path = join(workspace.root, root, file);
     const name = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { name?: string }).name : undefined;
     if (name) return name;
   }
@@ -105,7 +92,7 @@ const pairs = (edges: RawProjectGraphDependency[]) => edges.map((e) => `${e.sour
 
 describe('createDependencies', () => {
   it('links image to image, implicitly (no source file whose cached edges Nx would restore)', async () => {
-    write({
+    workspace.write({
       'images/node-base/Dockerfile': 'FROM node:18\n',
       'images/node-base/imagewise.lock.json': lock({ 'docker.io/library/node:18': NODE_DIGEST }),
       'images/python-base/Dockerfile': 'FROM node-base\n',
@@ -125,7 +112,7 @@ describe('createDependencies', () => {
   });
 
   it('links an image at the workspace root to its base', async () => {
-    write({
+    workspace.write({
       'images/node-base/Dockerfile': 'FROM node:18\n',
       Dockerfile: 'FROM node-base\n',
       'package.json': JSON.stringify({ name: 'monolith' }),
@@ -135,7 +122,7 @@ describe('createDependencies', () => {
   });
 
   it('adds no edge for a pinned release of a workspace image', async () => {
-    write({
+    workspace.write({
       'images/node-base/Dockerfile': 'FROM node:18\n',
       'images/node-base/package.json': JSON.stringify({ name: 'node-base', version: '2.0.0' }),
       'services/app/Dockerfile': 'FROM node-base:1.0.0\n',
@@ -145,7 +132,7 @@ describe('createDependencies', () => {
   });
 
   it('links an image to the external node of each upstream image it uses', async () => {
-    write({
+    workspace.write({
       'images/node-base/Dockerfile': 'FROM node:18\nFROM alpine:3.20\n',
       'images/node-base/imagewise.lock.json': lock({ 'docker.io/library/node:18': NODE_DIGEST }),
     });
@@ -156,14 +143,14 @@ describe('createDependencies', () => {
   });
 
   it('links no external node that the graph does not have', async () => {
-    write({ 'images/node-base/Dockerfile': 'FROM node:18\n' });
+    workspace.write({ 'images/node-base/Dockerfile': 'FROM node:18\n' });
     const { edges } = await graph({}, { externalNodes: {} });
     expect(edges).toEqual([]);
   });
 
   describe('internal libraries', () => {
     it('links an image to a library whose version its package.json range accepts', async () => {
-      write({
+      workspace.write({
         'packages/common/package.json': JSON.stringify({ name: '@acme/common', version: '1.5.0' }),
         'services/notifier/Dockerfile': 'FROM node:18@sha256:' + '2'.repeat(64) + '\n',
         'services/notifier/package.json': JSON.stringify({ name: '@acme/notifier', dependencies: { '@acme/common': '^1.4.0' } }, null, 2),
@@ -173,7 +160,7 @@ describe('createDependencies', () => {
     });
 
     it('adds no edge when the range excludes the workspace version (a published release)', async () => {
-      write({
+      workspace.write({
         'packages/common/package.json': JSON.stringify({ name: '@acme/common', version: '1.5.0' }),
         'services/notifier/Dockerfile': 'FROM node:18@sha256:' + '2'.repeat(64) + '\n',
         'services/notifier/package.json': JSON.stringify({ name: '@acme/notifier', dependencies: { '@acme/common': '^2.0.0' } }),
@@ -183,7 +170,7 @@ describe('createDependencies', () => {
     });
 
     it('reads the version ARG of the Dockerfile too, with the Dockerfile as source file', async () => {
-      write({
+      workspace.write({
         'services/worker/Dockerfile': `FROM node:18@sha256:${'2'.repeat(64)}\nARG COMMON_VERSION=1.5.0\nRUN npm i @acme/common@\${COMMON_VERSION}\n`,
         'services/other/Dockerfile': `FROM node:18@sha256:${'2'.repeat(64)}\nARG COMMON_VERSION=1.4.9\n`,
       });
@@ -192,7 +179,7 @@ describe('createDependencies', () => {
     });
 
     it('finds Python libraries by their pyproject.toml, used from requirements files', async () => {
-      write({
+      workspace.write({
         'packages/common-py/pyproject.toml': '[project]\nname = "acme-common"\nversion = "1.2.0"\n',
         'services/py/Dockerfile': `FROM python:3.11@sha256:${'2'.repeat(64)}\n`,
         'services/py/requirements.txt': 'requests==2.32.0\nAcme_Common>=1.0,<2\n',
@@ -204,7 +191,7 @@ describe('createDependencies', () => {
     });
 
     it('only considers the projects the libraries option names', async () => {
-      write({
+      workspace.write({
         'packages/common/package.json': JSON.stringify({ name: '@acme/common', version: '1.5.0' }),
         'services/notifier/Dockerfile': `FROM node:18@sha256:${'2'.repeat(64)}\n`,
         'services/notifier/package.json': JSON.stringify({ name: '@acme/notifier', dependencies: { '@acme/common': '*' } }),
@@ -214,7 +201,7 @@ describe('createDependencies', () => {
     });
 
     it('never treats an image project as a library', async () => {
-      write({
+      workspace.write({
         'images/node-base/Dockerfile': `FROM node:18@sha256:${'2'.repeat(64)}\n`,
         'images/node-base/package.json': JSON.stringify({ name: 'node-base', version: '1.0.0' }),
         'services/notifier/Dockerfile': `FROM node:18@sha256:${'2'.repeat(64)}\n`,
@@ -231,7 +218,7 @@ describe('createDependencies', () => {
       const again = await createDependencies({}, {
         projects,
         externalNodes: {},
-        workspaceRoot,
+        workspaceRoot: workspace.root,
         nxJsonConfiguration: {},
         fileMap: { projectFileMap: {}, nonProjectFiles: [] },
         filesToProcess: { projectFileMap: {}, nonProjectFiles: [] },
@@ -241,7 +228,7 @@ describe('createDependencies', () => {
   });
 
   it('drops the edge that closes a cycle of images, and warns about the cycle', async () => {
-    write({
+    workspace.write({
       'services/a/Dockerfile': 'FROM b\n',
       'services/b/Dockerfile': 'FROM c\n',
       'services/c/Dockerfile': 'FROM a\n',
@@ -249,6 +236,6 @@ describe('createDependencies', () => {
     // Named by directory (no project.json / package.json): a, b, c.
     const { edges } = await graph();
     expect(pairs(edges)).toEqual(['a → b', 'b → c']);
-    expect(warn).toHaveBeenCalledWith('[imagewise] services/c/Dockerfile:1: images build FROM each other in a cycle (a → b → c → a); break it');
+    expect(workspace.warn).toHaveBeenCalledWith('[imagewise] services/c/Dockerfile:1: images build FROM each other in a cycle (a → b → c → a); break it');
   });
 });

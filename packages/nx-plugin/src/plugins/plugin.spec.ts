@@ -1,13 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CreateNodesContextV2, CreateNodesResult, ProjectConfiguration } from '@nx/devkit';
-import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatLockFile } from '../lock/lock-file';
 import type { ImagewisePluginOptions } from './options';
 import { createNodes, createNodesV2 } from './plugin';
 import type { ImageProjectMetadata } from './project-metadata';
+import { tempWorkspacePerTest } from './temp-workspace.test-helpers';
 
 const NODE_DIGEST = `sha256:${'1'.repeat(64)}`;
 const PYTHON_DIGEST = `sha256:${'2'.repeat(64)}`;
@@ -15,26 +15,10 @@ const REDIS_DIGEST = `sha256:${'3'.repeat(64)}`;
 
 const lock = (upstream: Record<string, string>) => formatLockFile({ upstream });
 
-let workspaceRoot = '';
-let warn: MockInstance<typeof console.warn>;
-beforeEach(() => {
-  workspaceRoot = mkdtempSync(join(tmpdir(), 'imagewise-plugin-'));
-  warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-});
-afterEach(() => {
-  rmSync(workspaceRoot, { recursive: true, force: true });
-  vi.restoreAllMocks();
-});
-
-function write(files: Record<string, string>): void {
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(workspaceRoot, path, '..'), { recursive: true });
-    writeFileSync(join(workspaceRoot, path), text);
-  }
-}
+const workspace = tempWorkspacePerTest('imagewise-plugin-');
 
 function context(dockerImageInput = true): CreateNodesContextV2 {
-  return { workspaceRoot, nxJsonConfiguration: dockerImageInput ? { namedInputs: { dockerImage: ['default'] } } : {} };
+  return { workspaceRoot: workspace.root, nxJsonConfiguration: dockerImageInput ? { namedInputs: { dockerImage: ['default'] } } : {} };
 }
 
 async function run(dockerfiles: string[], options?: ImagewisePluginOptions, ctx = context()) {
@@ -76,7 +60,7 @@ describe('createNodesV2', () => {
   });
 
   it('makes a project of each Dockerfile under images/ and services/ by default, keyed by the Dockerfile', async () => {
-    write(WORKSPACE);
+    workspace.write(WORKSPACE);
     const results = await run(DOCKERFILES);
     expect(results.map(([file]) => file)).toEqual(DOCKERFILES.slice(0, 4));
     expect(results.map(([, result]) => Object.keys(result.projects ?? {}))).toEqual([
@@ -88,7 +72,7 @@ describe('createNodesV2', () => {
   });
 
   it('configures a base image project: name, tag, inputs, targets and metadata', async () => {
-    write(WORKSPACE);
+    workspace.write(WORKSPACE);
     const [[, result]] = await run(DOCKERFILES);
     expect(projectOf(result, 'images/node-base')).toEqual({
       name: 'node-base',
@@ -126,7 +110,7 @@ describe('createNodesV2', () => {
   });
 
   it('infers docker:lock only where there is something to lock: an upstream image by tag, or a lock file', async () => {
-    write({
+    workspace.write({
       ...WORKSPACE,
       'services/digest-only/Dockerfile': `FROM redis:7@${REDIS_DIGEST}\n`,
       'services/stale-lock/Dockerfile': 'FROM node-base\n',
@@ -147,7 +131,7 @@ describe('createNodesV2', () => {
   });
 
   it('honours .dockerignore in the dockerImage input', async () => {
-    write(WORKSPACE);
+    workspace.write(WORKSPACE);
     const [, [, result]] = await run(DOCKERFILES);
     const project = projectOf(result, 'images/python-base');
     expect(project.namedInputs?.dockerImage).toEqual([
@@ -160,7 +144,7 @@ describe('createNodesV2', () => {
   });
 
   it('leaves the name to package.json or project.json, and records stages, base images and upstream images', async () => {
-    write(WORKSPACE);
+    workspace.write(WORKSPACE);
     const results = Object.fromEntries(await run(DOCKERFILES));
 
     const notifier = projectOf(results['services/notifier/Dockerfile'], 'services/notifier');
@@ -189,7 +173,7 @@ describe('createNodesV2', () => {
   });
 
   it('puts the upstream images on the first result as external nodes, hashed by their locked digest', async () => {
-    write({
+    workspace.write({
       ...WORKSPACE,
       'services/notifier/Dockerfile': `FROM node-base\nFROM redis:7@${REDIS_DIGEST}\nFROM busybox\n`,
     });
@@ -225,17 +209,17 @@ describe('createNodesV2', () => {
   });
 
   it('changes an external node hash when the lock file changes', async () => {
-    write(WORKSPACE);
+    workspace.write(WORKSPACE);
     const before = (await run(DOCKERFILES))[0][1].externalNodes?.['docker:docker.io/library/node:18-bookworm-slim'];
     const refreshed = `sha256:${'9'.repeat(64)}`;
-    write({ 'images/node-base/imagewise.lock.json': lock({ 'docker.io/library/node:18-bookworm-slim': refreshed }) });
+    workspace.write({ 'images/node-base/imagewise.lock.json': lock({ 'docker.io/library/node:18-bookworm-slim': refreshed }) });
     const after = (await run(DOCKERFILES))[0][1].externalNodes?.['docker:docker.io/library/node:18-bookworm-slim'];
     expect(before?.data.hash).toBe(NODE_DIGEST);
     expect(after?.data.hash).toBe(refreshed);
   });
 
   it('follows the options: dockerfiles globs, tags and registries', async () => {
-    write({
+    workspace.write({
       ...WORKSPACE,
       'tools/ci/Dockerfile': 'FROM registry.example.com/acme/node-base\n',
     });
@@ -254,17 +238,17 @@ describe('createNodesV2', () => {
   });
 
   it('takes all files of dependencies as inputs, with a warning, when nx.json has no dockerImage input', async () => {
-    write(WORKSPACE);
+    workspace.write(WORKSPACE);
     await run(DOCKERFILES);
-    expect(warn).not.toHaveBeenCalledWith(expect.stringContaining('nx.json defines no "dockerImage" named input'));
+    expect(workspace.warn).not.toHaveBeenCalledWith(expect.stringContaining('nx.json defines no "dockerImage" named input'));
 
     const [[, result]] = await run(DOCKERFILES, undefined, context(false));
     expect(projectOf(result, 'images/node-base').targets?.['docker:build']?.inputs).toEqual(['dockerImage', '^default', { externalDependencies: [] }]);
-    expect(warn).toHaveBeenCalledWith(expect.stringContaining('nx.json defines no "dockerImage" named input'));
+    expect(workspace.warn).toHaveBeenCalledWith(expect.stringContaining('nx.json defines no "dockerImage" named input'));
   });
 
   it('logs each problem and keeps it on its own project only', async () => {
-    write({
+    workspace.write({
       'images/a/Dockerfile': 'FROM a\n',
       'images/b/Dockerfile': 'FROM Alpine\n',
       'images/b/imagewise.lock.json': '{"upstream": ',
@@ -277,14 +261,14 @@ describe('createNodesV2', () => {
     expect(problems).toHaveLength(2);
     expect(problems[0]).toMatch(/^images\/b\/Dockerfile:1: FROM "Alpine" is not a valid image reference/);
     expect(problems[1]).toMatch(/^images\/b\/imagewise\.lock\.json:1: is not valid JSON/);
-    expect(warn.mock.calls.map(([message]) => message).sort()).toEqual(
+    expect(workspace.warn.mock.calls.map(([message]) => message).sort()).toEqual(
       ['images/a/Dockerfile:1: the image builds FROM itself ("a"); name a base image', ...problems].map((p) => `[imagewise] ${p}`).sort(),
     );
   });
 
   it('turns each unreadable, oversized, non-regular or garbage file into one problem, and reads the rest', async () => {
     const garbage = Buffer.from(Array.from({ length: 64 * 1024 }, (_, i) => (i * 7919 + 13) % 256));
-    write({
+    workspace.write({
       'images/base/Dockerfile': 'FROM scratch\n',
       'images/garbage/README.md': 'its Dockerfile is written below',
       'images/pipe/Dockerfile': 'FROM base\n',
@@ -295,13 +279,13 @@ describe('createNodesV2', () => {
       'images/ignore/Dockerfile': 'FROM base\n',
       'images/ignore/.dockerignore': `node_modules\n${'*'.repeat(70_000)}\n`,
     });
-    writeFileSync(join(workspaceRoot, 'images/garbage/Dockerfile'), garbage, { flag: 'w' });
-    execFileSync('mkfifo', [join(workspaceRoot, 'images/pipe/package.json')]);
-    symlinkSync('missing.json', join(workspaceRoot, 'images/dangling/project.json'));
-    write({ 'shared/Dockerfile': 'FROM base\n', 'images/linked/README.md': 'its Dockerfile is a link inside the workspace' });
-    symlinkSync('../../shared/Dockerfile', join(workspaceRoot, 'images/linked/Dockerfile'));
-    mkdirSync(join(workspaceRoot, 'images/passwd'));
-    symlinkSync('/etc/passwd', join(workspaceRoot, 'images/passwd/Dockerfile'));
+    writeFileSync(join(workspace.root, 'images/garbage/Dockerfile'), garbage, { flag: 'w' });
+    execFileSync('mkfifo', [join(workspace.root, 'images/pipe/package.json')]);
+    symlinkSync('missing.json', join(workspace.root, 'images/dangling/project.json'));
+    workspace.write({ 'shared/Dockerfile': 'FROM base\n', 'images/linked/README.md': 'its Dockerfile is a link inside the workspace' });
+    symlinkSync('../../shared/Dockerfile', join(workspace.root, 'images/linked/Dockerfile'));
+    mkdirSync(join(workspace.root, 'images/passwd'));
+    symlinkSync('/etc/passwd', join(workspace.root, 'images/passwd/Dockerfile'));
     const roots = ['base', 'pipe', 'folder', 'dangling', 'huge', 'ignore', 'garbage', 'linked', 'passwd'].map((name) => `images/${name}`);
     const results = await run(roots.map((root) => `${root}/Dockerfile`));
     const problemsOf = (root: string) => projectOf(results[roots.indexOf(root)][1], root).metadata.imagewise.problems ?? [];
@@ -335,7 +319,7 @@ describe('createNodesV2', () => {
   });
 
   it('reports images that build FROM each other on the FROM line that closes the cycle, in metadata too', async () => {
-    write({ 'images/a/Dockerfile': 'FROM scratch\nFROM b\n', 'images/b/Dockerfile': 'FROM a\n' });
+    workspace.write({ 'images/a/Dockerfile': 'FROM scratch\nFROM b\n', 'images/b/Dockerfile': 'FROM a\n' });
     const results = await run(['images/a/Dockerfile', 'images/b/Dockerfile']);
     const [a, b] = [projectOf(results[0][1], 'images/a'), projectOf(results[1][1], 'images/b')];
     expect(a.metadata.imagewise.baseImages).toEqual(['images/b']);
@@ -345,7 +329,7 @@ describe('createNodesV2', () => {
   });
 
   it('tags as base images what other images build FROM, whatever the folder, and never contradicts a declared kind', async () => {
-    write({
+    workspace.write({
       'services/runtime/Dockerfile': 'FROM scratch\n',
       'services/app/Dockerfile': 'FROM runtime\n',
       'images/fresh-base/Dockerfile': 'FROM scratch\n',
@@ -358,7 +342,7 @@ describe('createNodesV2', () => {
   });
 
   it('makes no projects and no external nodes when no Dockerfile is selected', async () => {
-    write({ 'tools/ci/Dockerfile': 'FROM alpine\n' });
+    workspace.write({ 'tools/ci/Dockerfile': 'FROM alpine\n' });
     expect(await run(['tools/ci/Dockerfile'])).toEqual([]);
   });
 });

@@ -1,0 +1,43 @@
+// A temporary workspace for each test of the plugin's createNodes and
+// createDependencies: a fresh root, files written into it, and console.warn
+// (where the plugin warns) silenced and recorded.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, vi, type MockInstance } from 'vitest';
+
+export interface TempWorkspace {
+  /** The current test's workspace root. */
+  readonly root: string;
+  /** console.warn, spied on for the current test. */
+  readonly warn: MockInstance<typeof console.warn>;
+  write(files: Record<string, string>): void;
+}
+
+/** Registers the hooks: a new root (`prefix`…) before each test, removed after it with every mock restored. */
+export function tempWorkspacePerTest(prefix: string): TempWorkspace {
+  let root = '';
+  let warn: MockInstance<typeof console.warn>;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), prefix));
+    warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+  });
+  afterEach(() => {
+    rmSync(root, { recursive: true, force: true });
+    vi.restoreAllMocks();
+  });
+  return {
+    get root() {
+      return root;
+    },
+    get warn() {
+      return warn;
+    },
+    write(files) {
+      for (const [path, text] of Object.entries(files)) {
+        mkdirSync(join(root, path, '..'), { recursive: true });
+        writeFileSync(join(root, path), text);
+      }
+    },
+  };
+}
