@@ -24,6 +24,7 @@ import { hashContext, hashStagedFiles, sha256 } from './context-hashes';
 import { gitFacts, publicRemoteUrl } from './git';
 import { exactReference, readImageMetadata } from './image-metadata';
 import { libraryPacks } from './library-packs';
+import { buildPlatforms, missingBasePlatforms } from './platforms';
 import { parseMaxAge, staleness, type RegistryImage } from './staleness';
 import { contentTag, imageTags, runFactsFromEnv, type TagPolicy } from './tag-policy';
 
@@ -72,10 +73,12 @@ export async function gatherBuildFacts(
       `the plugin option "engines" builds on several engines, which share images only through a registry: set the plugin option "registry" (or IMAGEWISE_REGISTRY)${options.push === false ? ' and leave push on' : ''}, or remove "engines"`,
     );
   }
+  const platforms = buildPlatforms(options);
   const build: BuildSettings = {
     buildArgs: { ...options.buildArgs },
     target: options.target,
     platform: options.platform,
+    ...(platforms ? { platforms } : {}),
     network: options.network,
     builder: options.builder,
     labels: options.labels,
@@ -109,6 +112,9 @@ export async function gatherBuildFacts(
         throw new Error(
           `${dockerfile}:${use.line}: base image ${baseImage.imageName} (${baseProject}:${baseImage.buildTarget}) has no build output from this version of Imagewise; build it first (nx run ${baseProject}:${baseImage.buildTarget})`,
         );
+      // A multi-platform base is its index: BuildKit picks the platform being built from it.
+      const missing = missingBasePlatforms(`${dockerfile}:${use.line}`, { project: use.project, platforms: base.platforms }, platforms);
+      if (missing) throw new Error(missing);
       bases[use.raw] = { image: base.contentIdentity };
       reference = exactReference(base);
     }

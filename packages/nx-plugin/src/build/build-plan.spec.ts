@@ -282,3 +282,29 @@ describe('planImageBuild: maxAge', () => {
     expect(plan.outcome === 'build' && plan.replaces?.kind).toBe('unpullable');
   });
 });
+
+describe('planImageBuild: several platforms', () => {
+  const platforms = ['linux/amd64', 'linux/arm64'];
+
+  it('builds each platform of the image, with no layer cache from latest (an index), when the registry lacks the content tag', () => {
+    const plan = planImageBuild(facts({ build: { buildArgs: {}, platforms } }));
+    expect(plan).toMatchObject({ outcome: 'build', platforms, push: true });
+    if (plan.outcome !== 'build') return;
+    expect(plan.image.cacheFrom).toEqual([]);
+    expect(plan.image.platform).toBeUndefined();
+  });
+
+  it('reuses the index the registry holds under the content tag', () => {
+    expect(planImageBuild(facts({ build: { buildArgs: {}, platforms }, registryDigest: DIGEST, missingBlobs: [] }))).toEqual({
+      outcome: 'reuse-registry',
+      digest: DIGEST,
+      otherTags: ['1.2.0', 'latest'],
+    });
+  });
+
+  it('refuses without a registry: only a registry holds an image index', () => {
+    expect(() => planImageBuild(facts({ push: false, dockerfile: 'apps/web/Dockerfile', build: { buildArgs: {}, platforms } }))).toThrow(
+      /^apps\/web\/Dockerfile: "platforms" joins each platform's image in one image index, which only a registry holds: set the plugin option "registry"/,
+    );
+  });
+});

@@ -62,6 +62,8 @@ export type BuildPlan =
       image: Omit<BuildImageOptions, 'log' | 'secrets'>;
       /** The ids of the secrets the build gets through its session; their values are read just before it starts. */
       secrets: string[];
+      /** Built once per platform, each pushed by digest, joined in one image index (platforms.ts); absent: one image. */
+      platforms?: string[];
       push: boolean;
       otherTags: string[];
       /**
@@ -100,9 +102,17 @@ export function planImageBuild(facts: BuildFacts): BuildPlan {
   const noBuildKit = classicBuilderRefusal(secrets, builder, false);
   if (noBuildKit) throw new SecretError(noBuildKit);
   const buildArgs = { ...facts.build.buildArgs };
+  const platforms = facts.build.platforms;
+  // The engine's image store holds one platform per name: an index exists only in a registry.
+  if (platforms && !facts.push) {
+    throw new Error(
+      `${facts.dockerfile ?? facts.repository}: "platforms" joins each platform's image in one image index, which only a registry holds: set the plugin option "registry" (or IMAGEWISE_REGISTRY) and leave push on, or build one "platform"`,
+    );
+  }
   return {
     outcome: 'build',
     push: facts.push,
+    ...(platforms ? { platforms } : {}),
     otherTags,
     secrets: Object.keys(secrets),
     ...(facts.push && facts.registryDigest
@@ -144,7 +154,8 @@ export function planImageBuild(facts: BuildFacts): BuildPlan {
       platform: facts.build.platform,
       network: facts.build.network,
       // A stale image is rebuilt from its bases up: steps such as `apt-get upgrade` run again, not from cache.
-      cacheFrom: facts.push && builder === 'buildkit' && !stale ? [`${facts.repository}:latest`] : [],
+      // A multi-platform latest names an index, not one platform's image: no layer cache is taken from it.
+      cacheFrom: facts.push && builder === 'buildkit' && !stale && !platforms ? [`${facts.repository}:latest`] : [],
       ...(stale ? { noCache: true, pull: true } : {}),
       builder,
       ...(facts.registryCredentials && Object.keys(facts.registryCredentials).length ? { registryConfig: facts.registryCredentials } : {}),

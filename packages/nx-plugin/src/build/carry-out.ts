@@ -6,7 +6,8 @@ import type { RegistryClient } from '../registry/registry-client';
 import type { Engine } from './build-facts';
 import type { BuildFacts, BuildPlan } from './build-plan';
 import type { ImageMetadata } from './image-metadata';
-import { publishImage } from './publish';
+import { localImageCandidate, publishImage } from './publish';
+import { platformsCandidate, platformsOf } from './publish-platforms';
 import { contentTag } from './tag-policy';
 
 /**
@@ -29,7 +30,8 @@ export async function carryOutPlan(
     // By digest: the manifest its blob check read already, and what the content tag named when it was checked.
     await registry.retag(parseImageReference(`${repository}:${tag}`), plan.digest, plan.otherTags);
     log(`${repository}:${tag} is in the registry (${plan.digest}): reused, nothing built or pulled; tagged ${plan.otherTags.join(', ') || 'nothing else'}`);
-    return { ...recorded, digest: plan.digest, reused: true };
+    const platforms = facts.build.platforms ? { platforms: await platformsOf(registry, repository, plan.digest) } : {};
+    return { ...recorded, digest: plan.digest, reused: true, ...platforms };
   }
 
   const docker = await engine();
@@ -40,14 +42,20 @@ export async function carryOutPlan(
   }
 
   if (plan.replaces) log(plan.replaces.reason);
+  const replaced = plan.replaces ? { replaced: { digest: plan.replaces.digest, kind: plan.replaces.kind } } : {};
   try {
+    if (plan.platforms) {
+      const candidate = platformsCandidate(docker, registry, repository, { ...plan.image, secrets, log }, plan.platforms, facts.dockerfile ?? 'Dockerfile');
+      const digest = await publishImage(registry, repository, tag, plan.otherTags, log, candidate, plan.replaces?.digest);
+      // Read from the index the content tag names: another runner's, when it claimed the tag first.
+      return { ...recorded, digest, platforms: await platformsOf(registry, repository, digest), reused: false, ...replaced };
+    }
     const imageId = await buildImage(docker, { ...plan.image, secrets, log });
     if (!plan.push) {
       for (const other of plan.otherTags) await docker.getImage(imageId).tag({ repo: repository, tag: other });
       return { ...recorded, imageId, reused: false };
     }
-    const digest = await publishImage(docker, registry, repository, tag, plan.otherTags, log, plan.replaces?.digest);
-    const replaced = plan.replaces ? { replaced: { digest: plan.replaces.digest, kind: plan.replaces.kind } } : {};
+    const digest = await publishImage(registry, repository, tag, plan.otherTags, log, localImageCandidate(docker, repository, tag, log), plan.replaces?.digest);
     return { ...recorded, digest, imageId, reused: false, ...replaced };
   } catch (error) {
     throw engineGone(error);

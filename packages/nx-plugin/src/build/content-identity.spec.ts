@@ -39,6 +39,11 @@ const reversed = <T>(record: Record<string, T>): Record<string, T> => Object.fro
 const file = (path: string, hash: string, executable = false): ContextItem => ({ path, kind: 'file', hash, executable });
 
 describe('contentIdentity', () => {
+  it('takes the platforms in sorted order', () => {
+    const platforms = (list: string[]) => identityOf((i) => (i.build.platforms = list));
+    expect(platforms(['linux/arm64', 'linux/amd64'])).toBe(platforms(['linux/amd64', 'linux/arm64']));
+  });
+
   it('is a 64-character hex string', () => {
     expect(contentIdentity(inputs())).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -96,6 +101,7 @@ describe('contentIdentity', () => {
     ['the target', (i) => (i.build.target = 'debug')],
     ['the target dropped', (i) => delete i.build.target],
     ['the platform', (i) => (i.build.platform = 'linux/arm64')],
+    ['the platforms', (i) => (i.build.platforms = ['linux/amd64', 'linux/arm64'])],
     ['the network', (i) => (i.build.network = 'host')],
     ['the builder', (i) => (i.build.builder = 'classic')],
     ['a label value', (i) => (i.build.labels = { team: 'api', tier: 'frontend' })],

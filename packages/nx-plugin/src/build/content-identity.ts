@@ -34,6 +34,8 @@ export interface BuildSettings {
   buildArgs: Record<string, string>;
   target?: string;
   platform?: string;
+  /** Several platforms joined in one image index (buildPlatforms: sorted, no repeats). */
+  platforms?: string[];
   network?: string;
   builder?: 'buildkit' | 'classic';
   labels?: Record<string, string>;
@@ -69,10 +71,12 @@ export function contentIdentity(inputs: ImageInputs): string {
     else field(`directory[${item.path}]`, '');
   }
   record('staged', inputs.staged);
-  const { buildArgs, labels, ...settings } = inputs.build;
+  const { buildArgs, labels, platforms, ...settings } = inputs.build;
   record('buildArg', buildArgs);
   record('label', labels);
   record('setting', settings);
+  // Adds nothing for a single-platform image: their identities stay as they were.
+  if (platforms) field('platforms', [...platforms].sort().join(','));
   for (const name of Object.keys(inputs.bases).sort()) field(`base[${name}]`, baseText(inputs.bases[name]));
   // Adds nothing without secrets: the identities of images that have none stay as they were.
   record('secret', inputs.secrets);

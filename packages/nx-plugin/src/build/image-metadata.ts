@@ -9,6 +9,8 @@ export interface ImageMetadata {
   image: string;
   /** Manifest digest in the registry; absent for a local-only build. */
   digest?: string;
+  /** A multi-platform image: each platform's manifest digest, by platform; `digest` is their image index. */
+  platforms?: Record<string, string>;
   /** Local image ID. */
   imageId?: string;
   tags: string[];

@@ -8,20 +8,24 @@ import { clearStagingTag, STAGING_TAG } from './staging-tag';
 
 export { STAGING_TAG };
 
+/** Pushes what the content tag is to name and resolves to its digest; calls `staged` once the staging tag holds anything. */
+export type Candidate = (staged: () => void) => Promise<string>;
+
 /**
- * Puts a locally built image in the registry: pushed whole under the staging
- * tag, then the content tag claimed for it (or for the image another runner
- * pushed with the same inputs meanwhile: that one is used), then the other
- * tags on the content tag's manifest. Every runner ends with the same digest
- * for the same inputs, and the staging tag is removed again (staging-tag.ts).
+ * Puts an image in the registry: the candidate pushed through the staging tag
+ * (one image, or each platform's and then their index), then the content tag
+ * claimed for it (or for the image another runner pushed with the same inputs
+ * meanwhile: that one is used), then the other tags on the content tag's
+ * manifest. Every runner ends with the same digest for the same inputs, and
+ * the staging tag is removed again (staging-tag.ts).
  */
 export async function publishImage(
-  docker: Docker,
   registry: RegistryClient,
   repository: string,
   contentTag: string,
   otherTags: string[],
   log: (line: string) => void,
+  candidate: Candidate,
   /** A digest the content tag names whose image cannot be pulled: replaced, never used. */
   broken?: string,
 ): Promise<string> {
@@ -30,19 +34,12 @@ export async function publishImage(
   if (digest === broken) digest = undefined;
   if (digest) log(`${repository}:${contentTag} is already in the registry (another runner?): using it`);
   else {
-    const local = docker.getImage(`${repository}:${contentTag}`);
-    await local.tag({ repo: repository, tag: STAGING_TAG });
     let pushed = false;
     try {
-      const candidate = await pushImage(docker, repository, STAGING_TAG, registryAuth(reference.domain), log);
-      pushed = true;
-      digest = await claimContentTag(registry, reference, candidate, { broken });
-      if (digest !== candidate) log(`another runner pushed ${repository}:${contentTag} at the same time: using its ${digest}`);
+      const pushedDigest = await candidate(() => (pushed = true));
+      digest = await claimContentTag(registry, reference, pushedDigest, { broken });
+      if (digest !== pushedDigest) log(`another runner pushed ${repository}:${contentTag} at the same time: using its ${digest}`);
     } finally {
-      await docker
-        .getImage(`${repository}:${STAGING_TAG}`)
-        .remove({ noprune: true })
-        .catch(() => undefined);
       // Only a push that worked stored a manifest under the staging tag; the
       // candidate is cleared once the content tag names it (or lost to another).
       const note = pushed ? await clearStagingTag(registry, reference) : undefined;
@@ -52,4 +49,30 @@ export async function publishImage(
   await registry.retag(reference, digest, otherTags);
   log(`pushed ${repository}:${contentTag} (${digest}); tagged ${otherTags.join(', ') || 'nothing else'}`);
   return digest;
+}
+
+/**
+ * Pushes a local image (an ID or a name) under the staging tag and resolves
+ * to the manifest digest the registry stored. The local staging tag is
+ * removed again; the registry's is the caller's to clear (clearStagingTag).
+ */
+export async function pushStaged(docker: Docker, domain: string, repository: string, image: string, log: (line: string) => void): Promise<string> {
+  await docker.getImage(image).tag({ repo: repository, tag: STAGING_TAG });
+  try {
+    return await pushImage(docker, repository, STAGING_TAG, registryAuth(domain), log);
+  } finally {
+    await docker
+      .getImage(`${repository}:${STAGING_TAG}`)
+      .remove({ noprune: true })
+      .catch(() => undefined);
+  }
+}
+
+/** The candidate of a single-platform build: the local image under `repository:tag`, pushed. */
+export function localImageCandidate(docker: Docker, repository: string, tag: string, log: (line: string) => void): Candidate {
+  return async (staged) => {
+    const digest = await pushStaged(docker, parseImageReference(`${repository}:${tag}`).domain, repository, `${repository}:${tag}`, log);
+    staged();
+    return digest;
+  };
 }

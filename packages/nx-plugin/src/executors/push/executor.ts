@@ -1,6 +1,6 @@
 import type { ExecutorContext } from 'nx/src/devkit-exports';
 import { readImageMetadata, writeImageMetadata } from '../../build/image-metadata';
-import { publishImage } from '../../build/publish';
+import { localImageCandidate, publishImage } from '../../build/publish';
 import { contentTag } from '../../build/tag-policy';
 import { connectDocker } from '../../docker/docker-client';
 import { repositoryIn } from '../../image-reference/reference';
@@ -22,6 +22,10 @@ export default async function pushExecutor(_options: Record<string, never>, cont
     console.error('no registry configured: set the plugin option "registry" in nx.json or IMAGEWISE_REGISTRY');
     return { success: false };
   }
+  if (built.platforms) {
+    console.error(`${project} is a multi-platform image, which docker:build puts in the registry itself (${built.image}@${built.digest}): nothing to push`);
+    return { success: false };
+  }
   try {
     const image = imageProjectOf(context);
     if (!image) throw new Error(`${project} is not an image project: docker:push pushes what docker:build built`);
@@ -33,13 +37,14 @@ export default async function pushExecutor(_options: Record<string, never>, cont
     const repository = repositoryIn(registry, image.metadata.imageName);
     if (repository !== built.image) await docker.getImage(`${built.image}:${tag}`).tag({ repo: repository, tag });
     const client = new RegistryClient({ credentials: (host) => registryAuth(host) });
+    const log = (line: string) => console.log(line);
     const digest = await publishImage(
-      docker,
       client,
       repository,
       tag,
       built.tags.filter((t) => t !== tag),
-      (line) => console.log(line),
+      log,
+      localImageCandidate(docker, repository, tag, log),
     );
     writeImageMetadata(context.root, project, { ...built, image: repository, digest });
     return { success: true };

@@ -1,0 +1,46 @@
+import { createHash } from 'node:crypto';
+import type Docker from 'dockerode';
+import { buildImage, type BuildImageOptions } from '../docker/build-image';
+import { parseImageReference } from '../image-reference/reference';
+import type { RegistryClient } from '../registry/registry-client';
+import { emulationMissing, IMAGE_INDEX_TYPE, imageIndex, indexPlatforms, type PlatformManifest } from './platforms';
+import { pushStaged, type Candidate } from './publish';
+
+/**
+ * The candidate of a multi-platform build: each platform built in turn and
+ * pushed by digest (through the staging tag, which names only the last one
+ * until the content tag is claimed), then their OCI image index PUT by its
+ * digest. The platforms' manifests stay untagged: the index names them.
+ */
+export function platformsCandidate(
+  docker: Docker,
+  registry: RegistryClient,
+  repository: string,
+  image: BuildImageOptions,
+  platforms: string[],
+  dockerfile: string,
+): Candidate {
+  return async (staged) => {
+    const reference = parseImageReference(image.tag);
+    const manifests: PlatformManifest[] = [];
+    for (const platform of platforms) {
+      image.log(`building ${image.tag} for ${platform}`);
+      const imageId = await buildImage(docker, { ...image, platform }).catch(async (error: Error) => {
+        const version = await docker.version();
+        throw new Error(emulationMissing(platform, { os: version.Os, architecture: version.Arch }, dockerfile, error.message) ?? error.message);
+      });
+      const digest = await pushStaged(docker, reference.domain, repository, imageId, image.log);
+      staged();
+      const manifest = await registry.getManifest(reference, digest);
+      manifests.push({ platform, digest, size: manifest.bytes.length, mediaType: manifest.mediaType });
+    }
+    const index = imageIndex(manifests);
+    return registry.putManifest(reference, `sha256:${createHash('sha256').update(index).digest('hex')}`, index, IMAGE_INDEX_TYPE);
+  };
+}
+
+/** Each platform's digest in the index the content tag names (another runner's, or a reuse). */
+export async function platformsOf(registry: RegistryClient, repository: string, digest: string): Promise<Record<string, string>> {
+  const manifest = await registry.getManifest(parseImageReference(repository), digest);
+  return indexPlatforms(manifest.bytes) ?? {};
+}
