@@ -6,79 +6,23 @@
 // real engine and registry. The shell executor: the repository's hidden job
 // asks for a privileged docker:dind service, which this machine's engine is not.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
-import { startSharedEngine } from '../../engine/test/engine-cli.ts';
-import { Workspace, installTemplate } from '../../../packages/nx-plugin/e2e/workspace.ts';
 import { CHILD_PIPELINE } from '../lib/fan-out.mjs';
-import { BASES, gitlabCiLocal, WORKSPACE } from './fan-out-fixture.ts';
+import { BASES, FanOutSetup, gitlabCiLocal, readJobEvents, variableArgs, type ChildPipeline, type JobEvent } from './fan-out-fixture.ts';
 import { gitlabJobs } from './templates.ts';
 
-interface Event {
-  kind: 'start' | 'end';
-  job: string;
-  at: bigint;
-}
-
 describe('the build stage as a child pipeline, run by gitlab-ci-local', () => {
-  let engine: Record<string, string>;
-  let template: string;
-  let ws: Workspace;
-  let scratch: string;
-
-  beforeAll(async () => {
-    engine = await startSharedEngine();
-    template = installTemplate();
-    ws = new Workspace(template, WORKSPACE);
-    ws.env = { ...engine, IMAGEWISE_REGISTRY: `${engine.IMAGEWISE_REGISTRY}/fan-out-${Date.now().toString(36)}` };
-    ws.run('run-many', '-t', 'docker:lock');
-    ws.git('add', '-A');
-    ws.git('commit', '-q', '-m', 'lock the upstream image');
-    scratch = mkdtempSync(join(tmpdir(), 'imagewise-fan-out-'));
-  });
-  afterAll(() => {
-    ws?.dispose();
-    if (template) rmSync(template, { recursive: true, force: true });
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
-  });
-
-  /** The CI's variables for this workspace's default branch, and the engine's. */
-  const pipelineEnv = (pipeline: string, extra: Record<string, string>) => ({
-    ...process.env,
-    ...ws.env,
-    NX_DAEMON: 'false',
-    NX_NO_CLOUD: 'true',
-    FORCE_COLOR: '0',
-    GITLAB_CI: 'true',
-    CI_DEFAULT_BRANCH: 'main',
-    CI_PIPELINE_SOURCE: 'push',
-    CI_COMMIT_BRANCH: 'main',
-    CI_COMMIT_SHA: ws.git('rev-parse', 'HEAD').trim(),
-    CI_PIPELINE_ID: pipeline,
-    ...extra,
-  });
+  const setup = new FanOutSetup();
+  beforeAll(() => setup.start('fan-out'));
+  afterAll(() => setup.dispose());
 
   /** `plan builds` as the template says, then its child pipeline by gitlab-ci-local; the events of its jobs. */
-  async function pipeline(
-    id: string,
-    extra: Record<string, string> = {},
-  ): Promise<{ child: Record<string, { needs?: string[]; variables?: Record<string, string> }>; events: Event[]; log: string }> {
-    const env = pipelineEnv(id, extra);
-    for (const line of gitlabJobs()['plan builds'].script!) execFileSync('bash', ['-ec', line], { cwd: ws.root, env, stdio: ['ignore', 'ignore', 'pipe'] });
-    const child = parse(readFileSync(join(ws.root, CHILD_PIPELINE), 'utf8'));
-    const events = join(scratch, `events-${id}`);
-    // The trigger job's variables, as GitLab passes them to the child pipeline.
-    const variables = {
-      ...ws.env,
-      EVENTS: events,
-      NODE_MODULES: join(template, 'node_modules'),
-      IMAGEWISE_PARENT_PIPELINE_ID: id,
-      IMAGEWISE_PARENT_PIPELINE_SOURCE: 'push',
-      IMAGEWISE_PARENT_MERGE_REQUEST_IID: '',
-    };
+  async function pipeline(id: string, extra: Record<string, string> = {}): Promise<{ child: ChildPipeline; events: JobEvent[]; log: string }> {
+    const env = setup.pipelineEnv(id, extra);
+    const child = setup.plan(env);
+    const events = join(setup.scratch, `events-${id}`);
     const args = [
       '--file',
       CHILD_PIPELINE,
@@ -86,25 +30,20 @@ describe('the build stage as a child pipeline, run by gitlab-ci-local', () => {
       '--concurrency',
       '2',
       '--home',
-      scratch,
-      ...Object.entries(variables).flatMap(([name, value]) => ['--variable', `${name}=${value}`]),
+      setup.scratch,
+      ...variableArgs(setup.childVariables(id, events)),
     ];
-    const { code, log } = await gitlabCiLocal(ws.root, args, env);
+    const { code, log } = await gitlabCiLocal(setup.ws.root, args, env);
     expect(code, log).toBe(0);
-    writeFileSync(join(scratch, `log-${id}`), log);
-    const parsed = readFileSync(events, 'utf8')
-      .trim()
-      .split('\n')
-      .map((line) => line.split(' '))
-      .map(([kind, at, ...job]) => ({ kind: kind as Event['kind'], job: job.join(' '), at: BigInt(at) }));
-    return { child, events: parsed, log };
+    writeFileSync(join(setup.scratch, `log-${id}`), log);
+    return { child, events: readJobEvents(events), log };
   }
 
   it('builds every image once, each after the jobs of its bases, the jobs of one level side by side', async () => {
     const { child, events, log } = await pipeline('301');
     const jobOf = (project: string) => `build ${project}`;
     expect(Object.keys(child).filter((key) => key.startsWith('build '))).toEqual(['base', 'mid', 'solo', 'left', 'right'].map(jobOf));
-    const time = (kind: Event['kind'], job: string) => events.find((event) => event.kind === kind && event.job === job)!.at;
+    const time = (kind: JobEvent['kind'], job: string) => events.find((event) => event.kind === kind && event.job === job)!.at;
 
     for (const [project, bases] of Object.entries(BASES)) {
       expect(child[jobOf(project)].needs).toEqual(bases.map(jobOf));
@@ -132,9 +71,9 @@ describe('the build stage as a child pipeline, run by gitlab-ci-local', () => {
   });
 
   it('deploys from the parent pipeline, which cannot read the child jobs’ records: the registry has every image, no engine asked', () => {
-    const env = { ...pipelineEnv('301', {}), DOCKER_HOST: 'unix:///nonexistent/docker.sock' };
-    for (const line of gitlabJobs().deploy.script!) execFileSync('bash', ['-ec', line], { cwd: ws.root, env, stdio: ['ignore', 'ignore', 'pipe'] });
-    const manifest = JSON.parse(readFileSync(join(ws.root, 'dist/deploy/manifest.json'), 'utf8'));
+    const env = { ...setup.pipelineEnv('301'), DOCKER_HOST: 'unix:///nonexistent/docker.sock' };
+    for (const line of gitlabJobs().deploy.script!) execFileSync('bash', ['-ec', line], { cwd: setup.ws.root, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const manifest = JSON.parse(readFileSync(join(setup.ws.root, 'dist/deploy/manifest.json'), 'utf8'));
     const images = manifest.images as { project: string; reused: boolean }[];
     expect(images.map((entry) => [entry.project, entry.reused]).sort()).toEqual(
       Object.keys(BASES)
@@ -144,9 +83,9 @@ describe('the build stage as a child pipeline, run by gitlab-ci-local', () => {
   });
 
   it('leaves the bases a change does not touch to the registry: only the affected images get jobs', async () => {
-    const green = ws.git('rev-parse', 'HEAD').trim();
-    ws.write({ 'images/mid/mid.txt': 'mid v2\n' });
-    ws.git('commit', '-qam', 'mid v2');
+    const green = setup.ws.git('rev-parse', 'HEAD').trim();
+    setup.ws.write({ 'images/mid/mid.txt': 'mid v2\n' });
+    setup.ws.git('commit', '-qam', 'mid v2');
     // NX_BASE: the last green commit, as the script would find it through GitLab's API.
     const { child, log } = await pipeline('302', { NX_BASE: green });
     expect(Object.keys(child).filter((key) => key.startsWith('build '))).toEqual(['build mid', 'build left', 'build right']);

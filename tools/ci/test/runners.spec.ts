@@ -6,18 +6,14 @@
 // executor) and nothing else. Every image is built once, on the runner that
 // took its job; the other runner only finds it in the registry.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { startCacheServer, type RunningCacheServer } from '../../../packages/cache-server/src/start.ts';
-import { Workspace, installTemplate } from '../../../packages/nx-plugin/e2e/workspace.ts';
-import { parseExports, runEngine, socketPath, startSharedEngine } from '../../engine/test/engine-cli.ts';
+import { parseExports, runEngine, socketPath } from '../../engine/test/engine-cli.ts';
 import { CHILD_PIPELINE } from '../lib/fan-out.mjs';
-import { BASES, gitlabCiLocal, WORKSPACE } from './fan-out-fixture.ts';
-import { gitlabJobs } from './templates.ts';
+import { BASES, FanOutSetup, gitlabCiLocal, readJobEvents, variableArgs } from './fan-out-fixture.ts';
 
 const TOKEN = 'runners-token';
 
@@ -29,92 +25,61 @@ interface Runner {
 }
 
 describe('two runners share the child pipeline, one registry and one cache server', () => {
-  let engine: Record<string, string>;
-  let template: string;
-  let ws: Workspace;
-  let scratch: string;
+  const setup = new FanOutSetup();
   let cache: RunningCacheServer;
   let engineB: string | undefined;
 
   beforeAll(async () => {
-    engine = await startSharedEngine();
-    template = installTemplate();
-    ws = new Workspace(template, WORKSPACE);
-    ws.env = { ...engine, IMAGEWISE_REGISTRY: `${engine.IMAGEWISE_REGISTRY}/runners-${Date.now().toString(36)}` };
-    ws.run('run-many', '-t', 'docker:lock');
-    ws.git('add', '-A');
-    ws.git('commit', '-q', '-m', 'lock the upstream image');
-    scratch = mkdtempSync(join(tmpdir(), 'imagewise-runners-'));
-    cache = await startCacheServer({ storage: { kind: 'filesystem', directory: join(scratch, 'cache') }, token: TOKEN, logStream: { write: () => true } });
+    await setup.start('runners');
+    cache = await startCacheServer({
+      storage: { kind: 'filesystem', directory: join(setup.scratch, 'cache') },
+      token: TOKEN,
+      logStream: { write: () => true },
+    });
   });
   afterAll(async () => {
-    ws?.dispose();
     await cache?.stop();
     if (engineB) await runEngine(['stop-engine', engineB, '--purge']);
-    if (template) rmSync(template, { recursive: true, force: true });
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
+    setup.dispose();
   });
 
   /** A runner: a clone of the workspace at HEAD with the child pipeline the plan wrote. */
   function runner(name: string, dockerHost: string): Runner {
-    const dir = join(scratch, name);
-    execFileSync('git', ['clone', '-q', ws.root, dir]);
-    symlinkSync(join(template, 'node_modules'), join(dir, 'node_modules'));
+    const dir = join(setup.scratch, name);
+    execFileSync('git', ['clone', '-q', setup.ws.root, dir]);
+    symlinkSync(join(setup.template, 'node_modules'), join(dir, 'node_modules'));
     mkdirSync(dirname(join(dir, CHILD_PIPELINE)), { recursive: true });
-    copyFileSync(join(ws.root, CHILD_PIPELINE), join(dir, CHILD_PIPELINE));
+    copyFileSync(join(setup.ws.root, CHILD_PIPELINE), join(dir, CHILD_PIPELINE));
     return { name, dir, dockerHost, jobs: [] };
   }
 
   it('builds each image once, on the runner that took its job, after its bases; jobs wait only for what they need', async () => {
-    const env = {
-      ...process.env,
-      ...ws.env,
-      NX_DAEMON: 'false',
-      NX_NO_CLOUD: 'true',
-      FORCE_COLOR: '0',
-      GITLAB_CI: 'true',
-      CI_DEFAULT_BRANCH: 'main',
-      CI_PIPELINE_SOURCE: 'push',
-      CI_COMMIT_BRANCH: 'main',
-      CI_COMMIT_SHA: ws.git('rev-parse', 'HEAD').trim(),
-      CI_PIPELINE_ID: '401',
-    };
-    for (const line of gitlabJobs()['plan builds'].script!) execFileSync('bash', ['-ec', line], { cwd: ws.root, env, stdio: ['ignore', 'ignore', 'pipe'] });
-    const child = parse(readFileSync(join(ws.root, CHILD_PIPELINE), 'utf8')) as Record<string, { needs?: string[] }>;
+    const env = setup.pipelineEnv('401');
+    const child = setup.plan(env);
     const jobs = Object.keys(child).filter((key) => key.startsWith('build '));
 
     engineB = `runner-b-${Date.now().toString(36)}`;
     const started = await runEngine(['start-engine', engineB, '--fresh']);
     expect(started.code, started.stderr).toBe(0);
-    const runners = [runner('a', engine.DOCKER_HOST), runner('b', parseExports(started.stdout).DOCKER_HOST)];
+    const runners = [runner('a', setup.engine.DOCKER_HOST), runner('b', parseExports(started.stdout).DOCKER_HOST)];
 
     // What GitLab's scheduler does for us: a job is handed to a free runner once every job it needs has ended.
-    const events = join(scratch, 'events');
+    const events = join(setup.scratch, 'events');
     const variables = {
-      ...ws.env,
-      EVENTS: events,
-      NODE_MODULES: join(template, 'node_modules'),
+      ...setup.childVariables('401', events),
       NX_SELF_HOSTED_REMOTE_CACHE_SERVER: cache.url,
       NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: TOKEN,
-      IMAGEWISE_PARENT_PIPELINE_ID: '401',
-      IMAGEWISE_PARENT_PIPELINE_SOURCE: 'push',
-      IMAGEWISE_PARENT_MERGE_REQUEST_IID: '',
     };
     const logs = new Map<string, string>();
     const ended = new Set<string>();
     const pending = [...jobs];
     const running = new Map<Runner, Promise<Runner>>();
     const run = async (taken: Runner, job: string): Promise<Runner> => {
-      const args = ['--file', CHILD_PIPELINE, '--shell-isolation', '--home', join(scratch, `home-${taken.name}`), job];
-      const perRunner = { ...variables, DOCKER_HOST: taken.dockerHost };
-      const { code, log } = await gitlabCiLocal(
-        taken.dir,
-        [...args, ...Object.entries(perRunner).flatMap(([name, value]) => ['--variable', `${name}=${value}`])],
-        {
-          ...env,
-          DOCKER_HOST: taken.dockerHost,
-        },
-      );
+      const args = ['--file', CHILD_PIPELINE, '--shell-isolation', '--home', join(setup.scratch, `home-${taken.name}`), job];
+      const { code, log } = await gitlabCiLocal(taken.dir, [...args, ...variableArgs({ ...variables, DOCKER_HOST: taken.dockerHost })], {
+        ...env,
+        DOCKER_HOST: taken.dockerHost,
+      });
       expect(code, `${job} on runner ${taken.name}:\n${log}`).toBe(0);
       logs.set(job, log);
       ended.add(job);
@@ -135,13 +100,7 @@ describe('two runners share the child pipeline, one registry and one cache serve
     // Each job ran once, on one runner, and both runners had work.
     expect(runners.flatMap((r) => r.jobs).sort()).toEqual([...jobs].sort());
     expect(runners.every((r) => r.jobs.length > 0)).toBe(true);
-    const at = Object.fromEntries(
-      readFileSync(events, 'utf8')
-        .trim()
-        .split('\n')
-        .map((line) => line.split(' '))
-        .map(([kind, time, ...job]) => [`${kind} ${job.join(' ')}`, BigInt(time)]),
-    );
+    const at = Object.fromEntries(readJobEvents(events).map((event) => [`${event.kind} ${event.job}`, event.at]));
     for (const [project, bases] of Object.entries(BASES)) {
       const log = logs.get(`build ${project}`)!;
       // Built by its own job, which only found its bases (built on either runner) in the registry.
@@ -152,7 +111,7 @@ describe('two runners share the child pipeline, one registry and one cache serve
       }
       // The runner's engine has the image it built, and the other runner's engine has not.
       const [builder, other] = runners[0].jobs.includes(`build ${project}`) ? runners : [runners[1], runners[0]];
-      const repository = `${ws.env.IMAGEWISE_REGISTRY}/${project}`;
+      const repository = `${setup.ws.env.IMAGEWISE_REGISTRY}/${project}`;
       expect(await taggedOn(builder.dockerHost, repository), `${project} on runner ${builder.name}`).toBe(true);
       expect(await taggedOn(other.dockerHost, repository), `${project} not on runner ${other.name}`).toBe(false);
     }
