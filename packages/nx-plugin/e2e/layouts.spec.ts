@@ -1,6 +1,7 @@
 // Repository layouts beyond one `Dockerfile` per directory: `Dockerfile.*`,
 // `*.Dockerfile`, several images in one project (one built FROM another through
-// an ARG), an image's own `<Dockerfile>.dockerignore`. Exact affected projects
+// an ARG), an image's own `<Dockerfile>.dockerignore`, directories that share a
+// name (one per architecture, as many repositories have). Exact affected projects
 // per Dockerfile change, and every image built in order on the real engine and registry.
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,6 +29,11 @@ const FILES: Record<string, string> = {
   'services/web/web.txt': 'web\n',
   'tools/jobs/report.Dockerfile': 'FROM scratch\nCOPY report.txt /report.txt\n',
   'tools/jobs/report.txt': 'report\n',
+  // Two directories named amd64: their projects and images take the path segments that tell them apart.
+  'images/x/amd64/Dockerfile': 'FROM scratch\nCOPY x.txt /x.txt\n',
+  'images/x/amd64/x.txt': 'x\n',
+  'images/y/amd64/Dockerfile': 'FROM x-amd64\nCOPY y.txt /y.txt\n',
+  'images/y/amd64/y.txt': 'y\n',
 };
 
 describe('Dockerfile layouts', () => {
@@ -54,6 +60,8 @@ describe('Dockerfile layouts', () => {
     expect(changed('services/api/Dockerfile.worker')).toEqual(['api', 'web']);
     expect(changed('services/web/Dockerfile')).toEqual(['web']);
     expect(changed('tools/jobs/report.Dockerfile')).toEqual(['jobs']);
+    expect(changed('images/x/amd64/Dockerfile')).toEqual(['x-amd64', 'y-amd64']);
+    expect(changed('images/y/amd64/Dockerfile')).toEqual(['y-amd64']);
   });
 
   it('each image of a project takes its own Dockerfile and its own ignore file as inputs', () => {
@@ -76,10 +84,20 @@ describe('Dockerfile layouts', () => {
     const worker = metadata('api/worker');
     const web = metadata('web');
     const jobs = metadata('jobs');
-    expect([api.image, worker.image, web.image, jobs.image]).toEqual([`${registry}/api`, `${registry}/api-worker`, `${registry}/web`, `${registry}/jobs`]);
+    const x = metadata('x-amd64');
+    const y = metadata('y-amd64');
+    expect([api.image, worker.image, web.image, jobs.image, x.image, y.image]).toEqual([
+      `${registry}/api`,
+      `${registry}/api-worker`,
+      `${registry}/web`,
+      `${registry}/jobs`,
+      `${registry}/x-amd64`,
+      `${registry}/y-amd64`,
+    ]);
+    expect(y.baseImages).toEqual({ 'x-amd64': `${registry}/x-amd64@${x.digest}` });
     expect(worker.baseImages).toEqual({ '${BASE}': `${registry}/api@${api.digest}` });
     expect(web.baseImages).toEqual({ 'api-worker': `${registry}/api-worker@${worker.digest}` });
-    for (const built of [api, worker, web, jobs]) {
+    for (const built of [api, worker, web, jobs, x, y]) {
       const repository = built.image.slice(env.IMAGEWISE_REGISTRY.length + 1);
       const head = await fetch(`http://${env.IMAGEWISE_REGISTRY}/v2/${repository}/manifests/c-${built.contentIdentity}`, {
         method: 'HEAD',
@@ -95,7 +113,7 @@ describe('Dockerfile layouts', () => {
     ws.write({ 'services/api/worker.txt': 'worker v2\n' });
     ws.run('affected', '-t', 'docker:build', '--base=HEAD', '--outputStyle=stream');
     const rebuilt = metadata('api/worker');
-    expect([metadata('api').reused, rebuilt.reused, metadata('web').reused, metadata('jobs')]).toEqual([true, false, false, jobs]);
+    expect([metadata('api').reused, rebuilt.reused, metadata('web').reused, metadata('jobs'), metadata('y-amd64')]).toEqual([true, false, false, jobs, y]);
     expect(rebuilt.digest).not.toBe(worker.digest);
     expect(metadata('web').baseImages).toEqual({ 'api-worker': `${registry}/api-worker@${rebuilt.digest}` });
   });
