@@ -55,9 +55,10 @@ const ARCHITECTURES = ['amd64', 'arm32v7', 'arm64v8', 'i386', 'ppc64le', 's390x'
 /**
  * `images/<name>/<arch>/Dockerfile` for `dockerfiles / 6` names: every
  * project directory shares its name with a hundred others, and only the
- * plugin makes projects of them (none has a package.json or project.json).
+ * plugin makes projects of them (none has a package.json or project.json,
+ * unless `projectFiles`: a baseline of what Nx itself costs for those projects).
  */
-export function generateArchWorkspace(root, { dockerfiles = 600, plugins = [] } = {}) {
+export function generateArchWorkspace(root, { dockerfiles = 600, plugins = [], projectFiles = false } = {}) {
   const files = {
     'package.json': json({ name: 'bench-arch', private: true, workspaces: ['packages/*'] }),
     'nx.json': json({ namedInputs: { default: ['{projectRoot}/**/*'], production: ['default'], dockerImage: ['production'] }, plugins }),
@@ -79,10 +80,12 @@ export function generateArchWorkspace(root, { dockerfiles = 600, plugins = [] } 
         '',
       ].join('\n');
       files[`images/${name}/${arch}/entrypoint.sh`] = `#!/bin/sh\nexec echo ${name} ${arch} "$@"\n`;
+      // For a baseline: the same projects made by Nx from project files, without the plugin.
+      if (projectFiles) files[`images/${name}/${arch}/project.json`] = json({ name: `${name}-${arch}` });
     }
   }
   writeFiles(root, files);
-  return 1 + (plugins.includes('@imagewise/nx-plugin') ? dockerfiles : 0);
+  return 1 + (projectFiles || plugins.includes('@imagewise/nx-plugin') ? dockerfiles : 0);
 }
 
 function writeFiles(root, files) {
