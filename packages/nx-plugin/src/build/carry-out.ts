@@ -27,8 +27,8 @@ export async function carryOutPlan(
   const recorded = { image: repository, tags, contentIdentity: identity, baseImages };
 
   if (plan.outcome === 'reuse-registry') {
-    // By digest: the manifest its blob check read already, and what the content tag named when it was checked.
-    await registry.retag(parseImageReference(`${repository}:${tag}`), plan.digest, plan.otherTags);
+    // By digest: what the content tag named when it was checked, and the manifest its blob check read already.
+    await registry.ensureTags(parseImageReference(`${repository}:${tag}`), plan.digest, plan.otherTags);
     log(`${repository}:${tag} is in the registry (${plan.digest}): reused, nothing built or pulled; tagged ${plan.otherTags.join(', ') || 'nothing else'}`);
     const platforms = facts.build.platforms ? { platforms: await platformsOf(registry, repository, plan.digest) } : {};
     return { ...recorded, digest: plan.digest, reused: true, ...platforms };

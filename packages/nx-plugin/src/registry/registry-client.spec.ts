@@ -272,6 +272,24 @@ describe('RegistryClient.retag', () => {
     ]);
   });
 
+  it('ensureTags: asks where each tag points and writes only the tags that point elsewhere', async () => {
+    const other = `sha256:${'f'.repeat(64)}`;
+    const { fetch, calls } = fakeFetch(ok(), ok(other), manifest(), status(201, 'Created'));
+    await client(fetch).ensureTags(ref('localhost:5000/team/app:c-abc'), DIGEST, ['latest', 'mr-7']);
+    expect(calls.map((c) => `${c.init.method ?? 'GET'} ${c.url}`)).toEqual([
+      'HEAD http://localhost:5000/v2/team/app/manifests/latest',
+      'HEAD http://localhost:5000/v2/team/app/manifests/mr-7',
+      `GET http://localhost:5000/v2/team/app/manifests/${DIGEST}`,
+      'PUT http://localhost:5000/v2/team/app/manifests/mr-7',
+    ]);
+  });
+
+  it('ensureTags: writes nothing when every tag is in place', async () => {
+    const { fetch, calls } = fakeFetch(ok(), ok());
+    await client(fetch).ensureTags(ref('localhost:5000/team/app:c-abc'), DIGEST, ['latest', '1.0.0']);
+    expect(calls.map((c) => c.init.method)).toEqual(['HEAD', 'HEAD']);
+  });
+
   it('only reads the manifest when there is no other tag', async () => {
     const { fetch, calls } = fakeFetch(manifest(), status(201, 'Created'));
     await expect(client(fetch).retag(ref('ghcr.io/acme/app'), 'h-abc', [])).resolves.toBe(DIGEST);

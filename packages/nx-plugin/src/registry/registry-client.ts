@@ -155,6 +155,17 @@ export class RegistryClient {
     return manifest.digest;
   }
 
+  /**
+   * Points each tag at the manifest `digest` names, leaving alone the tags
+   * already there: a reuse on a commit whose tags a runner wrote before asks
+   * (HEAD) and writes nothing.
+   */
+  async ensureTags(reference: ImageReference, digest: string, tags: string[]): Promise<void> {
+    const moved: string[] = [];
+    for (const tag of tags) if ((await this.manifestDigest({ ...reference, tag, digest: undefined })) !== digest) moved.push(tag);
+    if (moved.length) await this.retag(reference, digest, moved);
+  }
+
   /** Stores manifest bytes under a tag (or their digest); returns their digest. */
   async putManifest(reference: ImageReference, tagOrDigest: string, bytes: Buffer, mediaType: string): Promise<string> {
     const url = this.http.manifestUrl(reference, tagOrDigest);
