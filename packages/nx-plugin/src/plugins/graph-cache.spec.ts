@@ -30,6 +30,20 @@ describe('GraphCache', () => {
     expect(stored(cache).entries).toEqual({ a: { n: 1 } });
   });
 
+  it('saves at once what a process ending first would lose, the same file as the save in turns', async () => {
+    const cache = open();
+    cache.get('a', () => ({ n: 1 }));
+    cache.saveSync();
+    expect(stored(cache).entries).toEqual({ a: { n: 1 } });
+    expect(readdirSync(dataDirectory()).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    // Nothing new: nothing written.
+    rmSync(cache.path);
+    const again = open();
+    again.get('a', () => ({ n: 2 }));
+    again.saveSync();
+    expect(existsSync(again.path)).toBe(false);
+  });
+
   it('serves a later command from the file, without computing', async () => {
     const first = open();
     first.get('a', () => ({ n: 1 }));

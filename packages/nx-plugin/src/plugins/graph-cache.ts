@@ -1,5 +1,5 @@
 import { createHash, hash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join } from 'node:path';
 
@@ -32,16 +32,16 @@ export class GraphCache<V> {
   /**
    * Keeps the entries asked for since the cache was opened and drops the
    * rest, so the file holds what the workspace has now. Whole or not at all:
-   * a temporary file renamed over the old one; a failure, or the process
-   * ending first, leaves the old one. Serialised a few entries per turn of
-   * the event loop, so that the messages Nx is sending go out meanwhile.
+   * a temporary file renamed over the old one; a failure leaves the old one.
+   * Serialised a few entries per turn of the event loop, so that the messages
+   * Nx is sending go out meanwhile. If the process ends first (Nx ends its
+   * plugin workers when the command is done, sooner than this on a busy
+   * machine), {@link saveSync} finishes it on the way out.
    */
   async save(): Promise<void> {
-    remembered.set(this.path, this.used);
-    const dropped = Object.keys(this.stored).some((key) => !Object.hasOwn(this.used, key));
-    if (!this.changed && !dropped) return;
-    // Each save its own file: a daemon's next command may save while this one still writes.
-    const temporary = `${this.path}.${process.pid}-${++saves}.tmp`;
+    if (!this.needsSaving()) return;
+    pendingSaves.add(this as GraphCache<unknown>);
+    const temporary = temporaryPath(this.path);
     pendingFiles.add(temporary);
     try {
       const parts: string[] = [];
@@ -58,7 +58,27 @@ export class GraphCache<V> {
       removeQuietly(temporary);
     } finally {
       pendingFiles.delete(temporary);
+      pendingSaves.delete(this as GraphCache<unknown>);
     }
+  }
+
+  /** The same save, at once: for a process about to end. */
+  saveSync(): void {
+    if (!this.needsSaving()) return;
+    const temporary = temporaryPath(this.path);
+    try {
+      mkdirSync(dirname(this.path), { recursive: true });
+      writeFileSync(temporary, JSON.stringify({ entries: this.used }));
+      renameSync(temporary, this.path);
+    } catch {
+      removeQuietly(temporary);
+    }
+  }
+
+  private needsSaving(): boolean {
+    remembered.set(this.path, this.used);
+    const dropped = Object.keys(this.stored).some((key) => !Object.hasOwn(this.used, key));
+    return this.changed || dropped;
   }
 }
 
@@ -66,9 +86,17 @@ export class GraphCache<V> {
 const ENTRIES_PER_TURN = 64;
 
 let saves = 0;
-/** Temporary files being written: removed if the process ends first (Nx ends its plugin workers when done). */
+/** Each save its own file: a daemon's next command may save while this one still writes. */
+const temporaryPath = (path: string) => `${path}.${process.pid}-${++saves}.tmp`;
+/** Temporary files being written, and the caches whose save has not finished. */
 const pendingFiles = new Set<string>();
-process.once('exit', () => pendingFiles.forEach(removeQuietly));
+const pendingSaves = new Set<GraphCache<unknown>>();
+// Nx ends its plugin workers with process.exit when the command is done: what
+// was not saved yet is saved now, at once, and no temporary file stays behind.
+process.once('exit', () => {
+  for (const cache of [...pendingSaves, ...unsaved.values()]) cache.saveSync();
+  pendingFiles.forEach(removeQuietly);
+});
 
 function removeQuietly(path: string): void {
   try {
