@@ -73,9 +73,15 @@ describe('the image graph in a real Nx workspace', () => {
     expect(external).toContain('docker:docker.io/library/node:18-bookworm-slim');
   });
 
-  it('a later command takes unchanged projects from the cache and reads changed ones anew', () => {
+  it('a later command takes unchanged projects from the cache and reads changed ones anew', async () => {
     ws.affected(); // as every command does, fills the caches in Nx's workspace data
-    const caches = readdirSync(join(ws.root, '.nx/workspace-data')).filter((name) => name.startsWith('imagewise-'));
+    // The plugin's worker writes them after the command's last message, and may still
+    // be writing when nx has exited (a busy machine): wait for its temporary files to go.
+    const dataDirectory = join(ws.root, '.nx/workspace-data');
+    const saving = () => readdirSync(dataDirectory).filter((name) => name.startsWith('imagewise-') && name.endsWith('.tmp'));
+    for (let waited = 0; saving().length && waited < 600; waited++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(saving(), 'the previous command is still writing its caches').toEqual([]);
+    const caches = readdirSync(dataDirectory).filter((name) => name.startsWith('imagewise-'));
     expect(caches.map((name) => name.replace(/-[0-9a-f]{12}-[0-9a-f]{12}\.json$/, '')).sort()).toEqual([
       'imagewise-library-matches',
       'imagewise-library-uses',
