@@ -4,6 +4,9 @@
 // and affected (daemon off and on), nx release version with the plugin's
 // version actions, docker:build on the real engine and registry (reuse, then
 // affected), docker:run, and the remote cache with and without its server.
+// The workspace has the layouts beyond one Dockerfile per project: a variant
+// directory inside the base image's (`slim`, pushed as `node-base:slim…`) and a
+// second image in the service's project (`Dockerfile.worker`, FROM the variant).
 // IMAGEWISE_NX_MAJORS=21,24 picks majors.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
@@ -105,6 +108,10 @@ describe.each(MAJORS)('Nx %i', (major) => {
       'services/notifier/package.json': json({ name: 'notifier', version: '0.1.0', private: true, dependencies: { '@acme/common': '^1.5.0' } }),
       'services/notifier/Dockerfile': 'FROM node-base:1.0.0\nCOPY app.js /app/app.js\nCMD ["node", "/app/app.js"]\n',
       'services/notifier/app.js': `console.log(require("@acme/common") + " on Nx ${major}");\n`,
+      // The variant's files are its own context, not the base's.
+      'images/node-base/.dockerignore': `${read('images/node-base/.dockerignore')}slim\n`,
+      'images/node-base/slim/Dockerfile': 'FROM node-base\nLABEL variant=slim\n',
+      'services/notifier/Dockerfile.worker': 'FROM node-base:slim\nCOPY app.js /app/worker.js\nCMD ["node", "/app/worker.js"]\n',
     });
     expect(ws.nx('sync:check')).toMatch(/up to date/);
     ws.commit('generated');
@@ -113,12 +120,16 @@ describe.each(MAJORS)('Nx %i', (major) => {
   it.each([false, true])('the graph and affected, daemon %s', (daemon) => {
     ws.daemon = daemon;
     try {
-      expect((JSON.parse(ws.nx('show', 'projects', '--json')) as string[]).sort()).toEqual(['@acme/common', 'node-base', 'notifier']);
+      expect((JSON.parse(ws.nx('show', 'projects', '--json')) as string[]).sort()).toEqual(['@acme/common', 'node-base', 'notifier', 'slim']);
       ws.write({ 'images/node-base/Dockerfile': `${read('images/node-base/Dockerfile')}RUN true\n` });
-      expect(ws.affected()).toEqual(['node-base', 'notifier']);
+      expect(ws.affected()).toEqual(['node-base', 'notifier', 'slim']);
+      ws.reset();
+      // The variant reaches only the service whose worker image is built FROM it.
+      ws.write({ 'images/node-base/slim/Dockerfile': `${read('images/node-base/slim/Dockerfile')}LABEL changed=yes\n` });
+      expect(ws.affected()).toEqual(['notifier', 'slim']);
       ws.reset();
       ws.write({ 'packages/common/index.js': 'module.exports = "acme common, patched";\n' });
-      expect(ws.affected()).toEqual(['@acme/common', 'node-base', 'notifier']);
+      expect(ws.affected()).toEqual(['@acme/common', 'node-base', 'notifier', 'slim']);
       ws.reset();
     } finally {
       if (daemon) ws.stopDaemon();
@@ -162,23 +173,30 @@ describe.each(MAJORS)('Nx %i', (major) => {
     ws.commit('node-base 1.1.0');
   });
 
-  it('docker:build builds the base and the service, then reuses both; affected rebuilds both after a library fix; docker:run runs it', () => {
+  it('docker:build builds every image in order, then reuses them; affected rebuilds all four after a library fix; docker:run runs the service', () => {
     ws.env = { ...env, IMAGEWISE_REGISTRY: `${env.IMAGEWISE_REGISTRY}/nx${major}-${Date.now().toString(36)}` };
     const build = (...args: string[]) => ws.run(...args, '--outputStyle=stream');
-    const rebuilt = () => ['node-base', 'notifier'].filter((project) => !metadata(project).reused);
+    const IMAGES = ['node-base', 'notifier', 'notifier/worker', 'slim'];
+    const rebuilt = () => IMAGES.filter((image) => !metadata(image).reused);
+    const builtOn = (image: string, base: string) =>
+      expect(Object.values(metadata(image).baseImages), image).toContain(`${ws.env.IMAGEWISE_REGISTRY}/node-base@${metadata(base).digest}`);
 
     timed('first docker:build', () => build('run-many', '-t', 'docker:build'));
-    expect(rebuilt()).toEqual(['node-base', 'notifier']);
-    expect(Object.values(metadata('notifier').baseImages)).toContain(`${ws.env.IMAGEWISE_REGISTRY}/node-base@${metadata('node-base').digest}`);
+    expect(rebuilt()).toEqual(IMAGES);
+    builtOn('notifier', 'node-base');
+    builtOn('slim', 'node-base');
+    builtOn('notifier/worker', 'slim');
     expect(metadata('node-base').tags).toEqual(expect.arrayContaining(['1.1.0']));
+    expect(metadata('slim').tags).toEqual(expect.arrayContaining(['slim']));
     timed('second docker:build', () => build('run-many', '-t', 'docker:build'));
     expect(rebuilt()).toEqual([]);
 
     // A library fix reaches the base bundling it, and the service on that base.
     ws.write({ 'packages/common/index.js': 'module.exports = "acme common, fixed";\n' });
     timed('affected docker:build', () => build('affected', '-t', 'docker:build', '--base=HEAD'));
-    expect(rebuilt()).toEqual(['node-base', 'notifier']);
-    expect(Object.values(metadata('notifier').baseImages)).toContain(`${ws.env.IMAGEWISE_REGISTRY}/node-base@${metadata('node-base').digest}`);
+    expect(rebuilt()).toEqual(IMAGES);
+    builtOn('notifier', 'node-base');
+    builtOn('notifier/worker', 'slim');
     expect(ws.run('run', 'notifier:docker:run', '--outputStyle=stream').stdout).toContain(`acme common, fixed on Nx ${major}`);
     ws.reset();
   });
