@@ -8,6 +8,7 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
+import { parsePlatform, type Platform } from '../build/platforms';
 
 /** One engine of the pool, as the plugin option gives it: a DOCKER_HOST-style address, or that with its TLS settings. */
 export type PoolEntry = string | { host: string; tlsVerify?: boolean; certPath?: string };
@@ -33,6 +34,29 @@ export function engineOrder(loads: readonly number[], unreachable: ReadonlySet<n
     .filter(({ index }) => !unreachable.has(index))
     .sort((a, b) => a.load - b.load || a.index - b.index)
     .map(({ index }) => index);
+}
+
+/** What the pool knows of one engine when a multi-platform build chooses: its own platform (undefined: it did not answer) and its builds in flight. */
+export interface PoolEngine {
+  native: Platform | undefined;
+  load: number;
+}
+
+/**
+ * Which engine builds each platform of a multi-platform image: the least busy
+ * engine whose own os and architecture are the platform's (ties: the order
+ * listed), or, when none is, the task's engine by emulation. The variant is
+ * not compared: an engine says only its architecture (`arm`, not `arm/v7`).
+ */
+export function platformEngines(platforms: readonly string[], engines: readonly PoolEngine[]): Record<string, number | 'emulation'> {
+  const loads = engines.map((engine) => engine.load);
+  return Object.fromEntries(
+    platforms.map((platform) => {
+      const { os, architecture } = parsePlatform(platform);
+      const others = engines.flatMap((engine, index) => (engine.native?.os === os && engine.native.architecture === architecture ? [] : [index]));
+      return [platform, engineOrder(loads, new Set(others))[0] ?? 'emulation'];
+    }),
+  );
 }
 
 /** Builds in flight per engine address, on this machine. */
