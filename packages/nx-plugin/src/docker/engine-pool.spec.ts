@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EnginePool, engineOrder, markerFileLoad, platformEngines, poolEngineEnv, type EngineLoad, type PoolEntry } from './engine-pool';
+import { EnginePool, engineOrder, markerFileLoad, enginePerPlatform, poolEngineEnv, type EngineLoad, type PoolEntry } from './engine-pool';
 
 describe('engineOrder', () => {
   it('puts the least busy first, the listed order breaking ties', () => {
@@ -16,7 +16,7 @@ describe('engineOrder', () => {
   });
 });
 
-describe('platformEngines', () => {
+describe('enginePerPlatform', () => {
   const amd64 = { os: 'linux', architecture: 'amd64' };
   const arm64 = { os: 'linux', architecture: 'arm64' };
   const arm = { os: 'linux', architecture: 'arm' };
@@ -26,12 +26,12 @@ describe('platformEngines', () => {
       { native: amd64, load: 0 },
       { native: arm64, load: 5 },
     ];
-    expect(platformEngines(['linux/amd64', 'linux/arm64'], engines)).toEqual({ 'linux/amd64': 0, 'linux/arm64': 1 });
+    expect(enginePerPlatform(['linux/amd64', 'linux/arm64'], engines)).toEqual({ 'linux/amd64': 0, 'linux/arm64': 1 });
   });
 
   it('takes the least busy of the engines of that platform, the listed order breaking ties', () => {
     expect(
-      platformEngines(
+      enginePerPlatform(
         ['linux/amd64'],
         [
           { native: amd64, load: 3 },
@@ -41,7 +41,7 @@ describe('platformEngines', () => {
       ),
     ).toEqual({ 'linux/amd64': 2 });
     expect(
-      platformEngines(
+      enginePerPlatform(
         ['linux/amd64'],
         [
           { native: arm64, load: 0 },
@@ -54,7 +54,7 @@ describe('platformEngines', () => {
 
   it("leaves a platform no engine has (another architecture or os) to the task's engine, by emulation", () => {
     const engines = [{ native: amd64, load: 0 }];
-    expect(platformEngines(['linux/arm64', 'windows/amd64', 'linux/amd64'], engines)).toEqual({
+    expect(enginePerPlatform(['linux/arm64', 'windows/amd64', 'linux/amd64'], engines)).toEqual({
       'linux/arm64': 'emulation',
       'windows/amd64': 'emulation',
       'linux/amd64': 0,
@@ -63,7 +63,7 @@ describe('platformEngines', () => {
 
   it("skips an engine that did not answer: the next of that platform, else the task's engine", () => {
     expect(
-      platformEngines(
+      enginePerPlatform(
         ['linux/arm64'],
         [
           { native: undefined, load: 0 },
@@ -71,7 +71,7 @@ describe('platformEngines', () => {
         ],
       ),
     ).toEqual({ 'linux/arm64': 1 });
-    expect(platformEngines(['linux/arm64'], [{ native: undefined, load: 0 }])).toEqual({ 'linux/arm64': 'emulation' });
+    expect(enginePerPlatform(['linux/arm64'], [{ native: undefined, load: 0 }])).toEqual({ 'linux/arm64': 'emulation' });
   });
 
   it('matches a platform with a variant to an engine of its architecture (an engine names no variant)', () => {
@@ -79,7 +79,7 @@ describe('platformEngines', () => {
       { native: arm64, load: 0 },
       { native: arm, load: 4 },
     ];
-    expect(platformEngines(['linux/arm/v7', 'linux/arm64/v8'], engines)).toEqual({ 'linux/arm/v7': 1, 'linux/arm64/v8': 0 });
+    expect(enginePerPlatform(['linux/arm/v7', 'linux/arm64/v8'], engines)).toEqual({ 'linux/arm/v7': 1, 'linux/arm64/v8': 0 });
   });
 });
 

@@ -48,7 +48,7 @@ export interface PoolEngine {
  * listed), or, when none is, the task's engine by emulation. The variant is
  * not compared: an engine says only its architecture (`arm`, not `arm/v7`).
  */
-export function platformEngines(platforms: readonly string[], engines: readonly PoolEngine[]): Record<string, number | 'emulation'> {
+export function enginePerPlatform(platforms: readonly string[], engines: readonly PoolEngine[]): Record<string, number | 'emulation'> {
   const loads = engines.map((engine) => engine.load);
   return Object.fromEntries(
     platforms.map((platform) => {
@@ -160,14 +160,14 @@ export class EnginePool {
 
   /**
    * For each platform of a multi-platform build, the engine of that platform
-   * it builds on (platformEngines), marked busy from now until released; a
+   * it builds on (enginePerPlatform), marked busy from now until released; a
    * platform no engine of the pool has is left out: the task's engine builds
    * it, by emulation. Marked at once, so builds starting together spread.
    */
   async takeForPlatforms(platforms: readonly string[]): Promise<Record<string, TakenEngine>> {
     const natives = await Promise.all(this.entries.map((_, index) => this.native(index)));
     const loads = this.loads();
-    const chosen = platformEngines(
+    const chosen = enginePerPlatform(
       platforms,
       loads.map((load, index) => ({ native: natives[index], load })),
     );
