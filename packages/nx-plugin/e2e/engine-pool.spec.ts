@@ -3,6 +3,7 @@
 // tasks land on both engines, the dead one is skipped with one note, a
 // dependent built on one engine gets its base (built on the other) through
 // the registry, and without the pool the same images are reused as they are.
+// A multi-platform image builds each platform on an engine of that platform.
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,7 +31,18 @@ describe('a pool of engines', () => {
   let template: string;
   let env: Record<string, string>;
   let engineB: string | undefined;
+  let secondHost: Promise<string> | undefined;
   let ws: Workspace;
+  let multi: Workspace | undefined;
+
+  /** The second engine, started once for this file's cases. */
+  const secondEngine = () =>
+    (secondHost ??= (async () => {
+      engineB = `pool-b-${Date.now().toString(36)}`;
+      const started = await runEngine(['start-engine', engineB, '--fresh']);
+      expect(started.code, started.stderr).toBe(0);
+      return parseExports(started.stdout).DOCKER_HOST;
+    })());
 
   beforeAll(async () => {
     env = await startSharedEngine();
@@ -38,16 +50,14 @@ describe('a pool of engines', () => {
   });
   afterAll(async () => {
     ws?.dispose();
+    multi?.dispose();
     if (engineB) await runEngine(['stop-engine', engineB, '--purge']);
     if (template) rmSync(template, { recursive: true, force: true });
   });
 
   it('spreads builds over the engines that answer, one note for the one that does not; without the pool every image is reused', async () => {
-    engineB = `pool-b-${Date.now().toString(36)}`;
-    const started = await runEngine(['start-engine', engineB, '--fresh']);
-    expect(started.code, started.stderr).toBe(0);
     const hostA = env.DOCKER_HOST;
-    const hostB = parseExports(started.stdout).DOCKER_HOST;
+    const hostB = await secondEngine();
     const dead = `tcp://127.0.0.1:${await closedPort()}`;
 
     // Images FROM scratch (no pull), each with a few MiB to push, so a build outlasts the moment the next one takes an engine.
@@ -94,5 +104,40 @@ describe('a pool of engines', () => {
     expect(single.code, single.stdout + single.stderr).toBe(0);
     for (const project of all) expect(metadata(project), project).toMatchObject({ reused: true, digest: digests[project] });
     expect(metadata('one').engine).toBeUndefined();
+  });
+
+  it("builds each platform of a multi-platform image on a pool engine of that platform, and one no engine has on the task's engine", async () => {
+    const hostA = env.DOCKER_HOST;
+    const hostB = await secondEngine();
+    const dead = `tcp://127.0.0.1:${await closedPort()}`;
+    // FROM scratch + COPY: arm64 needs no emulation on these amd64 engines.
+    multi = new Workspace(template, {
+      ...files([hostA, hostB, dead]),
+      'images/multi/Dockerfile': 'FROM scratch\nCOPY multi.txt /multi.txt\n',
+      'images/multi/multi.txt': 'multi\n',
+      'images/multi/project.json': json({ targets: { 'docker:build': { options: { platforms: ['linux/amd64', 'linux/arm64'] } } } }),
+    });
+    multi.env = { ...env, IMAGEWISE_REGISTRY: `${env.IMAGEWISE_REGISTRY}/pool-platforms-${Date.now().toString(36)}` };
+    const run = await multi.start('run', 'multi:docker:build', '--outputStyle=stream').output;
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const built: ImageMetadata = JSON.parse(readFileSync(join(multi.root, 'dist/images/multi/metadata.json'), 'utf8'));
+    expect(built.reused).toBe(false);
+    expect([hostA, hostB]).toContain(built.engine);
+    // Both engines are amd64, so either is native for linux/amd64; none is arm64, so the task's engine builds it.
+    expect([hostA, hostB]).toContain(built.platformEngines?.['linux/amd64']);
+    expect(built.platformEngines?.['linux/arm64']).toBe(built.engine);
+    // Asking each engine its platform finds the dead one: skipped with one note.
+    expect((run.stdout + run.stderr).split('\n').filter((line) => line.includes(dead))).toHaveLength(1);
+
+    // The index the content tag names holds both platforms, each platform's image as metadata.json records it.
+    const [registryHost, ...repository] = built.image.split('/');
+    const response = await fetch(`http://${registryHost}/v2/${repository.join('/')}/manifests/${built.digest}`, {
+      headers: { Accept: 'application/vnd.oci.image.index.v1+json' },
+    });
+    expect(response.status).toBe(200);
+    const index = (await response.json()) as { mediaType: string; manifests: Array<{ digest: string; platform: { os: string; architecture: string } }> };
+    expect(index.mediaType).toBe('application/vnd.oci.image.index.v1+json');
+    expect(Object.fromEntries(index.manifests.map((entry) => [`${entry.platform.os}/${entry.platform.architecture}`, entry.digest]))).toEqual(built.platforms);
+    expect(Object.keys(built.platforms!)).toEqual(['linux/amd64', 'linux/arm64']);
   });
 });

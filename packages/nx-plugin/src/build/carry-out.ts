@@ -7,18 +7,20 @@ import type { Engine } from './build-facts';
 import type { BuildFacts, BuildPlan } from './build-plan';
 import type { ImageMetadata } from './image-metadata';
 import { localImageCandidate, publishImage } from './publish';
-import { platformsCandidate, platformsOf } from './publish-platforms';
+import { platformsCandidate, platformsOf, type PlatformEngines } from './publish-platforms';
 import { contentTag } from './tag-policy';
 
 /**
  * Does what the plan says, and only that; returns what docker:build records in
  * metadata.json. A build gets the values of the plan's secrets, read by the caller.
+ * `platformEngines` takes the engine of each platform of a multi-platform build.
  */
 export async function carryOutPlan(
   plan: BuildPlan,
   facts: BuildFacts,
   registry: RegistryClient,
   engine: Engine,
+  platformEngines: PlatformEngines,
   log: (line: string) => void,
   secrets: BuildSecrets = new Map(),
 ): Promise<Omit<ImageMetadata, 'buildSeconds'>> {
@@ -45,10 +47,13 @@ export async function carryOutPlan(
   const replaced = plan.replaces ? { replaced: { digest: plan.replaces.digest, kind: plan.replaces.kind } } : {};
   try {
     if (plan.platforms) {
-      const candidate = platformsCandidate(docker, registry, repository, { ...plan.image, secrets, log }, plan.platforms, facts.dockerfile ?? 'Dockerfile');
+      const builtOn: Record<string, string> = {};
+      const image = { ...plan.image, secrets, log };
+      const candidate = platformsCandidate(platformEngines, registry, repository, image, plan.platforms, facts.dockerfile ?? 'Dockerfile', builtOn);
       const digest = await publishImage(registry, repository, tag, plan.otherTags, log, candidate, plan.replaces?.digest);
       // Read from the index the content tag names: another runner's, when it claimed the tag first.
-      return { ...recorded, digest, platforms: await platformsOf(registry, repository, digest), reused: false, ...replaced };
+      const platforms = await platformsOf(registry, repository, digest);
+      return { ...recorded, digest, platforms, reused: false, ...replaced, ...(Object.keys(builtOn).length ? { platformEngines: builtOn } : {}) };
     }
     const imageId = await buildImage(docker, { ...plan.image, secrets, log });
     if (!plan.push) {

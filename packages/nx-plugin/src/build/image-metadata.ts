@@ -23,6 +23,8 @@ export interface ImageMetadata {
   replaced?: { digest: string; kind: 'unpullable' | 'too-old' | 'base-moved' };
   /** The engine of the plugin option "engines" that built it; absent without a pool, or when reused. */
   engine?: string;
+  /** A multi-platform image built with that pool: the engine that built each platform (its own platform's, else the task's by emulation). */
+  platformEngines?: Record<string, string>;
   buildSeconds: number;
 }
 

@@ -48,7 +48,7 @@ export async function buildTask(
       plan.outcome === 'build' && plan.secrets.length
         ? readSecrets(facts.secrets ?? {}, context.root, { env: process.env, readFile: (path) => readFileSync(path) })
         : undefined;
-    const recorded = await carryOutPlan(plan, facts, registry, engine.get, log, secrets);
+    const recorded = await carryOutPlan(plan, facts, registry, engine.get, engine.platforms, log, secrets);
     const builtOn = engine.address();
     const project = imageProjectOf(context)!;
     const { key } = imageOfTarget(project.project.root, project.metadata, context.targetName);
