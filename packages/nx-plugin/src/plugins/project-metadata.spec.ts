@@ -6,7 +6,6 @@ import {
   imageProjectOf,
   imagesOf,
   otherImagesNote,
-  primaryOnlyNote,
   workspaceImageEntries,
   workspaceImagesOf,
   type ImageProjectMetadata,
@@ -79,11 +78,6 @@ describe('the images of a project', () => {
       { project: 'services/api/Dockerfile', imageName: 'api', version: '1.0.0', dockerfile: 'services/api/Dockerfile' },
       { project: 'services/api/Dockerfile.worker', imageName: 'api-worker', version: '1.0.0', dockerfile: 'services/api/Dockerfile.worker' },
     ]);
-  });
-
-  it('says where a target acts on the primary image alone', () => {
-    expect(primaryOnlyNote('docker:prune', 'api', single)).toBeUndefined();
-    expect(primaryOnlyNote('docker:prune', 'api', several)).toBe('api has 2 images: docker:prune acts on its primary image api, not on api-worker');
   });
 
   it('says, where a project has several images and no image option chose one, which a target acts on and how to choose another', () => {

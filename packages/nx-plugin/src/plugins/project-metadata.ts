@@ -71,14 +71,7 @@ export function imagesOf(root: string, metadata: ImageProjectMetadata): ProjectI
   return metadata.images ?? [{ key: '', dockerfile, imageName: metadata.imageName, buildTarget: 'docker:build', ...tagScheme }];
 }
 
-/** Where a project has several images, the line saying that a target acts on its primary image alone. */
-export function primaryOnlyNote(target: string, projectName: string, metadata: ImageProjectMetadata): string | undefined {
-  const others = (metadata.images ?? []).slice(1).map((image) => image.imageName);
-  if (!others.length) return undefined;
-  return `${projectName} has ${others.length + 1} images: ${target} acts on its primary image ${metadata.imageName}, not on ${others.join(', ')}`;
-}
-
-/** An image project's primary Dockerfile, which docker:lock, drift, explain and prune read. */
+/** An image project's primary Dockerfile, which docker:lock and drift read. */
 export function dockerfileOf(root: string, metadata: ImageProjectMetadata): string {
   return imagesOf(root, metadata)[0].dockerfile;
 }
