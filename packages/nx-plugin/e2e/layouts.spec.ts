@@ -109,6 +109,11 @@ describe('Dockerfile layouts', () => {
     ws.run('run', 'api:docker:build:worker', '--outputStyle=stream');
     expect(metadata('api/worker')).toMatchObject({ digest: worker.digest, reused: true });
 
+    // docker:explain of the worker by its key: its own repository, the digest its build left, its own Dockerfile.
+    const explained = ws.run('run', 'api:docker:explain', '--image=worker', `--ref=c-${worker.contentIdentity}`, '--outputStyle=stream').stdout;
+    expect(explained).toContain(`${registry}/api-worker@${worker.digest}`);
+    expect(explained).toMatch(/dockerfile: +services\/api\/Dockerfile\.worker/);
+
     // A change that reaches the worker alone: affected builds it and what is built on it; the primary image is reused.
     ws.write({ 'services/api/worker.txt': 'worker v2\n' });
     ws.run('affected', '-t', 'docker:build', '--base=HEAD', '--outputStyle=stream');

@@ -1,10 +1,11 @@
 import type { ProjectGraph } from '@nx/devkit';
 import { describe, expect, it } from 'vitest';
 import {
+  imageOfOption,
   imageOfTarget,
   imageProjectOf,
   imagesOf,
-  primaryOnlyNote,
+  otherImagesNote,
   workspaceImageEntries,
   workspaceImagesOf,
   type ImageProjectMetadata,
@@ -53,6 +54,23 @@ describe('the images of a project', () => {
     expect(imageOfTarget('services/api', several, 'docker:push').imageName).toBe('api');
   });
 
+  it("selects the image an executor's image option names by its build target's key, the primary without one", () => {
+    expect(imageOfOption('api', 'services/api', several, 'worker')).toBe(several.images![1]);
+    expect(imageOfOption('api', 'services/api', several, 'primary')).toBe(several.images![0]);
+    expect(imageOfOption('api', 'services/api', several, undefined)).toBe(several.images![0]);
+    expect(imageOfOption('api', 'services/api', single, undefined).imageName).toBe('api');
+    expect(imageOfOption('api', 'services/api', single, 'primary').imageName).toBe('api');
+  });
+
+  it('names the project, the unknown key and the keys it has when the image option names no image of it', () => {
+    expect(() => imageOfOption('api', 'services/api', several, 'report')).toThrow(
+      'api has no image "report": its images are primary, worker (its docker:build:<key> targets); pass --image=<one of them>',
+    );
+    expect(() => imageOfOption('api', 'services/api', single, 'worker')).toThrow(
+      'api has no image "worker": it has one image, built by docker:build; leave out --image',
+    );
+  });
+
   it('indexes every image of the workspace by its Dockerfile, with its project', () => {
     const images = new Map([['api', { project: { root: 'services/api' }, metadata: { ...several, version: '1.0.0' } }]]);
     expect(workspaceImageEntries(images).get('services/api/Dockerfile.worker')).toMatchObject({ projectName: 'api', image: several.images![1] });
@@ -62,8 +80,9 @@ describe('the images of a project', () => {
     ]);
   });
 
-  it('says where a target acts on the primary image alone', () => {
-    expect(primaryOnlyNote('docker:prune', 'api', single)).toBeUndefined();
-    expect(primaryOnlyNote('docker:prune', 'api', several)).toBe('api has 2 images: docker:prune acts on its primary image api, not on api-worker');
+  it('says, where a project has several images and no image option chose one, which a target acts on and how to choose another', () => {
+    expect(otherImagesNote('docker:push', 'api', single, undefined)).toBeUndefined();
+    expect(otherImagesNote('docker:push', 'api', several, 'worker')).toBeUndefined();
+    expect(otherImagesNote('docker:push', 'api', several, undefined)).toBe('api has 2 images: docker:push acts on api (pass --image=worker for api-worker)');
   });
 });

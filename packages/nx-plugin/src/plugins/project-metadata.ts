@@ -1,4 +1,5 @@
 import type { ExecutorContext, ProjectConfiguration } from 'nx/src/devkit-exports';
+import { BUILD_TARGET, PRIMARY_KEY } from '../graph/dockerfile-names';
 import { parseTagScheme } from '../graph/tag-scheme';
 import type { WorkspaceImage } from '../graph/workspace-images';
 
@@ -70,14 +71,7 @@ export function imagesOf(root: string, metadata: ImageProjectMetadata): ProjectI
   return metadata.images ?? [{ key: '', dockerfile, imageName: metadata.imageName, buildTarget: 'docker:build', ...tagScheme }];
 }
 
-/** Where a project has several images, the line saying that a target acts on its primary image alone. */
-export function primaryOnlyNote(target: string, projectName: string, metadata: ImageProjectMetadata): string | undefined {
-  const others = (metadata.images ?? []).slice(1).map((image) => image.imageName);
-  if (!others.length) return undefined;
-  return `${projectName} has ${others.length + 1} images: ${target} acts on its primary image ${metadata.imageName}, not on ${others.join(', ')}`;
-}
-
-/** An image project's primary Dockerfile, which docker:lock, drift, explain and prune read. */
+/** An image project's primary Dockerfile, which docker:lock and drift read. */
 export function dockerfileOf(root: string, metadata: ImageProjectMetadata): string {
   return imagesOf(root, metadata)[0].dockerfile;
 }
@@ -86,6 +80,39 @@ export function dockerfileOf(root: string, metadata: ImageProjectMetadata): stri
 export function imageOfTarget(root: string, metadata: ImageProjectMetadata, target: string | undefined): ProjectImage {
   const images = imagesOf(root, metadata);
   return images.find((image) => image.buildTarget === target) ?? images[0];
+}
+
+/** An image's key as its build target names it and the executors' `image` option takes it: `primary` for the primary. */
+function imageKeyOf(image: ProjectImage): string {
+  return image.key || PRIMARY_KEY;
+}
+
+/**
+ * The image the `image` option of docker:push, run, explain and prune selects:
+ * the one whose build target `docker:build:<key>` it names, else (no option)
+ * the primary. A key the project has no image for is an error listing its keys.
+ */
+export function imageOfOption(projectName: string, root: string, metadata: ImageProjectMetadata, key: string | undefined): ProjectImage {
+  // The target `docker:build:<key>` names the image; a key no target has falls back to the primary, whose key differs.
+  const image = imageOfTarget(root, metadata, key === undefined ? undefined : `${BUILD_TARGET}:${key}`);
+  if (key === undefined || imageKeyOf(image) === key) return image;
+  const keys = imagesOf(root, metadata).map(imageKeyOf);
+  throw new Error(
+    keys.length === 1
+      ? `${projectName} has no image "${key}": it has one image, built by ${BUILD_TARGET}; leave out --image`
+      : `${projectName} has no image "${key}": its images are ${keys.join(', ')} (its ${BUILD_TARGET}:<key> targets); pass --image=<one of them>`,
+  );
+}
+
+/**
+ * Where a project has several images and no `image` option chose one, the
+ * line saying which image a target acts on and how to choose another.
+ */
+export function otherImagesNote(target: string, projectName: string, metadata: ImageProjectMetadata, key: string | undefined): string | undefined {
+  const [primary, ...others] = metadata.images ?? [];
+  if (key !== undefined || !others.length) return undefined;
+  const choices = others.map((image) => `--image=${imageKeyOf(image)} for ${image.imageName}`).join(', ');
+  return `${projectName} has ${others.length + 1} images: ${target} acts on ${primary.imageName} (pass ${choices})`;
 }
 
 /** The image projects among `projects` (by name): those createNodes left metadata on. */

@@ -3,11 +3,13 @@ import { parseMaxAge } from '../../build/staleness';
 import { explainImage, type BaseNow } from '../../explain/explain';
 import { parseImageReference, repositoryIn, type ImageReference } from '../../image-reference/reference';
 import { normaliseOptions, pluginOptionsFromNxJson } from '../../plugins/options';
-import { imageProjectsOfGraph, imagesOf, primaryOnlyNote } from '../../plugins/project-metadata';
 import { registryAuth } from '../../registry/credentials';
 import { RegistryClient } from '../../registry/registry-client';
+import { selectImage } from '../selected-image';
 
 export interface ExplainExecutorOptions {
+  /** The image's key (`worker` for `docker:build:worker`); default: the primary. */
+  image?: string;
   ref?: string;
   maxAge?: string;
   mirror?: string;
@@ -21,18 +23,14 @@ export interface ExplainExecutorOptions {
  */
 export default async function explainExecutor(options: ExplainExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   try {
-    const projectName = context.projectName!;
-    const image = imageProjectsOfGraph(context.projectGraph).get(projectName);
-    if (!image) throw new Error(`${projectName} has no Dockerfile that Imagewise reads; docker:explain needs an image project`);
-    const note = primaryOnlyNote('docker:explain', projectName, image.metadata);
+    const { entry, image, note } = selectImage(context, 'docker:explain', options.image);
     if (note && !options.ref) console.log(note);
     const pluginOptions = normaliseOptions(pluginOptionsFromNxJson(context.nxJsonConfiguration));
     const registry = process.env.IMAGEWISE_REGISTRY || pluginOptions.registry;
-    // The primary image's build target: `docker:build`, or `docker:build:primary` where the project has several images.
-    const primaryTarget = imagesOf(image.project.root, image.metadata)[0].buildTarget;
-    const buildOptions = (image.project.targets?.[primaryTarget]?.options ?? {}) as { maxAge?: string };
+    // The image's own build target (`docker:build`, or `docker:build:<key>` where the project has several images) sets its maxAge.
+    const buildOptions = (entry.project.targets?.[image.buildTarget]?.options ?? {}) as { maxAge?: string };
     const maxAge = parseMaxAge(options.maxAge ?? buildOptions.maxAge ?? pluginOptions.maxAge);
-    const reference = imageReference(options.ref, registry ? repositoryIn(registry, image.metadata.imageName) : undefined);
+    const reference = imageReference(options.ref, registry ? repositoryIn(registry, image.imageName) : undefined);
     const client = new RegistryClient({ credentials: (host) => registryAuth(host), dockerHubMirror: options.mirror ?? process.env.IMAGEWISE_MIRROR });
 
     const digest = reference.digest ?? (await client.manifestDigest(reference));

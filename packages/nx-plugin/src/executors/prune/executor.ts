@@ -2,15 +2,18 @@ import type { ExecutorContext } from 'nx/src/devkit-exports';
 import { parseTagScheme } from '../../graph/tag-scheme';
 import { parseImageReference, repositoryIn } from '../../image-reference/reference';
 import { normaliseOptions, pluginOptionsFromNxJson } from '../../plugins/options';
-import { imageProjectsOfGraph, primaryOnlyNote } from '../../plugins/project-metadata';
+import { imageProjectsOfGraph, workspaceImageEntries } from '../../plugins/project-metadata';
 import { carryOutPrune, describePlan } from '../../prune/carry-out-prune';
 import { deployedDigests } from '../../prune/deployment-manifests';
 import { bytesText, parseAge, planPrune } from '../../prune/prune-plan';
 import { gatherRepositoryFacts } from '../../prune/repository-facts';
 import { registryAuth } from '../../registry/credentials';
 import { RegistryClient } from '../../registry/registry-client';
+import { selectImage } from '../selected-image';
 
 export interface PruneExecutorOptions {
+  /** The image's key (`worker` for `docker:build:worker`); default: the primary. */
+  image?: string;
   olderThan?: string;
   keep?: number;
   protect?: string[];
@@ -27,14 +30,11 @@ export default async function pruneExecutor(options: PruneExecutorOptions, conte
   const log = (line: string) => console.log(line);
   const project = context.projectName!;
   try {
-    const images = imageProjectsOfGraph(context.projectGraph);
-    const image = images.get(project);
-    if (!image) throw new Error(`${project} has no Dockerfile that Imagewise reads; docker:prune needs an image project`);
-    const note = primaryOnlyNote('docker:prune', project, image.metadata);
+    const { image, note } = selectImage(context, 'docker:prune', options.image);
     if (note) log(note);
     const registryName = process.env.IMAGEWISE_REGISTRY || normaliseOptions(pluginOptionsFromNxJson(context.nxJsonConfiguration)).registry;
     if (!registryName) throw new Error('no registry configured: set the plugin option "registry" in nx.json or IMAGEWISE_REGISTRY');
-    const repository = repositoryIn(registryName, image.metadata.imageName);
+    const repository = repositoryIn(registryName, image.imageName);
     const olderThanMs = parseAge(options.olderThan ?? '14d');
     const keep = options.keep ?? 5;
     if (!Number.isInteger(keep) || keep < 0) throw new Error(`keep ${JSON.stringify(options.keep)} is not a whole number of images`);
@@ -49,9 +49,9 @@ export default async function pruneExecutor(options: PruneExecutorOptions, conte
     const reference = parseImageReference(repository);
     const facts = await gatherRepositoryFacts(registry, reference, repository);
     // Variants share the repository: what protects their tags protects them here too.
-    const schemes = [...images.values()]
-      .filter((other) => other.metadata.imageName === image.metadata.imageName)
-      .map((other) => parseTagScheme(other.metadata.tagScheme));
+    const schemes = [...workspaceImageEntries(imageProjectsOfGraph(context.projectGraph)).values()]
+      .filter((other) => other.image.imageName === image.imageName)
+      .map((other) => parseTagScheme(other.image.tagScheme));
     const plan = planPrune(facts, { olderThanMs, keep, protect: options.protect ?? [], deployed: deployed.digests, now: Date.now(), schemes });
     for (const line of describePlan(plan, options.dryRun === true)) log(line);
     if (options.dryRun || !plan.deletes.length) return { success: true };

@@ -1,11 +1,13 @@
 import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { ExecutorContext } from 'nx/src/devkit-exports';
-import { exactReference, readImageMetadata } from '../../build/image-metadata';
+import { exactReference } from '../../build/image-metadata';
 import { connectDocker } from '../../docker/docker-client';
-import { imageProjectOf, primaryOnlyNote } from '../../plugins/project-metadata';
+import { buildOutputOf, selectImage } from '../selected-image';
 
 export interface RunExecutorOptions {
+  /** The image's key (`worker` for `docker:build:worker`); default: the primary. */
+  image?: string;
   command?: string[];
   env?: Record<string, string>;
   timeoutSeconds?: number;
@@ -18,16 +20,11 @@ export interface RunExecutorOptions {
  * until its HEALTHCHECK passes (a service answering its health endpoint).
  */
 export default async function runExecutor(options: RunExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
-  const built = readImageMetadata(context.root, context.projectName!);
-  if (!built) {
-    console.error(`${context.projectName} has no build output: run its docker:build first (docker:run depends on it)`);
-    return { success: false };
-  }
-  const project = imageProjectOf(context);
-  const note = project && primaryOnlyNote('docker:run', context.projectName!, project.metadata);
-  if (note) console.log(note);
-  const image = exactReference(built);
   try {
+    const selected = selectImage(context, 'docker:run', options.image);
+    const built = buildOutputOf(context, selected.image);
+    if (selected.note) console.log(selected.note);
+    const image = exactReference(built);
     const docker = await connectDocker();
     if (built.digest) await pullIfMissing(docker, image);
     const container = await docker.createContainer({
