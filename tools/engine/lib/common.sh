@@ -28,17 +28,25 @@ die() {
   if [[ -n "$log" && -s "$log" ]]; then
     echo "engine: last lines of $log:" >&2
     tail -n 15 "$log" | sed 's/^/  | /' >&2
+  elif [[ -n "$log" ]]; then
+    echo "engine: $log is empty" >&2
   fi
   exit 1
 }
 
-# True when PID is a live (not zombie) process whose command line contains NAME.
-# `kill -0` is not enough: it reports a zombie daemon alive.
-alive() {
-  local pid=$1 name=$2 state
+# True when PID is a live process: `kill -0` is not enough, it reports a zombie alive.
+running() {
+  local pid=$1 state
   [[ -n "$pid" && -r "/proc/$pid/stat" ]] || return 1
   state=$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1) || return 1
-  [[ "$state" != Z && "$state" != X && -n "$state" ]] || return 1
+  [[ "$state" != Z && "$state" != X && -n "$state" ]]
+}
+
+# True when PID (read from a pidfile, so possibly reused since) is a live
+# process whose command line contains NAME.
+alive() {
+  local pid=$1 name=$2
+  running "$pid" || return 1
   tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$name"
 }
 
@@ -73,13 +81,16 @@ port_owner() {
   fi
 }
 
-# Waits until CHECK (a command) succeeds, while PID stays alive.
+# Waits until CHECK (a command) succeeds, while PID, a child this shell has just
+# started, keeps running. Its command line is not asked: for a moment after `&`
+# the child is still this shell's fork, not yet the daemon it will exec (seen on
+# a fresh CI machine), and an unreaped child's PID cannot be reused.
 wait_ready() {
-  local what=$1 pid=$2 name=$3 log=$4
-  shift 4
+  local what=$1 pid=$2 log=$3
+  shift 3
   local deadline=$((SECONDS + READY_TIMEOUT))
   until "$@" >/dev/null 2>&1; do
-    alive "$pid" "$name" || die "$what exited during start-up" "$log"
+    running "$pid" || die "$what exited during start-up" "$log"
     ((SECONDS < deadline)) || die "$what did not answer within ${READY_TIMEOUT}s (IMAGEWISE_ENGINE_TIMEOUT)" "$log"
     sleep 0.2
   done

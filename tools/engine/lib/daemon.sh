@@ -87,7 +87,7 @@ start_engine() {
   # at exit time `name` would be whichever function's local is innermost.)
   # shellcheck disable=SC2064
   trap "cleanup_engine '$name'" EXIT
-  wait_ready "dockerd for engine $name" "$pid" dockerd "$log" docker_answers "$sock"
+  wait_ready "dockerd for engine $name" "$pid" "$log" docker_answers "$sock"
   trap - EXIT
   say "engine $name answering on unix://$sock (pid $pid)"
 }

@@ -43,7 +43,7 @@ YAML
   setsid "$REGISTRY_BIN" serve "$dir/config.yml" </dev/null >"$log" 2>&1 9>&- &
   pid=$!
   echo "$pid" >"$pidfile"
-  wait_ready "the $name (docker-registry on port $port)" "$pid" docker-registry "$log" \
+  wait_ready "the $name (docker-registry on port $port)" "$pid" "$log" \
     registry_answers "$name" "$port"
   say "$name listening on 127.0.0.1:$port (pid $pid)"
 }

@@ -1,0 +1,45 @@
+// lib/common.sh's wait_ready, on its own: no engine, no packages.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const COMMON = resolve(import.meta.dirname, '../lib/common.sh');
+
+/** Runs SCRIPT in bash with lib/common.sh sourced; never rejects. */
+function withCommon(script: string): Promise<{ code: number; stderr: string }> {
+  return new Promise((done) => {
+    execFile('bash', ['-c', `set -euo pipefail; source ${JSON.stringify(COMMON)}; ${script}`], (error, _stdout, stderr) => {
+      done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stderr });
+    });
+  });
+}
+
+describe('wait_ready', () => {
+  let dir: string;
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('waits for a child that has not yet exec’d its daemon, whatever its command line says meanwhile', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'wait-ready-'));
+    const ready = join(dir, 'ready');
+    // For a second the child is this shell's fork (its command line names no
+    // daemon); then it execs one that answers by making the file.
+    const run = await withCommon(
+      `(sleep 1; exec bash -c 'touch ${ready}; sleep 30') </dev/null >/dev/null 2>&1 & pid=$!
+       wait_ready "the daemon" "$pid" ${JSON.stringify(join(dir, 'log'))} test -e ${JSON.stringify(ready)}
+       kill "$pid"`,
+    );
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(existsSync(ready)).toBe(true);
+  });
+
+  it('reports a child that exits before it answers, and says its log is empty', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'wait-ready-'));
+    const log = join(dir, 'log');
+    const run = await withCommon(`(exit 3) >${JSON.stringify(log)} 2>&1 & wait_ready "the daemon" "$!" ${JSON.stringify(log)} false`);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`engine: error: the daemon exited during start-up\nengine: ${log} is empty\n`);
+  });
+});
