@@ -28,7 +28,6 @@ export interface PruneExecutorOptions {
  */
 export default async function pruneExecutor(options: PruneExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   const log = (line: string) => console.log(line);
-  const project = context.projectName!;
   try {
     const { image, note } = selectImage(context, 'docker:prune', options.image);
     if (note) log(note);
@@ -65,7 +64,8 @@ export default async function pruneExecutor(options: PruneExecutorOptions, conte
     );
     return { success: true };
   } catch (error) {
-    console.error(`${project}: ${(error as Error).message}`);
+    // Nx's task header names the project; the messages that need it name it too.
+    console.error((error as Error).message);
     return { success: false };
   }
 }
