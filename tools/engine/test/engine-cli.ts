@@ -14,9 +14,14 @@ export interface EngineRun {
 
 /** Runs tools/engine with extra environment; never rejects, the exit code is returned. */
 export function runEngine(args: string[], env: NodeJS.ProcessEnv = {}): Promise<EngineRun> {
+  return runBash([ENGINE, ...args], env);
+}
+
+/** Runs bash with ARGS and extra environment; never rejects, the exit code is returned. */
+export function runBash(args: string[], env: NodeJS.ProcessEnv = {}): Promise<EngineRun> {
   const started = Date.now();
   return new Promise((done) => {
-    execFile('bash', [ENGINE, ...args], { env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile('bash', args, { env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
       done({ code, stdout, stderr, ms: Date.now() - started });
     });

@@ -1,20 +1,14 @@
 // lib/common.sh's wait_ready, on its own: no engine, no packages.
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runBash } from './engine-cli.js';
 
 const COMMON = resolve(import.meta.dirname, '../lib/common.sh');
 
-/** Runs SCRIPT in bash with lib/common.sh sourced; never rejects. */
-function withCommon(script: string): Promise<{ code: number; stderr: string }> {
-  return new Promise((done) => {
-    execFile('bash', ['-c', `set -euo pipefail; source ${JSON.stringify(COMMON)}; ${script}`], (error, _stdout, stderr) => {
-      done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stderr });
-    });
-  });
-}
+/** Runs SCRIPT in bash with lib/common.sh sourced. */
+const withCommon = (script: string) => runBash(['-c', `set -euo pipefail; source ${JSON.stringify(COMMON)}; ${script}`]);
 
 describe('wait_ready', () => {
   let dir: string;
@@ -26,7 +20,7 @@ describe('wait_ready', () => {
     // For a second the child is this shell's fork (its command line names no
     // daemon); then it execs one that answers by making the file.
     const run = await withCommon(
-      `(sleep 1; exec bash -c 'touch ${ready}; sleep 30') </dev/null >/dev/null 2>&1 & pid=$!
+      `(sleep 1; exec bash -c 'touch ${ready}; exec sleep 30') </dev/null >/dev/null 2>&1 & pid=$!
        wait_ready "the daemon" "$pid" ${JSON.stringify(join(dir, 'log'))} test -e ${JSON.stringify(ready)}
        kill "$pid"`,
     );
