@@ -2,14 +2,14 @@
 // registry: two runners with the same inputs agree on one image, and an
 // interrupted build leaves no tag anywhere.
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseExports, runEngine, startSharedEngine } from '../../../tools/engine/test/engine-cli';
 import type { ImageMetadata } from '../src/build/image-metadata';
 import { MANIFEST_TYPES } from '../src/registry/registry-http';
-import { Workspace, installTemplate } from './workspace';
+import { Workspace, sharedTemplate } from './workspace';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
@@ -43,11 +43,10 @@ describe('docker:build races and interruptions', () => {
   beforeAll(async () => {
     env = await startSharedEngine();
     namespace = `races-${Date.now().toString(36)}`;
-    template = installTemplate();
+    template = sharedTemplate();
   });
   afterAll(() => {
     for (const ws of workspaces) ws.dispose();
-    if (template) rmSync(template, { recursive: true, force: true });
   });
 
   it('two runners building the same image at once both succeed and agree on the content tag digest', async () => {

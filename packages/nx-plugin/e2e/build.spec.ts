@@ -1,14 +1,14 @@
 // docker:build against the real engine and registry from tools/engine: only
 // what changed builds, in dependency order, on exactly the bases this run
 // produced; what the registry holds is reused without a pull, on any engine.
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseExports, runEngine, startSharedEngine } from '../../../tools/engine/test/engine-cli';
 import type { ImageMetadata } from '../src/build/image-metadata';
 import { MANIFEST_TYPES } from '../src/registry/registry-http';
-import { Workspace, installTemplate } from './workspace';
+import { Workspace, sharedTemplate } from './workspace';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 const SERVICES = ['notifier', 'bruin-bridge', 'outage-monitor'];
@@ -26,7 +26,7 @@ describe('docker:build with a real engine and registry', () => {
   beforeAll(async () => {
     env = await startSharedEngine();
     registry = `${env.IMAGEWISE_REGISTRY}/e2e-${Date.now().toString(36)}`;
-    template = installTemplate();
+    template = sharedTemplate();
     ws = new Workspace(template, {
       'package.json': json({ name: 'builds', private: true, workspaces: ['images/*', 'services/*'] }),
       'nx.json': json({ namedInputs: { default: ['{projectRoot}/**/*'], dockerImage: ['default'] }, plugins: ['@imagewise/nx-plugin'] }),
@@ -45,7 +45,6 @@ describe('docker:build with a real engine and registry', () => {
   });
   afterAll(() => {
     ws?.dispose();
-    if (template) rmSync(template, { recursive: true, force: true });
   });
 
   it('builds everything the first time, services on the exact base digest, pushed under content and policy tags', () => {

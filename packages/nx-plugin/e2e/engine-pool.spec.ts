@@ -5,14 +5,14 @@
 // the registry, and without the pool the same images are reused as they are.
 // A multi-platform image builds each platform on an engine of that platform.
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closedPort } from '../../../tools/engine/test/closed-port';
 import { parseExports, runEngine, socketPath, startSharedEngine } from '../../../tools/engine/test/engine-cli';
 import type { ImageMetadata } from '../src/build/image-metadata';
-import { Workspace, installTemplate } from './workspace';
+import { Workspace, sharedTemplate } from './workspace';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 const IMAGES = ['one', 'two', 'three', 'four'];
@@ -46,13 +46,12 @@ describe('a pool of engines', () => {
 
   beforeAll(async () => {
     env = await startSharedEngine();
-    template = installTemplate();
+    template = sharedTemplate();
   });
   afterAll(async () => {
     ws?.dispose();
     multi?.dispose();
     if (engineB) await runEngine(['stop-engine', engineB, '--purge']);
-    if (template) rmSync(template, { recursive: true, force: true });
   });
 
   it('spreads builds over the engines that answer, one note for the one that does not; without the pool every image is reused', async () => {

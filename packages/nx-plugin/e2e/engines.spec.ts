@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runEngine, startSharedEngine } from '../../../tools/engine/test/engine-cli';
 import type { ImageMetadata } from '../src/build/image-metadata';
-import { Workspace, installTemplate } from './workspace';
+import { Workspace, sharedTemplate } from './workspace';
 import { closedPort } from '../../../tools/engine/test/closed-port';
 import { freePort } from '../../../tools/engine/test/free-port';
 
@@ -174,7 +174,7 @@ describe('docker:build on every kind of engine', () => {
     const started = await runEngine(['start-engine', engine, '--fresh'], { IMAGEWISE_DOCKERD_FLAGS: flags });
     if (started.code !== 0) throw new Error(`start-engine ${engine} failed:\n${started.stderr}`);
     engineSocket = started.stdout.match(/DOCKER_HOST=unix:\/\/(\S+)/)![1];
-    template = installTemplate();
+    template = sharedTemplate();
   });
 
   afterAll(async () => {
@@ -185,7 +185,6 @@ describe('docker:build on every kind of engine', () => {
       unmountUnder(dir);
       rmSync(dir, { recursive: true, force: true });
     }
-    if (template) rmSync(template, { recursive: true, force: true });
   });
 
   const metadata = (ws: Workspace): ImageMetadata => JSON.parse(readFileSync(join(ws.root, 'dist/images/app/metadata.json'), 'utf8'));

@@ -2,12 +2,12 @@
 // plugin: init, base images locked at the real docker.io mirror, Node and
 // Python services on them, the graph edges they make, and `nx sync:check` /
 // `nx sync` after the library and a base image are released anew.
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSharedEngine } from '../../../tools/engine/test/engine-cli';
 import { MANIFEST_TYPES } from '../src/registry/registry-http';
-import { Workspace, filesUnder, installTemplate } from './workspace';
+import { Workspace, filesUnder, sharedTemplate } from './workspace';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
@@ -28,7 +28,7 @@ describe('generators and nx sync in a real workspace', () => {
 
   beforeAll(async () => {
     env = await startSharedEngine();
-    template = installTemplate();
+    template = sharedTemplate();
     ws = new Workspace(template, {
       'package.json': json({ name: 'generated', private: true, workspaces: ['packages/*'] }),
       'nx.json': json({}),
@@ -47,7 +47,6 @@ describe('generators and nx sync in a real workspace', () => {
   });
   afterAll(() => {
     ws?.dispose();
-    if (template) rmSync(template, { recursive: true, force: true });
   });
 
   it('init adds the plugin with its options, the dockerImage input, the sync generator and .gitignore entries, and says what is next', () => {

@@ -1,23 +1,22 @@
 // nx show projects --affected and task inputs, in a real workspace with the
 // packed plugin: a change reaches exactly the images built on it.
-import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE, NODE_DIGEST_PATCHED } from './fixture';
-import { Workspace, installTemplate } from './workspace';
+import { Workspace, sharedTemplate } from './workspace';
 
 describe('the image graph in a real Nx workspace', () => {
   let template: string;
   let ws: Workspace;
 
   beforeAll(() => {
-    template = installTemplate();
+    template = sharedTemplate();
     ws = new Workspace(template, FIXTURE);
   });
   afterEach(() => ws.reset());
   afterAll(() => {
     ws.dispose();
-    rmSync(template, { recursive: true, force: true });
   });
 
   it('a base image change affects exactly the images that track it, transitively through COPY --from and ARG-built FROMs', () => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSharedEngine } from '../../../tools/engine/test/engine-cli';
 import type { ImageMetadata } from '../src/build/image-metadata';
-import { Workspace, installTemplate } from './workspace';
+import { Workspace, sharedTemplate } from './workspace';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 const IMAGES = ['alt-base', 'api', 'base', 'web', 'worker'];
@@ -33,7 +33,7 @@ describe('content identity and a graph that is never stale', () => {
 
   beforeAll(async () => {
     const env = await startSharedEngine();
-    template = installTemplate();
+    template = sharedTemplate();
     const templatePackage = JSON.parse(readFileSync(join(template, 'package.json'), 'utf8'));
     ws = new Workspace(template, {
       // The template's real lock file: npm packages with integrity hashes that no image installs.
@@ -67,7 +67,6 @@ describe('content identity and a graph that is never stale', () => {
   afterAll(() => {
     if (ws?.daemon) ws.stopDaemon();
     ws?.dispose();
-    if (template) rmSync(template, { recursive: true, force: true });
   });
 
   it("declares only what reaches the image as Nx inputs: no npm package, the upstream images' nodes", () => {

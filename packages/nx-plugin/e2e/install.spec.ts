@@ -1,17 +1,17 @@
 // The plugin is a product: installed from its packed tarball into a new Nx
 // workspace, with nothing from this monorepo on the path, Nx loads it and it
 // infers image projects there.
-import { readdirSync, realpathSync, rmSync } from 'node:fs';
+import { readdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Workspace, installTemplate } from './workspace';
+import { Workspace, sharedTemplate } from './workspace';
 
 describe('@imagewise/nx-plugin installed from npm pack', () => {
   let template: string;
   let ws: Workspace;
 
   beforeAll(() => {
-    template = installTemplate();
+    template = sharedTemplate();
     ws = new Workspace(template, {
       'package.json': JSON.stringify({ name: 'consumer', private: true }),
       'nx.json': JSON.stringify({ plugins: ['@imagewise/nx-plugin'] }),
@@ -20,7 +20,6 @@ describe('@imagewise/nx-plugin installed from npm pack', () => {
   });
   afterAll(() => {
     ws.dispose();
-    rmSync(template, { recursive: true, force: true });
   });
 
   it('is the packed copy, not this monorepo’s source', () => {

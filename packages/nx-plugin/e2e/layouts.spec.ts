@@ -3,13 +3,13 @@
 // an ARG), an image's own `<Dockerfile>.dockerignore`, directories that share a
 // name (one per architecture, as many repositories have). Exact affected projects
 // per Dockerfile change, and every image built in order on the real engine and registry.
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSharedEngine } from '../../../tools/engine/test/engine-cli';
 import type { ImageMetadata } from '../src/build/image-metadata';
 import { MANIFEST_TYPES } from '../src/registry/registry-http';
-import { Workspace, installTemplate } from './workspace';
+import { Workspace, sharedTemplate } from './workspace';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
@@ -41,13 +41,12 @@ describe('Dockerfile layouts', () => {
   let ws: Workspace;
 
   beforeAll(() => {
-    template = installTemplate();
+    template = sharedTemplate();
     ws = new Workspace(template, FILES);
   });
   afterEach(() => ws.reset());
   afterAll(() => {
     ws?.dispose();
-    if (template) rmSync(template, { recursive: true, force: true });
   });
 
   it('a change to each Dockerfile affects exactly its project and the projects built on its image', () => {

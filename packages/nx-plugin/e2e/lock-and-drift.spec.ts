@@ -2,12 +2,12 @@
 // from tools/engine: locking resolves digests there, a patched upstream shows
 // as drift, and refreshing the lock makes the image and its dependents affected.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSharedEngine } from '../../../tools/engine/test/engine-cli';
 import { MANIFEST_TYPES } from '../src/registry/registry-http';
-import { Workspace, installTemplate } from './workspace';
+import { Workspace, sharedTemplate } from './workspace';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
@@ -35,7 +35,7 @@ describe('docker:lock and docker:drift with a real registry', () => {
     env = await startSharedEngine();
     upstream = `${env.IMAGEWISE_REGISTRY}/e2e-upstream-${Date.now().toString(36)}`;
     publishUpstream('debian:bookworm-slim');
-    template = installTemplate();
+    template = sharedTemplate();
     ws = new Workspace(template, {
       'package.json': json({ name: 'locks', private: true, workspaces: ['packages/*', 'images/*', 'services/*'] }),
       'nx.json': json({ namedInputs: { dockerImage: ['default'] }, plugins: ['@imagewise/nx-plugin'] }),
@@ -52,7 +52,6 @@ describe('docker:lock and docker:drift with a real registry', () => {
   });
   afterAll(() => {
     ws?.dispose();
-    if (template) rmSync(template, { recursive: true, force: true });
   });
 
   it('locks docker.io images at the mirror and others at their registry', async () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseExports, startSharedEngine } from '../../../tools/engine/test/engine-cli';
 import type { ImageMetadata } from '../src/build/image-metadata';
 import { MANIFEST_TYPES } from '../src/registry/registry-http';
-import { Workspace, installTemplate } from './workspace';
+import { Workspace, sharedTemplate } from './workspace';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 const DAY = 86_400_000;
@@ -73,7 +73,7 @@ describe('docker:build with maxAge, on a real engine and registry', () => {
     env = await sharedEngine();
     namespace = `e2e-max-age-${Date.now().toString(36)}`;
     registry = `${env.IMAGEWISE_REGISTRY}/${namespace}`;
-    template = installTemplate();
+    template = sharedTemplate();
     ws = new Workspace(template, {
       'package.json': json({ name: 'max-age', private: true, workspaces: ['images/*', 'services/*'] }),
       'nx.json': json({
@@ -94,7 +94,6 @@ describe('docker:build with maxAge, on a real engine and registry', () => {
   });
   afterAll(() => {
     ws?.dispose();
-    if (template) rmSync(template, { recursive: true, force: true });
   });
 
   it('builds everything the first time and reuses everything when nothing is older than maxAge', () => {

@@ -4,12 +4,12 @@
 // emulation, joined in one OCI image index; and a RUN for arm64, which this
 // engine cannot run, failing with one line saying what to install.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSharedEngine } from '../../../tools/engine/test/engine-cli';
 import type { ImageMetadata } from '../src/build/image-metadata';
-import { Workspace, installTemplate } from './workspace';
+import { Workspace, sharedTemplate } from './workspace';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 const PLATFORMS = ['linux/arm64', 'linux/amd64'];
@@ -45,7 +45,7 @@ describe('multi-platform images on a real engine and registry', () => {
   beforeAll(async () => {
     env = await startSharedEngine();
     registry = `${env.IMAGEWISE_REGISTRY}/e2e-platforms-${Date.now().toString(36)}`;
-    template = installTemplate();
+    template = sharedTemplate();
     ws = new Workspace(template, {
       'package.json': json({ name: 'platforms', private: true, workspaces: ['images/*', 'services/*'] }),
       'nx.json': json({
@@ -77,7 +77,6 @@ describe('multi-platform images on a real engine and registry', () => {
   });
   afterAll(() => {
     ws?.dispose();
-    if (template) rmSync(template, { recursive: true, force: true });
   });
 
   it('pushes one OCI image index per image, under every tag, naming each platform with its own image', async () => {

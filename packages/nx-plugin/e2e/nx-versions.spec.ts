@@ -1,6 +1,8 @@
 // The packed plugin on each Nx major it supports (the newest release of each,
-// from the registry): installed with a plain `npm install` and `npm ci` into a
-// fresh workspace, one nx in the tree; then the generators, nx sync, the graph
+// from the registry): resolved by a plain `npm install` (where a peer conflict
+// fails: ERESOLVE) and installed from the lock file it writes by `npm ci` (which
+// refuses a lock out of step with package.json), one nx in the tree; then the
+// generators, nx sync, the graph
 // and affected (daemon off and on), nx release version with the plugin's
 // version actions, docker:build on the real engine and registry (reuse, then
 // affected), docker:run, and the remote cache with and without its server.
@@ -70,7 +72,9 @@ describe.each(MAJORS)('Nx %i', (major) => {
   beforeAll(async () => {
     env = await startSharedEngine();
     version = newestNx(major);
-    template = timed('npm install', () => installTemplate(version));
+    // One install per major, not two: npm install only resolves and writes the
+    // lock (installing twice cost a minute per major on a busy runner).
+    template = timed('npm install', () => installTemplate(version, { lockOnly: true }));
     timed('npm ci', () => npm(template, 'ci', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'));
     ws = new Workspace(template, {
       'package.json': json({ name: `nx-${major}`, private: true, workspaces: ['packages/*'] }),

@@ -3,14 +3,14 @@
 // base that sits there, by digest. The plugin's registry client logs in, and
 // the engine's build (BuildKit and classic) gets the credentials to pull the
 // base; the password shows up nowhere.
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseExports, runEngine, socketPath, startSharedEngine } from '../../../tools/engine/test/engine-cli';
 import type { ImageMetadata } from '../src/build/image-metadata';
 import { startPrivateRegistry, type PrivateRegistry } from './private-registry';
-import { Workspace, installTemplate } from './workspace';
+import { Workspace, sharedTemplate } from './workspace';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
@@ -39,14 +39,13 @@ describe('docker:build on a base in a password-protected registry', () => {
   beforeAll(async () => {
     env = await startSharedEngine();
     registry = await startPrivateRegistry();
-    template = installTemplate();
+    template = sharedTemplate();
   });
 
   afterAll(async () => {
     for (const ws of workspaces) ws.dispose();
     for (const name of engines) await runEngine(['stop-engine', name, '--purge']);
     await registry?.stop();
-    if (template) rmSync(template, { recursive: true, force: true });
   });
 
   for (const builder of ['buildkit', 'classic'] as const) {

@@ -1,20 +1,17 @@
 // Bad input never breaks the workspace: each problem is reported once, with
 // file, line and what to do, and Nx keeps working for every other project.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Workspace, installTemplate } from './workspace';
+import { Workspace, sharedTemplate } from './workspace';
 
 const json = (value: unknown) => `${JSON.stringify(value)}\n`;
 
-// One install of Nx and the packed plugin for both workspaces.
+// The run's one install of Nx and the packed plugin, for both workspaces.
 let template: string;
 beforeAll(() => {
-  template = installTemplate();
-});
-afterAll(() => {
-  if (template) rmSync(template, { recursive: true, force: true });
+  template = sharedTemplate();
 });
 
 /** A workspace with the plugin registered and these files. */

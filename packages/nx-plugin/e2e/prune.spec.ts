@@ -3,14 +3,13 @@
 // the dry run lists exactly what then goes, every protected tag still pulls,
 // and a registry that refuses deletes loses nothing. No build leaves a tag of
 // Imagewise's own (imagewise-staging) behind.
-import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSharedEngine } from '../../../tools/engine/test/engine-cli';
 import { parseImageReference } from '../src/image-reference/reference';
 import { RegistryClient } from '../src/registry/registry-client';
 import { ageImage } from './aged-images';
 import { startPrivateRegistry, type PrivateRegistry } from './private-registry';
-import { Workspace, installTemplate } from './workspace';
+import { Workspace, sharedTemplate } from './workspace';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 const registry = new RegistryClient({ attempts: 2 });
@@ -54,7 +53,7 @@ describe('docker:prune with a real registry', () => {
     env = await startSharedEngine();
     const namespace = `${env.IMAGEWISE_REGISTRY}/prune-${Date.now().toString(36)}`;
     repository = `${namespace}/app`;
-    template = installTemplate();
+    template = sharedTemplate();
     ws = new Workspace(template, {
       'package.json': json({ name: 'prunes', private: true, workspaces: ['services/*'] }),
       'nx.json': json({ namedInputs: { default: ['{projectRoot}/**/*'], dockerImage: ['default'] }, plugins: ['@imagewise/nx-plugin'] }),
@@ -69,7 +68,6 @@ describe('docker:prune with a real registry', () => {
   });
   afterAll(() => {
     ws?.dispose();
-    if (template) rmSync(template, { recursive: true, force: true });
   });
 
   it('builds three versions and leaves no imagewise-staging tag behind', async () => {

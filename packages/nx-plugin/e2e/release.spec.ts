@@ -3,10 +3,10 @@
 // conventional commits; a library release bumps the base image that bundles it
 // and moves its library ARG, and the services that track that base follow in
 // the same release commit, while a marked pin stays.
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Workspace, installTemplate } from './workspace';
+import { Workspace, sharedTemplate } from './workspace';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
@@ -16,7 +16,7 @@ describe('nx release of the library and base images', () => {
   const read = (path: string) => readFileSync(join(ws.root, path), 'utf8');
 
   beforeAll(() => {
-    template = installTemplate();
+    template = sharedTemplate();
     ws = new Workspace(template, {
       'package.json': json({ name: 'released', private: true, workspaces: ['images/*', 'services/*'] }),
       'nx.json': json({
@@ -49,7 +49,6 @@ describe('nx release of the library and base images', () => {
   });
   afterAll(() => {
     ws?.dispose();
-    if (template) rmSync(template, { recursive: true, force: true });
   });
 
   it('releases the library, bumps the base that bundles it and moves what follows, in one commit', () => {

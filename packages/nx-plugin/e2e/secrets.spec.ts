@@ -6,14 +6,14 @@
 // printed or wrote. A missing secret and the classic builder are refused
 // before anything is built or tagged.
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { socketPath, startSharedEngine } from '../../../tools/engine/test/engine-cli';
 import type { ImageMetadata } from '../src/build/image-metadata';
 import { startPrivateRegistry, type PrivateRegistry } from './private-registry';
-import { Workspace, installTemplate } from './workspace';
+import { Workspace, sharedTemplate } from './workspace';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 const planted = (what: string) => `${what}-PLANTED-${randomBytes(10).toString('hex')}`;
@@ -95,7 +95,7 @@ describe('build secrets and planted credentials', () => {
     const env = await startSharedEngine();
     registry = await startPrivateRegistry();
     plantedSecrets = [NPM_TOKEN, NPM_TOKEN_ROTATED, PIP_PASSWORD, ORIGIN_TOKEN, registry.password];
-    template = installTemplate();
+    template = sharedTemplate();
     ws = new Workspace(template, FILES);
     repository = `${registry.host}/secrets-${Date.now().toString(36)}`;
     ws.env = { ...env, IMAGEWISE_REGISTRY: repository, DOCKER_CONFIG: registry.dockerConfig, NPM_TOKEN };
@@ -108,7 +108,6 @@ describe('build secrets and planted credentials', () => {
   afterAll(async () => {
     ws?.dispose();
     await registry?.stop();
-    if (template) rmSync(template, { recursive: true, force: true });
   });
 
   it('hands the secrets to the steps that mount them, and no planted secret reaches the image, its records or the output', async () => {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCacheServer, type RunningCacheServer } from '../../cache-server/src/start';
 import { parseExports, runEngine, startSharedEngine } from '../../../tools/engine/test/engine-cli';
 import type { ImageMetadata } from '../src/build/image-metadata';
-import { Workspace, installTemplate } from './workspace';
+import { Workspace, sharedTemplate } from './workspace';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 const IMAGES = ['lib-base', 'reporter'];
@@ -63,7 +63,7 @@ describe('two runners sharing one cache server and one registry', () => {
 
   beforeAll(async () => {
     env = await startSharedEngine();
-    template = installTemplate();
+    template = sharedTemplate();
     cacheDir = mkdtempSync(join(tmpdir(), 'imagewise-shared-cache-'));
     cache = await startCacheServer({ storage: { kind: 'filesystem', directory: cacheDir }, token: TOKEN, logStream: { write: () => true } });
   });
@@ -72,7 +72,6 @@ describe('two runners sharing one cache server and one registry', () => {
     await cache?.stop();
     if (engineB) await runEngine(['stop-engine', engineB, '--purge']);
     rmSync(cacheDir, { recursive: true, force: true });
-    if (template) rmSync(template, { recursive: true, force: true });
   });
 
   it('runner B, on a fresh clone and a fresh engine, executes no test, pack or image build after runner A', async () => {

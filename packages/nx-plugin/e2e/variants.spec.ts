@@ -3,12 +3,12 @@
 // Dockerfiles of one image name with a `{version}-{OS}-{ARCH}` template. Each
 // FROM of a scheme's tag is an edge to the image producing it; the build
 // pushes every image under its scheme, bases first.
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSharedEngine } from '../../../tools/engine/test/engine-cli';
 import type { ImageMetadata } from '../src/build/image-metadata';
-import { Workspace, installTemplate } from './workspace';
+import { Workspace, sharedTemplate } from './workspace';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 const sdk = (arch: string) => ({
@@ -35,7 +35,7 @@ describe('variants and tag schemes on a real engine and registry', () => {
   beforeAll(async () => {
     env = await startSharedEngine();
     registry = `${env.IMAGEWISE_REGISTRY}/e2e-variants-${Date.now().toString(36)}`;
-    template = installTemplate();
+    template = sharedTemplate();
     ws = new Workspace(template, {
       'package.json': json({ name: 'variants', private: true, workspaces: ['images/*', 'images/*/*', 'services/*'] }),
       'nx.json': json({
@@ -77,7 +77,6 @@ describe('variants and tag schemes on a real engine and registry', () => {
   });
   afterAll(() => {
     ws?.dispose();
-    if (template) rmSync(template, { recursive: true, force: true });
   });
 
   it("shows each image's tag scheme, filled from its build args", () => {

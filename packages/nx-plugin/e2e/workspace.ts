@@ -1,10 +1,12 @@
 // Temporary Nx workspaces with the plugin installed from its packed tarball.
-// One npm install per test file (the template); each workspace links the
-// template's node_modules, so it runs the packed plugin, not this monorepo's source.
+// One npm install per test run (the template, made by template-setup.ts); each
+// workspace links the template's node_modules, so it runs the packed plugin,
+// not this monorepo's source.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { inject } from 'vitest';
 
 const PACKS = resolve(__dirname, '../../../dist/packs');
 
@@ -20,8 +22,10 @@ export const WORKSPACE_NX = '23.2.1';
 /**
  * npm-installs nx (this monorepo's version unless told which) and the packed
  * plugin into a new directory, with a plain `npm install` as a user would; returns it.
+ * `lockOnly` stops after resolving the tree and writing package-lock.json
+ * (`--package-lock-only`), for a caller that installs from it with `npm ci`.
  */
-export function installTemplate(nx: string = WORKSPACE_NX): string {
+export function installTemplate(nx: string = WORKSPACE_NX, { lockOnly = false } = {}): string {
   const template = mkdtempSync(join(tmpdir(), 'imagewise-template-'));
   writeFiles(template, {
     'package.json': JSON.stringify({
@@ -30,10 +34,28 @@ export function installTemplate(nx: string = WORKSPACE_NX): string {
       devDependencies: { nx, '@imagewise/nx-plugin': `file:${pluginTarball()}` },
     }),
   });
-  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
+  const args = ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...(lockOnly ? ['--package-lock-only'] : [])];
+  execFileSync('npm', args, {
     cwd: template,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  return template;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The directory whose node_modules hold this monorepo's Nx and the packed plugin. */
+    nxTemplate: string;
+  }
+}
+
+/**
+ * The run's template (this monorepo's Nx and the packed plugin), installed once
+ * by template-setup.ts. Workspaces share its node_modules: no test writes there.
+ */
+export function sharedTemplate(): string {
+  const template = inject('nxTemplate');
+  if (!template) throw new Error("no shared template: add e2e/template-setup.ts to the suite's globalSetup");
   return template;
 }
 

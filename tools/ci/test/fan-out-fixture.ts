@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { Workspace, installTemplate } from '../../../packages/nx-plugin/e2e/workspace.ts';
+import { Workspace, sharedTemplate } from '../../../packages/nx-plugin/e2e/workspace.ts';
 import { startSharedEngine } from '../../engine/test/engine-cli.ts';
 import { BUILD_JOB, BUILD_JOB_FILE, CHILD_PIPELINE } from '../lib/fan-out.mjs';
 import { ciScriptFiles } from './ci-job.ts';
@@ -88,7 +88,7 @@ export class FanOutSetup {
 
   async start(name: string): Promise<void> {
     this.engine = await startSharedEngine();
-    this.template = installTemplate();
+    this.template = sharedTemplate();
     this.ws = new Workspace(this.template, WORKSPACE);
     this.ws.env = { ...this.engine, IMAGEWISE_REGISTRY: `${this.engine.IMAGEWISE_REGISTRY}/${name}-${Date.now().toString(36)}` };
     this.ws.run('run-many', '-t', 'docker:lock');
@@ -98,7 +98,6 @@ export class FanOutSetup {
 
   dispose(): void {
     this.ws?.dispose();
-    if (this.template) rmSync(this.template, { recursive: true, force: true });
     if (this.scratch) rmSync(this.scratch, { recursive: true, force: true });
   }
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSharedEngine } from '../../engine/test/engine-cli.ts';
-import { Workspace, installTemplate } from '../../../packages/nx-plugin/e2e/workspace.ts';
+import { Workspace, sharedTemplate } from '../../../packages/nx-plugin/e2e/workspace.ts';
 import { MANIFEST_TYPES } from '../../../packages/nx-plugin/src/registry/registry-http.ts';
 import { closedPort } from '../../engine/test/closed-port.ts';
 import { parse } from 'yaml';
@@ -77,7 +77,7 @@ describe('CI pipelines on the real engine and registry', () => {
     engine = await startSharedEngine();
     namespace = `ci-${Date.now().toString(36)}`;
     fake = await startFakeCi({ api: 'api-token', cacheReadWrite: 'cache-rw', cacheReadOnly: 'cache-ro' });
-    template = installTemplate();
+    template = sharedTemplate();
     dev = new Workspace(template, WORKSPACE);
     dev.env = { ...engine, IMAGEWISE_REGISTRY: registry() };
     dev.run('run-many', '-t', 'docker:lock');
@@ -87,7 +87,6 @@ describe('CI pipelines on the real engine and registry', () => {
     await fake?.close();
     for (const dir of clones) rmSync(dir, { recursive: true, force: true });
     dev?.dispose();
-    if (template) rmSync(template, { recursive: true, force: true });
   });
 
   const registry = () => `${engine.IMAGEWISE_REGISTRY}/${namespace}`;

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSharedEngine } from '../../engine/test/engine-cli.ts';
-import { Workspace, installTemplate } from '../../../packages/nx-plugin/e2e/workspace.ts';
+import { Workspace, sharedTemplate } from '../../../packages/nx-plugin/e2e/workspace.ts';
 import { REFRESH_BRANCH } from '../lib/lock-refresh.mjs';
 import { startFakeCi, type FakeCi } from './fake-services.ts';
 import { ciScriptFiles, jobEnv, runJobLines } from './ci-job.ts';
@@ -80,7 +80,7 @@ describe('the scheduled lock refresh on the real mirror', () => {
     fake = await startFakeCi({ api: TOKEN, cacheReadWrite: 'unused-rw', cacheReadOnly: 'unused-ro' });
     digests.base1 = await seed(upstream.base, 'v1');
     digests.other = await seed(upstream.other, 'v1');
-    template = installTemplate();
+    template = sharedTemplate();
     dev = new Workspace(template, {
       'package.json': json({ name: 'refresh-e2e', private: true, workspaces: ['images/*', 'services/*'] }),
       'nx.json': json({ defaultBase: 'main', namedInputs: { default: ['{projectRoot}/**/*'], dockerImage: ['default'] }, plugins: ['@imagewise/nx-plugin'] }),
@@ -109,7 +109,6 @@ describe('the scheduled lock refresh on the real mirror', () => {
     await fake?.close();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
     dev?.dispose();
-    if (template) rmSync(template, { recursive: true, force: true });
   });
 
   const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
