@@ -93,15 +93,24 @@ describe('createHealthServer', () => {
     await expect(clash.close()).resolves.toBeUndefined();
   });
 
-  it('closes promptly even with a keep-alive connection open', async () => {
+  it('closes with an idle keep-alive connection open, not waiting for the client to leave', async () => {
     const port = await start();
+    // The server never times an idle connection out itself: only close() can end it.
+    health!.server.keepAliveTimeout = 0;
     await call(port, '/health');
-    const started = Date.now();
-    await health?.close();
-    expect(Date.now() - started).toBeLessThan(1000);
-    expect(health?.server.listening).toBe(false);
+    const connections = () =>
+      new Promise<number>((resolve, reject) => health!.server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
+    expect(await connections()).toBe(1);
+    let stalled: NodeJS.Timeout | undefined;
+    const stall = new Promise<never>((_, reject) => {
+      // Far beyond any busy runner's delay: without closeIdleConnections, close() would wait forever.
+      stalled = setTimeout(() => reject(new Error('close() waited on the idle keep-alive connection')), 30_000);
+    });
+    await Promise.race([health!.close(), stall]).finally(() => clearTimeout(stalled));
+    expect(health!.server.listening).toBe(false);
+    expect(await connections()).toBe(0);
     health = undefined;
-  });
+  }, 60_000);
 });
 
 describe('runHealthChecks', () => {
