@@ -24,7 +24,8 @@ export interface PruneExecutorOptions {
 /**
  * docker:prune: the image's repository in the registry, each tag kept or
  * removed and why (prune-plan.ts), then the deletes unless dryRun. Facts come
- * from the registry alone; `nx run-many -t docker:prune` prunes every image.
+ * from the registry alone; `nx run-many -t docker:prune` prunes every project's
+ * primary image (another with `--image=<key>`, as the README says).
  */
 export default async function pruneExecutor(options: PruneExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   const log = (line: string) => console.log(line);
