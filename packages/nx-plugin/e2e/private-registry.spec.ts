@@ -107,6 +107,6 @@ describe('docker:build on a base in a password-protected registry', () => {
       const history = await docker.getImage(service.imageId!).history();
       expect(JSON.stringify(image) + JSON.stringify(history)).not.toContain(registry.password);
       expect(registry.log()).not.toContain(registry.password);
-    }, 300_000);
+    });
   }
 });
