@@ -11,7 +11,11 @@ beforeEach(() => {
   // Options name the file: one per test, as the module remembers entries per file (a daemon's worker does).
   options = { run: Math.random() };
 });
-afterEach(() => rmSync(workspaceRoot, { recursive: true, force: true }));
+afterEach(async () => {
+  // Caches left unsaved are saved now, not at the process's exit into a removed root.
+  await saveGraphCachesSoon();
+  rmSync(workspaceRoot, { recursive: true, force: true });
+});
 
 const dataDirectory = () => join(workspaceRoot, '.nx', 'workspace-data');
 const stored = (cache: GraphCache<unknown>) => JSON.parse(readFileSync(cache.path, 'utf8')) as { entries: Record<string, unknown> };

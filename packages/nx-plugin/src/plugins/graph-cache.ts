@@ -146,16 +146,23 @@ export function openGraphCache<V>(kind: string, workspaceRoot: string, options: 
   return cache;
 }
 
+/** Every save started so far, one after another (a save never throws): what is awaited is on disk. */
+let saving: Promise<void> = Promise.resolve();
+
 /**
  * Saves the caches opened since the last save, after the current message: Nx
  * waits for createNodes' results and for every plugin's dependencies, not for
- * this. createDependencies calls it once its edges are computed.
+ * this. createDependencies calls it once its edges are computed. Resolves once
+ * this and every earlier save is done.
  */
-export async function saveGraphCachesSoon(): Promise<void> {
+export function saveGraphCachesSoon(): Promise<void> {
   const caches = [...unsaved.values()];
   unsaved.clear();
-  await new Promise((resolve) => setImmediate(resolve));
-  await Promise.all(caches.map((cache) => cache.save()));
+  saving = saving.then(async () => {
+    await new Promise((resolve) => setImmediate(resolve));
+    await Promise.all(caches.map((cache) => cache.save()));
+  });
+  return saving;
 }
 
 export function graphCachePath(workspaceDataDirectory: string, kind: string, code: string, options: unknown): string {

@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, vi, type MockInstance } from 'vitest';
+import { saveGraphCachesSoon } from './graph-cache';
 
 export interface TempWorkspace {
   /** The current test's workspace root. */
@@ -22,7 +23,10 @@ export function tempWorkspacePerTest(prefix: string): TempWorkspace {
     root = mkdtempSync(join(tmpdir(), prefix));
     warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
   });
-  afterEach(() => {
+  afterEach(async () => {
+    // The graph caches this test opened are saved now, into its root: saved at
+    // the process's exit instead, they would make the removed root again.
+    await saveGraphCachesSoon();
     rmSync(root, { recursive: true, force: true });
     vi.restoreAllMocks();
   });
