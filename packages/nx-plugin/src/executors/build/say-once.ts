@@ -1,20 +1,39 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
  * Nx runs each task in a process of its own, forked from the one nx command:
  * a marker named after that parent (its PID and start time, since PIDs are
- * reused) makes a note appear once per command.
+ * reused) makes a note appear once per command. Markers share one directory,
+ * and those of commands that have ended are removed when a note is said, so
+ * runs leave nothing behind in the temporary directory.
  */
-export function sayOncePerRun(log: (line: string) => void, line: string): void {
-  const parent = `${process.ppid}-${processStartTime(process.ppid)}`;
+export function sayOncePerRun(log: (line: string) => void, line: string, markers = join(tmpdir(), 'imagewise-said')): void {
   try {
-    writeFileSync(join(tmpdir(), `imagewise-said-${parent}-${createHash('sha256').update(line).digest('hex').slice(0, 8)}`), '', { flag: 'wx' });
-    log(line);
+    mkdirSync(markers, { recursive: true });
+    writeFileSync(join(markers, `${runOf(process.ppid)}-${createHash('sha256').update(line).digest('hex').slice(0, 8)}`), '', { flag: 'wx' });
   } catch {
-    // Already said in this run.
+    return; // Already said in this run (or nowhere to remember it: then never repeated).
+  }
+  log(line);
+  forgetEndedRuns(markers);
+}
+
+/** A command, as a marker names it: `<pid>-<start time>`. */
+function runOf(pid: number): string {
+  return `${pid}-${processStartTime(pid)}`;
+}
+
+function forgetEndedRuns(markers: string): void {
+  try {
+    for (const name of readdirSync(markers)) {
+      const [pid, start] = name.split('-');
+      if (runOf(Number(pid)) !== `${pid}-${start}`) rmSync(join(markers, name), { force: true });
+    }
+  } catch {
+    // Another command tidied up meanwhile: nothing is lost.
   }
 }
 
