@@ -7,8 +7,8 @@ import { join } from 'node:path';
  * Nx runs each task in a process of its own, forked from the one nx command:
  * a marker named after that parent (its PID and start time, since PIDs are
  * reused) makes a note appear once per command. Markers share one directory,
- * and those of commands that have ended are removed when a note is said, so
- * runs leave nothing behind in the temporary directory.
+ * and those of commands that have ended are removed when a note is said: what
+ * stays is the last command's few empty files, not one more per run.
  */
 export function sayOncePerRun(log: (line: string) => void, line: string, markers = join(tmpdir(), 'imagewise-said')): void {
   try {
