@@ -2,9 +2,10 @@
 // built by docker:build, some made old through the Registry API (aged-images.ts);
 // the dry run lists exactly what then goes, every protected tag still pulls,
 // and a registry that refuses deletes loses nothing. No build leaves a tag of
-// Imagewise's own (imagewise-staging) behind.
+// Imagewise's own (staging tags, imagewise-staging-…) behind.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSharedEngine } from '../../../tools/engine/test/engine-cli';
+import { isStagingTag } from '../src/build/staging-tag';
 import { parseImageReference } from '../src/image-reference/reference';
 import { RegistryClient } from '../src/registry/registry-client';
 import { ageImage } from './aged-images';
@@ -70,11 +71,11 @@ describe('docker:prune with a real registry', () => {
     ws?.dispose();
   });
 
-  it('builds three versions and leaves no imagewise-staging tag behind', async () => {
+  it('builds three versions and leaves no staging tag behind', async () => {
     // Release 1.0.0 on the default branch, now 60 days old; mr-5 came to the same image later.
     build();
     aged.release = await ageImage(repository, 'latest', 60, ['c-release', '1.0.0', sha(), 'mr-5']);
-    expect(Object.keys(await tagDigests(repository))).not.toContain('imagewise-staging');
+    expect(Object.keys(await tagDigests(repository)).filter(isStagingTag)).toEqual([]);
 
     // A merge request's image (young), and older ones made from it: deployed, protected by pattern, and plain old.
     ws.write({ 'services/app/package.json': json({ name: 'app', private: true }) });
@@ -95,7 +96,7 @@ describe('docker:prune with a real registry', () => {
     commit('build 3');
     build();
     before = await tagDigests(repository);
-    expect(Object.keys(before)).not.toContain('imagewise-staging');
+    expect(Object.keys(before).filter(isStagingTag)).toEqual([]);
     expect(before.latest).not.toBe(before['mr-11']);
   });
 
@@ -150,7 +151,7 @@ describe('docker:prune with a real registry', () => {
       const output = build({ IMAGEWISE_REGISTRY: namespace, DOCKER_CONFIG: refusing.dockerConfig });
       // The build cannot delete its staging tag there: it says so, and the tag names only the placeholder.
       expect(output).toMatch(
-        /the imagewise-staging tag stays in .*team\/app \(naming an empty placeholder, not the image\): registry .* does not allow deletes/,
+        /the imagewise-staging-[0-9a-f]{8} tag stays in .*team\/app \(naming an empty placeholder, not the image\): registry .* does not allow deletes/,
       );
       const otherRegistry = new RegistryClient({ credentials: () => ({ username: refusing.user, password: refusing.password, serveraddress: refusing.host }) });
       const reference = parseImageReference(`${namespace}/app`);
@@ -159,7 +160,9 @@ describe('docker:prune with a real registry', () => {
           await Promise.all((await otherRegistry.tags(reference)).map(async (tag) => [tag, await otherRegistry.manifestDigest({ ...reference, tag })])),
         );
       const held = await tags();
-      expect(held['imagewise-staging']).not.toBe(held.latest);
+      const staging = Object.keys(held).filter(isStagingTag);
+      expect(staging).toHaveLength(1);
+      expect(held[staging[0]]).not.toBe(held.latest);
 
       ws.env = { ...ws.env, IMAGEWISE_REGISTRY: namespace, DOCKER_CONFIG: refusing.dockerConfig };
       let failure = '';
@@ -170,7 +173,7 @@ describe('docker:prune with a real registry', () => {
       } finally {
         ws.env = { ...env, IMAGEWISE_REGISTRY: ws.env.IMAGEWISE_REGISTRY };
       }
-      expect(failure).toMatch(/remove\s+imagewise-staging\s+sha256:\w+\s+Imagewise's leftover staging tag/);
+      expect(failure).toMatch(/remove\s+imagewise-staging-[0-9a-f]{8}\s+sha256:\w+\s+Imagewise's leftover staging tag/);
       expect(failure).toMatch(
         /registry 127\.0\.0\.1:\d+ does not allow deletes \(405 Method Not Allowed \(UNSUPPORTED\)\): enable them .*REGISTRY_STORAGE_DELETE_ENABLED=true.*Nothing was deleted from 127\.0\.0\.1:\d+\/team\/app/,
       );

@@ -13,6 +13,9 @@ const MANIFEST_TYPES = [
   'application/vnd.docker.distribution.manifest.v2+json',
 ].join(', ');
 
+/** A publish's staging tag (imagewise-staging-<random>), or the one tag earlier builds shared. */
+const isStagingTag = (tag) => tag === 'imagewise-staging' || tag.startsWith('imagewise-staging-');
+
 /** The engine's environment: from this process, else from tools/engine's env file. */
 export function engineEnv() {
   if (process.env.DOCKER_HOST) return { DOCKER_HOST: process.env.DOCKER_HOST };
@@ -51,7 +54,7 @@ export async function checkRegistry(registryPort) {
     const identities = {};
     for (const tag of names) {
       checked++;
-      if (tag === 'imagewise-staging') staging++;
+      if (isStagingTag(tag)) staging++;
       const response = await fetch(`${base}/${repository}/manifests/${tag}`, { headers: { Accept: MANIFEST_TYPES } });
       if (!response.ok) {
         failures.push(`${repository}:${tag}: manifest answers ${response.status}`);
@@ -81,7 +84,7 @@ export async function checkRegistry(registryPort) {
     }
     for (const [tag, identity] of Object.entries(identities)) {
       if (tag.startsWith('c-') && identity !== tag.slice(2)) failures.push(`${repository}:${tag} names an image of content ${identity}`);
-      if (!tag.startsWith('c-') && tag !== 'imagewise-staging' && !digests[`c-${identity}`])
+      if (!tag.startsWith('c-') && !isStagingTag(tag) && !digests[`c-${identity}`])
         failures.push(`${repository}:${tag} names an image whose content tag c-${identity} is not there`);
     }
     tags[repository] = digests;
@@ -100,7 +103,7 @@ export async function checkEngine(dockerHost, prefix) {
       if (!tag.startsWith(prefix)) continue;
       checked++;
       const name = tag.slice(tag.lastIndexOf(':') + 1);
-      if (name === 'imagewise-staging') staging++;
+      if (isStagingTag(name)) staging++;
       const { status, body } = await engine(dockerHost, 'GET', `/images/${encodeURIComponent(tag)}/json`);
       if (status !== 200) {
         failures.push(`engine ${tag}: inspect answers ${status}`);

@@ -32,7 +32,7 @@ export function platformsCandidate(
   dockerfile: string,
   builtOn: Record<string, string>,
 ): Candidate {
-  return async (staged) => {
+  return async (stagingTag, staged) => {
     const reference = parseImageReference(image.tag);
     const manifests: PlatformManifest[] = [];
     const taken = await engines(platforms);
@@ -44,7 +44,7 @@ export function platformsCandidate(
           const version = await docker.version();
           throw new Error(emulationMissing(platform, { os: version.Os, architecture: version.Arch }, dockerfile, error.message) ?? error.message);
         });
-        const digest = await pushStaged(docker, reference.domain, repository, imageId, image.log);
+        const digest = await pushStaged(docker, reference.domain, repository, imageId, stagingTag, image.log);
         staged();
         if (address) builtOn[platform] = address;
         const manifest = await registry.getManifest(reference, digest);

@@ -134,10 +134,15 @@ describe('planPrune', () => {
     expect(decisions(repository({ old: 'a' }, [image('a', undefined)]), rules())).toEqual({ old: 'keep: age unknown (its image config has no created time)' });
   });
 
-  it("removes Imagewise's leftover staging tag whatever its age, unless a kept tag shares its digest", () => {
-    const facts = repository({ 'imagewise-staging': 's', 'mr-1': 'a' }, [image('s', undefined), image('a', 1)]);
+  it("removes Imagewise's leftover staging tags whatever their age, unless a kept tag shares their digest", () => {
+    const facts = repository({ 'imagewise-staging': 's', 'imagewise-staging-0a1b2c3d': 't', 'mr-1': 'a' }, [
+      image('s', undefined),
+      image('t', undefined),
+      image('a', 1),
+    ]);
     expect(decisions(facts, rules({ keep: 1 }))).toEqual({
       'imagewise-staging': "remove: Imagewise's leftover staging tag; no other tag names its digest",
+      'imagewise-staging-0a1b2c3d': "remove: Imagewise's leftover staging tag; no other tag names its digest",
       'mr-1': 'keep: among the newest 1 images (#1), created 1d ago',
     });
     const shared = repository({ 'imagewise-staging': 'a', latest: 'a' }, [image('a', 40)]);

@@ -1,5 +1,5 @@
 import { minimatch } from 'minimatch';
-import { STAGING_TAG } from '../build/staging-tag';
+import { isStagingTag } from '../build/staging-tag';
 import { DEFAULT_SCHEME, isDefaultScheme, latestTag, nameUnder, schemeTag, type TagScheme } from '../graph/tag-scheme';
 
 /** One manifest of the repository, as the registry holds it. */
@@ -104,7 +104,7 @@ export function planPrune(facts: RepositoryFacts, rules: PruneRules): PrunePlan 
   const byAge = [...tagsOf.keys()].sort((a, b) => (created(b) ?? Infinity) - (created(a) ?? Infinity) || a.localeCompare(b));
 
   const reasons = new Map<string, Decision>();
-  const ranked = byAge.filter((digest) => tagsOf.get(digest)!.some((tag) => tag !== STAGING_TAG));
+  const ranked = byAge.filter((digest) => tagsOf.get(digest)!.some((tag) => !isStagingTag(tag)));
   for (const digest of byAge) reasons.set(digest, decideImage(digest, tagsOf.get(digest)!, ranked.indexOf(digest), facts, rules));
 
   // A kept index keeps what it names: a removed digest it reaches stays.
@@ -163,7 +163,7 @@ function decideImage(digest: string, tags: string[], rank: number, facts: Reposi
   if (deployedIn) return { remove: false, reason: `protected: deployed (the digest is in ${deployedIn})` };
   const deployedChild = facts.manifests[digest]?.children.find((child) => rules.deployed.has(child));
   if (deployedChild) return { remove: false, reason: `protected: deployed (its image ${deployedChild} is in ${rules.deployed.get(deployedChild)})` };
-  if (tags.every((tag) => tag === STAGING_TAG)) return { remove: true, reason: `Imagewise's leftover staging tag; no other tag names its digest` };
+  if (tags.every(isStagingTag)) return { remove: true, reason: `Imagewise's leftover staging tag; no other tag names its digest` };
   const age = ageText(facts.manifests[digest]?.created, rules.now);
   if (rank >= 0 && rank < rules.keep) return { remove: false, reason: `among the newest ${rules.keep} images (#${rank + 1}), ${age}` };
   const made = facts.manifests[digest]?.created;

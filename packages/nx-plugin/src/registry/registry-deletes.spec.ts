@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseImageReference } from '../image-reference/reference';
-import { clearStagingTag, STAGING_PLACEHOLDER, STAGING_TAG } from '../build/staging-tag';
+import { clearStagingTag, isStagingTag, newStagingTag, STAGING_PLACEHOLDER } from '../build/staging-tag';
 import { DeleteRefusedError, RegistryClient } from './registry-client';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
@@ -65,7 +65,21 @@ describe('RegistryClient.deleteManifest', () => {
   });
 });
 
+describe('staging tags', () => {
+  it('are new for every publish and valid tags, so two builds of one repository never share one', () => {
+    const names = Array.from({ length: 50 }, newStagingTag);
+    expect(new Set(names).size).toBe(names.length);
+    for (const name of names) expect(name).toMatch(/^imagewise-staging-[0-9a-f]{8}$/);
+  });
+
+  it('are told apart from every other tag, the one tag earlier builds shared included', () => {
+    expect([newStagingTag(), 'imagewise-staging'].every(isStagingTag)).toBe(true);
+    expect(['imagewise-stagingx', 'latest', 'c-0123', 'staging', 'mr-imagewise-staging-1'].some(isStagingTag)).toBe(false);
+  });
+});
+
 describe('clearStagingTag', () => {
+  const STAGING_TAG = 'imagewise-staging-0a1b2c3d';
   const placeholderRoutes = (deleteAnswer: () => Response) => ({
     'POST /v2/team/app/blobs/uploads/': () => new Response(null, { status: 202, headers: { Location: '/v2/team/app/blobs/uploads/u1?_state=s' } }),
     'PUT /v2/team/app/blobs/uploads/u1': () => new Response(null, { status: 201 }),
@@ -75,7 +89,7 @@ describe('clearStagingTag', () => {
 
   it('points the tag at the placeholder, then deletes the placeholder by digest: the image it named stays', async () => {
     const { client, calls } = fakeRegistry(placeholderRoutes(() => new Response(null, { status: 202 })));
-    await expect(clearStagingTag(client, ref)).resolves.toBeUndefined();
+    await expect(clearStagingTag(client, ref, STAGING_TAG)).resolves.toBeUndefined();
     expect(calls).toEqual([
       'POST /v2/team/app/blobs/uploads/',
       'PUT /v2/team/app/blobs/uploads/u1?_state=s&digest=sha256%3A44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a',
@@ -86,13 +100,13 @@ describe('clearStagingTag', () => {
   });
 
   it('is done when another runner deleted the placeholder first (404)', async () => {
-    await expect(clearStagingTag(fakeRegistry(placeholderRoutes(() => new Response(null, { status: 404 }))).client, ref)).resolves.toBeUndefined();
+    await expect(clearStagingTag(fakeRegistry(placeholderRoutes(() => new Response(null, { status: 404 }))).client, ref, STAGING_TAG)).resolves.toBeUndefined();
   });
 
   it('says why the tag stays when the registry refuses deletes, and does not throw', async () => {
     const { client } = fakeRegistry(placeholderRoutes(() => new Response(null, { status: 405 })));
-    await expect(clearStagingTag(client, ref)).resolves.toMatch(
-      /imagewise-staging tag stays in 127\.0\.0\.1:5000\/team\/app \(naming an empty placeholder, not the image\): .*REGISTRY_STORAGE_DELETE_ENABLED/,
+    await expect(clearStagingTag(client, ref, STAGING_TAG)).resolves.toMatch(
+      /imagewise-staging-0a1b2c3d tag stays in 127\.0\.0\.1:5000\/team\/app \(naming an empty placeholder, not the image\): .*REGISTRY_STORAGE_DELETE_ENABLED/,
     );
   });
 });
