@@ -103,7 +103,9 @@ describe('createHealthServer', () => {
     expect(await connections()).toBe(1);
     let stalled: NodeJS.Timeout | undefined;
     const stall = new Promise<never>((_, reject) => {
-      // Far beyond any busy runner's delay: without closeIdleConnections, close() would wait forever.
+      // Far beyond any busy runner's delay. On Node 18 (the oldest this library supports) close() leaves
+      // idle connections open and, without closeIdleConnections, would wait here until the client left;
+      // Node 19+ closes them in close() itself.
       stalled = setTimeout(() => reject(new Error('close() waited on the idle keep-alive connection')), 30_000);
     });
     await Promise.race([health!.close(), stall]).finally(() => clearTimeout(stalled));

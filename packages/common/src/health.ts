@@ -120,7 +120,7 @@ export function createHealthServer(options: HealthServerOptions): HealthServer {
       new Promise((resolve, reject) => {
         if (!server.listening) return resolve();
         server.close((err) => (err ? reject(err) : resolve()));
-        // Node 18 keeps idle keep-alive sockets open, which would stall close() for seconds.
+        // Node 18's close() leaves idle keep-alive sockets open and waits on them (Node 19+ closes them itself).
         server.closeIdleConnections();
       }),
   };
