@@ -5,6 +5,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync,
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHECKOUT_NX_CACHE } from '../../../tools/engine/test/real-nx-suite.js';
 
 const MONOREPO_NODE_MODULES = fileURLToPath(new URL('../../../node_modules', import.meta.url));
 
@@ -89,6 +90,7 @@ export class NxWorkspace {
         NX_NO_CLOUD: 'true',
         NX_TUI: 'false',
         FORCE_COLOR: '0',
+        ...CHECKOUT_NX_CACHE,
         ...env,
       },
     });

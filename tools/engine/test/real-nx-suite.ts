@@ -8,7 +8,20 @@ import { defineConfig } from 'vitest/config';
  * takes about a minute on a quiet 2-core machine and three times that on a busy
  * one (tools/ci's two-runner case went past 120 s beside the other targets), so
  * they sit at ten minutes, well inside CI's 90.
+ *
+ * Every Nx the cases run keeps its cache in its own checkout (CHECKOUT_NX_CACHE).
  */
 export function realNxSuite(include: string) {
-  return defineConfig({ test: { environment: 'node', include: [include], hookTimeout: 600_000, testTimeout: 600_000 } });
+  return defineConfig({ test: { environment: 'node', include: [include], hookTimeout: 600_000, testTimeout: 600_000, env: CHECKOUT_NX_CACHE } });
 }
+
+/**
+ * Nx's cache in each checkout's own `.nx/cache` (relative: resolved against
+ * each workspace root), as on a fresh CI runner and as Nx up to 22 kept it.
+ * From 23.2 Nx shares one cache per repository under `~/.nx/<id>`: clones of a
+ * test's repository would take local cache hits from each other (a "fresh
+ * runner" would not be fresh), every throwaway workspace would leave its
+ * directory there, and each Nx process (the CLI and every plugin worker) asks
+ * git for the repository's identity first.
+ */
+export const CHECKOUT_NX_CACHE = { NX_CACHE_DIRECTORY: '.nx/cache' };

@@ -30,7 +30,8 @@ function reason(output) {
 }
 
 export async function probeBuildFaults({ faults = 25, seed = 1, log = () => undefined } = {}) {
-  const env = { ...process.env, ...engineEnv(), NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0' };
+  // Nx's cache in the workspace, not shared under ~/.nx (see CHECKOUT_NX_CACHE in tools/engine/test/real-nx-suite.ts).
+  const env = { ...process.env, ...engineEnv(), NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0', NX_CACHE_DIRECTORY: '.nx/cache' };
   const random = seededRandom(seed);
   const work = mkdtempSync(join(tmpdir(), 'imagewise-probes-faults-'));
   const registry = new Registry(join(work, 'registry'), await freePort());
