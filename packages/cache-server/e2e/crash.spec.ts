@@ -7,7 +7,7 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { get, put, putHead } from '../src/http.test-helpers.js';
+import { get, put, putHead, settled } from '../src/http.test-helpers.js';
 import { startServerProcess } from './server-process.js';
 
 const RW = 'crash-read-write-token';
@@ -33,7 +33,7 @@ describe('kill -9 during PUTs', () => {
       // Three uploads, each half sent.
       const hashes = [`${round}01`, `${round}02`, `${round}03`];
       const clients = hashes.map((hash) => startUpload(server.url, hash));
-      await waitFor(() => temporaryFiles().length === hashes.length);
+      await settled(() => temporaryFiles().length === hashes.length);
       await server.kill();
       expect(temporaryFiles(), `round ${round}: what the kill left`).toHaveLength(hashes.length);
       for (const client of clients) client.destroy();
@@ -61,9 +61,4 @@ function startUpload(url: string, hash: string): Socket {
   socket.write(putHead(hash, MiB, RW));
   socket.write(randomBytes(MiB / 2));
   return socket;
-}
-
-async function waitFor(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-  expect(condition()).toBe(true);
 }

@@ -147,6 +147,23 @@ describe('two Nx runs storing the same task at once', () => {
 });
 
 describe('limits seen from Nx', () => {
+  it('refuses a 40 MB store with a read-only token once, with 403, and the run passes', async () => {
+    // A refusal sent while Nx was still uploading reached it as a reset: it retried and failed the task.
+    const directory = mkdtempSync(join(tmpdir(), 'cache-server-e2e-'));
+    const server = await startServerProcess(['--storage', directory, ...TOKENS]);
+    const workspace = new NxWorkspace([{ name: 'big', size: 40_000_000 }]);
+    try {
+      const run = await workspace.nx(['run', 'big:build'], remoteCacheEnv(server.url, RO));
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      expect(await outcomes(server, 0, 2, 'PUT')).toEqual(['403 read-only']);
+      expect(readdirSync(join(directory, 'entries'))).toEqual([]);
+    } finally {
+      workspace.dispose();
+      await server.stop();
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
   it('answers an entry over --max-entry-size with 413: Nx retries, then fails the task, and nothing is stored', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'cache-server-e2e-'));
     const server = await startServerProcess(['--storage', directory, '--token', RW, '--max-entry-size', '100KiB']);

@@ -1,6 +1,7 @@
 // The built server (dist/bin.js) as a child process, the way an operator starts it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { settled } from '../src/http.test-helpers.js';
 
 export const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
@@ -10,7 +11,7 @@ export interface ServerProcess {
   lines(): Array<Record<string, unknown>>;
   /** Request log lines so far. */
   requests(): Array<Record<string, unknown>>;
-  /** Waits until at least `count` request lines are in (a line follows its response by a moment). */
+  /** Every request line once at least `count` are in (a line follows its response by a moment), or after a minute. */
   waitForRequests(count: number): Promise<Array<Record<string, unknown>>>;
   stop(): Promise<number | null>;
   /** `kill -9`: no chance to clean up. */
@@ -45,7 +46,7 @@ export function startServerProcess(args: string[], env: Record<string, string> =
         lines,
         requests,
         waitForRequests: async (count) => {
-          for (let i = 0; i < 200 && requests().length < count; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+          await settled(() => requests().length >= count).catch(() => undefined);
           return requests();
         },
         stop: () => stopChild(child),

@@ -2,6 +2,7 @@
 // written (`/v1/cache/../x` stays unnormalised), like a hostile client would.
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
+import { vi } from 'vitest';
 
 export interface Reply {
   status: number;
@@ -73,4 +74,18 @@ export function sendAndAwaitClose(baseUrl: string, head: string, body: Buffer = 
 /** The head of a PUT of `length` bytes. */
 export function putHead(hash: string, length: number, token?: string): string {
   return `PUT /v1/cache/${hash} HTTP/1.1\r\nHost: cache\r\n${token === undefined ? '' : `Authorization: Bearer ${token}\r\n`}Content-Length: ${length}\r\n\r\n`;
+}
+
+/**
+ * Resolves once `check` passes (returns anything but false, and throws
+ * nothing): for what the server does on its own schedule, such as a log line,
+ * a counter or a file. The minute only catches a hang; a busy runner is slow.
+ */
+export function settled(check: () => boolean | void | Promise<boolean | void>): Promise<void> {
+  return vi.waitFor(
+    async () => {
+      if ((await check()) === false) throw new Error('the server has not got there yet');
+    },
+    { timeout: 60_000, interval: 10 },
+  );
 }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { get, put, putHead, request, sendAndAwaitClose } from './http.test-helpers.js';
+import { get, put, putHead, request, sendAndAwaitClose, settled } from './http.test-helpers.js';
 import { createAuthorizer } from './auth.js';
 import { Metrics } from './metrics.js';
 import { createCacheHandler } from './server.js';
@@ -156,6 +156,27 @@ describe('cache server over HTTP (filesystem storage)', () => {
     expect(reply.headers['connection']).not.toBe('close');
   });
 
+  it("reads a read-only client's whole body before its 403, and keeps the connection for the next request", async () => {
+    const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    const body = Buffer.alloc(40_000, 7);
+    socket.write(putHead('1030', body.length, RO));
+    socket.write(body.subarray(0, 20_000));
+    // Half the body sent: a 403 now would reach a client still sending as a reset.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(received).toBe('');
+    socket.write(body.subarray(20_000));
+    await settled(() => expect(received).toMatch(/^HTTP\/1\.1 403 [^]*this token may only read\n$/));
+    expect(received.toLowerCase()).not.toContain('connection: close');
+    // The same connection answers the next request.
+    received = '';
+    socket.write(`GET /v1/cache/1001 HTTP/1.1\r\nHost: cache\r\nAuthorization: Bearer ${RO}\r\n\r\n`);
+    await settled(() => expect(received).toMatch(/^HTTP\/1\.1 200 /));
+    socket.destroy();
+    expect(entries()).not.toContain('1030');
+  });
+
   it('leaves one whole entry when clients race to store one hash', async () => {
     const bodies = Array.from({ length: 12 }, (_, i) => Buffer.alloc(40_000, i + 1));
     const replies = await Promise.all(bodies.map((body) => put(server.url, '1008', body, RW)));
@@ -174,7 +195,7 @@ describe('cache server over HTTP (filesystem storage)', () => {
     const logged = log.length;
     socket.destroy();
     // The request's log line is written once the server has dealt with the abort.
-    await waitFor(() => log.slice(logged).some((line) => line.includes('"1009"')));
+    await settled(() => log.slice(logged).some((line) => line.includes('"1009"')));
     expect(log.slice(logged).map((line) => JSON.parse(line))).toEqual([expect.objectContaining({ hash: '1009', status: 499, result: 'client-closed' })]);
     expect(entries()).not.toContain('1009');
     expect(readdirSync(join(root, 'tmp'))).toEqual([]);
@@ -198,24 +219,35 @@ describe('cache server over HTTP (filesystem storage)', () => {
     await get(server.url, '1010', RW);
     await get(server.url, '1010', RW);
     await get(server.url, '1011', RW);
-    const reply = await request(server.url, '/metrics');
-    expect(reply.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
-    const after = metricValues(reply.body.toString());
-    expect(after['imagewise_cache_hits_total']! - before['imagewise_cache_hits_total']!).toBe(2);
-    expect(after['imagewise_cache_misses_total']! - before['imagewise_cache_misses_total']!).toBe(1);
-    expect(after['imagewise_cache_bytes_in_total']! - before['imagewise_cache_bytes_in_total']!).toBe(300);
-    expect(after['imagewise_cache_bytes_out_total']! - before['imagewise_cache_bytes_out_total']!).toBe(600);
+    // Bytes out are counted once the body is out, which can be just after the client has it.
+    await settled(async () => {
+      const reply = await request(server.url, '/metrics');
+      expect(reply.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+      const after = metricValues(reply.body.toString());
+      const added = (name: string) => after[`imagewise_cache_${name}_total`]! - before[`imagewise_cache_${name}_total`]!;
+      expect({ hits: added('hits'), misses: added('misses'), in: added('bytes_in'), out: added('bytes_out') }).toEqual({
+        hits: 2,
+        misses: 1,
+        in: 300,
+        out: 600,
+      });
+    });
   });
 
   it('logs one line per entry request with hash, size, result and duration, and never a token', async () => {
     const logged = log.length;
     await get(server.url, '1001', RW);
     // Written once the response is out, so possibly just after the client has it.
-    await waitFor(() => log.length > logged);
-    const lines = log.slice(logged).map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ msg: 'request', method: 'GET', hash: '1001', status: 200, result: 'hit', size: 10_000 });
-    expect(typeof lines[0]!['durationMs']).toBe('number');
+    const lines = () =>
+      log
+        .slice(logged)
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((line) => line['hash'] === '1001');
+    await settled(() => lines().length > 0);
+    expect(lines()).toHaveLength(1);
+    const [line] = lines();
+    expect(line).toMatchObject({ msg: 'request', method: 'GET', hash: '1001', status: 200, result: 'hit', size: 10_000 });
+    expect(typeof line!['durationMs']).toBe('number');
     const all = log.join('');
     expect(all).not.toContain(RW);
     expect(all).not.toContain(RO);
@@ -291,7 +323,7 @@ describe('starting', () => {
         eviction: { maxAgeMs: 7 * 86_400_000 },
         logStream: { write: () => true },
       });
-      await waitFor(() => server.metrics.evicted.value === 1);
+      await settled(() => server.metrics.evicted.value === 1);
       expect(readdirSync(join(root, 'entries'))).toEqual(['2']);
       await server.stop();
       await expect(startCacheServer({ storage: { kind: 's3', bucket: 'b', prefix: '' }, open: true, eviction: { maxAgeMs: 1 } })).rejects.toThrow(
@@ -302,12 +334,6 @@ describe('starting', () => {
     }
   });
 });
-
-/** Polls a condition the server reaches on its own schedule; fails after about two seconds. */
-async function waitFor(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-  expect(condition()).toBe(true);
-}
 
 function metricValues(text: string): Record<string, number> {
   return Object.fromEntries(

@@ -5,7 +5,7 @@ import { existsSync, readdirSync, rmSync, statSync, truncateSync } from 'node:fs
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { get, put, putHead, request, sendAndAwaitClose } from './http.test-helpers.js';
+import { get, put, putHead, request, sendAndAwaitClose, settled } from './http.test-helpers.js';
 import { startCacheServer, type RunningCacheServer } from './start.js';
 import { fillToLastByte, mountTmpfs, type Tmpfs } from './tmpfs.test-helpers.js';
 
@@ -98,7 +98,7 @@ describe('a PUT meeting a storage failure (tmpfs mounted by this test)', () => {
       );
       req.on('error', reject);
       req.write(body.subarray(0, 1024));
-      void waitFor(() => temporaryFiles().length === 1).then(() => {
+      void settled(() => temporaryFiles().length === 1).then(() => {
         rmSync(join(tmpfs.path, 'tmp'), { recursive: true });
         req.end(body.subarray(1024));
       }, reject);
@@ -132,8 +132,3 @@ describe('a PUT meeting a storage failure (tmpfs mounted by this test)', () => {
     expect(temporaryFiles()).toEqual([]);
   });
 });
-
-async function waitFor(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-  expect(condition()).toBe(true);
-}
