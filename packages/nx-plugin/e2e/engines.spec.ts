@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runEngine, startSharedEngine } from '../../../tools/engine/test/engine-cli';
 import type { ImageMetadata } from '../src/build/image-metadata';
 import { Workspace, sharedTemplate } from './workspace';
@@ -288,7 +288,7 @@ describe('docker:build on every kind of engine', () => {
     const agentSocket = join(ssh, 'agent.sock');
     const agent = spawn('ssh-agent', ['-D', '-a', agentSocket], { stdio: 'ignore' });
     children.push(agent);
-    for (let i = 0; i < 50 && !existsSync(agentSocket); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    await vi.waitFor(() => expect(existsSync(agentSocket)).toBe(true), { timeout: 60_000, interval: 100 });
     sh('ssh-add', ['-q', join(ssh, 'user_key')], { SSH_AUTH_SOCK: agentSocket });
     const user = sh('id', ['-un']).trim();
     await buildPushReuse('ssh', { DOCKER_HOST: `ssh://${user}@127.0.0.1:${sshPort}`, SSH_AUTH_SOCK: agentSocket, DOCKER_TLS_VERIFY: '', DOCKER_CERT_PATH: '' });

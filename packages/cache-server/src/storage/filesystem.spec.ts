@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { settled } from '../http.test-helpers.js';
 import { FilesystemStorage } from './filesystem.js';
 import { STALE_TEMPORARY_MS, temporaryName, THIS_WRITER } from './temporary-files.js';
 
@@ -84,7 +85,7 @@ describe('FilesystemStorage', () => {
     const body = new PassThrough();
     const put = storage.put('8', body, 10);
     body.write(Buffer.from('12345'));
-    await waitFor(() => readdirSync(join(root, 'tmp')).length === 1);
+    await settled(() => readdirSync(join(root, 'tmp')).length === 1);
     expect(await storage.sweepTemporaries()).toBe(0);
     body.end(Buffer.from('67890'));
     expect(await put).toBe('stored');
@@ -106,8 +107,3 @@ describe('FilesystemStorage', () => {
     await expect(new FilesystemStorage(join(root, 'a-file', 'cache')).init()).rejects.toThrow(/ENOTDIR/);
   });
 });
-
-async function waitFor(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-  expect(condition()).toBe(true);
-}
