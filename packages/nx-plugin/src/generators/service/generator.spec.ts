@@ -121,6 +121,20 @@ describe('service generator', () => {
     expect(tree.read('services/a/Dockerfile', 'utf-8')).toMatch(/^FROM node-base-2:1\.0\.0$/m);
     await expect(serviceGenerator(tree, { name: 'b', base: 'nope', skipInstall: true })).rejects.toThrow(/--base=nope: no image has that name/);
 
+    // A directory name two images share picks neither; an image name picks one.
+    for (const [root, name] of [
+      ['images/sdk/amd64', 'sdk-amd64'],
+      ['images/node/amd64', 'node-amd64'],
+    ]) {
+      writeJson(tree, `${root}/package.json`, { name, version: '1.0.0' });
+      tree.write(`${root}/Dockerfile`, 'FROM node-base\n');
+    }
+    await expect(serviceGenerator(tree, { name: 'c', base: 'amd64', skipInstall: true })).rejects.toThrow(
+      /--base=amd64 names several images \(node-amd64 in images\/node\/amd64, sdk-amd64 in images\/sdk\/amd64\); pass the image name/,
+    );
+    await serviceGenerator(tree, { name: 'c', base: 'sdk-amd64', skipInstall: true });
+    expect(tree.read('services/c/Dockerfile', 'utf-8')).toMatch(/^FROM sdk-amd64:1\.0\.0$/m);
+
     const empty = createTreeWithEmptyWorkspace({ formatter: 'none' });
     writeJson(empty, 'packages/common/package.json', { name: '@acme/common', version: '1.5.0' });
     await expect(serviceGenerator(empty, { name: 'a', skipInstall: true })).rejects.toThrow(

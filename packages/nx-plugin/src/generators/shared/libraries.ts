@@ -62,9 +62,9 @@ export interface ChosenBase {
 }
 
 /**
- * The base image a new service builds FROM: the one `requested` names (image
- * or directory name), else the only base image bundling a library of the
- * language. Throws, saying what to pass, when there is none or several.
+ * The base image a new service builds FROM: the one `requested` names (image,
+ * project or directory name), else the only base image bundling a library of
+ * the language. Throws, saying what to pass, when there is none or several.
  */
 export function chooseBase(tree: Tree, workspace: TreeWorkspace, language: Language, requested?: string): ChosenBase {
   const candidates = workspace.images.map((image) => {
@@ -77,7 +77,14 @@ export function chooseBase(tree: Tree, workspace: TreeWorkspace, language: Langu
   const bases = candidates.filter(({ image, uses }) => image.key === '' && (workspace.baseImages.has(image.root) || uses.some((use) => use.bundled)));
   let chosen: (typeof bases)[number] | undefined;
   if (requested) {
-    chosen = candidates.find(({ image }) => image.imageName === requested || image.name === requested || image.root.split('/').pop() === requested);
+    // An image or project name first; a directory name (images/sdk/amd64 → amd64) only when none has that name.
+    const named = candidates.filter(({ image }) => image.imageName === requested || image.name === requested);
+    const matches = named.length ? named : candidates.filter(({ image }) => image.root.split('/').pop() === requested);
+    if (matches.length > 1) {
+      const which = matches.map(({ image }) => `${image.imageName} in ${image.root}`).sort();
+      throw new Error(`--base=${requested} names several images (${which.join(', ')}); pass the image name of the one to build FROM`);
+    }
+    chosen = matches[0];
     if (!chosen) {
       throw new Error(
         `--base=${requested}: no image has that name${bases.length ? ` (there are: ${bases.map(({ image }) => image.imageName).join(', ')})` : ''}; create it with nx g @imagewise/nx-plugin:base-image ${requested}`,
