@@ -4,7 +4,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { CreateNodesResult, ProjectConfiguration } from '@nx/devkit';
 import { afterEach, beforeEach, vi, type MockInstance } from 'vitest';
+import type { ImageProjectMetadata } from './project-metadata';
 import { saveGraphCachesSoon } from './graph-cache';
 
 export interface TempWorkspace {
@@ -45,3 +47,7 @@ export function tempWorkspacePerTest(prefix: string): TempWorkspace {
     },
   };
 }
+
+/** The project a createNodes result gives the directory `root`, with its Imagewise metadata. */
+export const projectOf = (result: CreateNodesResult, root: string) =>
+  result.projects?.[root] as ProjectConfiguration & { metadata: { imagewise: ImageProjectMetadata } };
