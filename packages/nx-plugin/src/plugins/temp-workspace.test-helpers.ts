@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CreateNodesResult, ProjectConfiguration } from '@nx/devkit';
+import type { CreateNodesResult, ProjectConfiguration } from 'nx/src/devkit-exports';
 import { afterEach, beforeEach, vi, type MockInstance } from 'vitest';
 import type { ImageProjectMetadata } from './project-metadata';
 import { saveGraphCachesSoon } from './graph-cache';
