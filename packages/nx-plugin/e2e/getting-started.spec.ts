@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSharedEngine } from '../../../tools/engine/test/engine-cli';
+import { NX_DEFAULT_PLUGIN_ISOLATION } from '../../../tools/engine/test/real-nx-suite';
 import type { ImageMetadata } from '../src/build/image-metadata';
 import { pluginTarball } from './workspace';
 
@@ -46,9 +47,11 @@ describe('docs/getting-started.md, command by command', () => {
     const engine = await startSharedEngine();
     registry = `${engine.IMAGEWISE_REGISTRY}/getting-started-${Date.now().toString(36)}`;
     const { IMAGEWISE_REGISTRY: _pushOverride, ...rest } = process.env;
-    // The engine and the mirror the local set-up provides; the push target is the page's `--registry`.
+    // The engine and the mirror the local set-up provides; the push target is the page's `--registry`;
+    // Nx as a new user has it, plugins in isolated workers.
     env = {
       ...rest,
+      ...NX_DEFAULT_PLUGIN_ISOLATION,
       DOCKER_HOST: engine.DOCKER_HOST,
       IMAGEWISE_MIRROR: engine.IMAGEWISE_MIRROR,
       NX_DAEMON: 'false',

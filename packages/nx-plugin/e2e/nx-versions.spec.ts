@@ -82,6 +82,7 @@ describe.each(MAJORS)('Nx %i', (major) => {
       ...LIBRARY,
     });
     ws.env = { IMAGEWISE_MIRROR: env.IMAGEWISE_MIRROR };
+    ws.isolatedPlugins = true; // each major's plugin workers, as its users run them
   });
   afterAll(() => {
     if (ws?.daemon) ws.stopDaemon();

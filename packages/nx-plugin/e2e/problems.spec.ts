@@ -14,13 +14,20 @@ beforeAll(() => {
   template = sharedTemplate();
 });
 
-/** A workspace with the plugin registered and these files. */
-const workspaceWith = (name: string, files: Record<string, string>) =>
-  new Workspace(template, {
+/**
+ * A workspace with the plugin registered and these files, its plugins in
+ * isolated workers as Nx loads them by default: the problems cross the worker
+ * boundary as they do for users.
+ */
+const workspaceWith = (name: string, files: Record<string, string>) => {
+  const ws = new Workspace(template, {
     'package.json': json({ name, private: true }),
     'nx.json': json({ namedInputs: { dockerImage: ['default'] }, plugins: ['@imagewise/nx-plugin'] }),
     ...files,
   });
+  ws.isolatedPlugins = true;
+  return ws;
+};
 
 describe('bad input in a real Nx workspace', () => {
   let ws: Workspace;

@@ -7,6 +7,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync,
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { inject } from 'vitest';
+import { NX_DEFAULT_PLUGIN_ISOLATION } from '../../../tools/engine/test/real-nx-suite';
 
 const PACKS = resolve(__dirname, '../../../dist/packs');
 
@@ -82,6 +83,8 @@ export class Workspace {
   env: Record<string, string> = {};
   /** Whether nx runs use the Nx daemon; a test that turns it on stops it with {@link stopDaemon}. */
   daemon = false;
+  /** Whether nx runs load plugins as Nx does by default, in isolated workers, rather than in process (the suites' PLUGINS_IN_PROCESS). */
+  isolatedPlugins = false;
 
   constructor(template: string, files: Record<string, string>) {
     this.root = mkdtempSync(join(tmpdir(), 'imagewise-ws-'));
@@ -152,7 +155,15 @@ export class Workspace {
   }
 
   private nxEnv(): NodeJS.ProcessEnv {
-    return { ...process.env, ...this.env, NX_DAEMON: String(this.daemon), NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0' };
+    return {
+      ...process.env,
+      ...this.env,
+      ...(this.isolatedPlugins && NX_DEFAULT_PLUGIN_ISOLATION),
+      NX_DAEMON: String(this.daemon),
+      NX_NO_CLOUD: 'true',
+      NX_TUI: 'false',
+      FORCE_COLOR: '0',
+    };
   }
 
   /** Stops this workspace's Nx daemon, if one runs, and goes back to running without one. */
