@@ -1,7 +1,8 @@
 import { createHash, hash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
+import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFile, writeFileSync } from 'node:fs';
+import { rename } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join } from 'node:path';
+import { promisify } from 'node:util';
 
 /**
  * Results of the graph code from earlier Nx commands, by a key that hashes
@@ -51,7 +52,14 @@ export class GraphCache<V> {
         for (const [key, value] of entries.slice(start, start + ENTRIES_PER_TURN)) parts.push(`${JSON.stringify(key)}:${JSON.stringify(value)}`);
       }
       mkdirSync(dirname(this.path), { recursive: true });
-      await writeFile(temporary, `{"entries":{${parts.join(',')}}}`);
+      // Created on this thread, not in libuv's pool: an open still queued there
+      // when the process ends would create the file after the exit handler removed it.
+      const file = openSync(temporary, 'w');
+      try {
+        await writeToFile(file, `{"entries":{${parts.join(',')}}}`);
+      } finally {
+        closeSync(file);
+      }
       await rename(temporary, this.path);
     } catch {
       // A cache only spares work: a read-only or full disk costs a slower next command, nothing else.
@@ -81,6 +89,8 @@ export class GraphCache<V> {
     return this.changed || dropped;
   }
 }
+
+const writeToFile = promisify(writeFile);
 
 /** About 50 KB of JSON: well under a millisecond of one turn of the event loop. */
 const ENTRIES_PER_TURN = 64;
