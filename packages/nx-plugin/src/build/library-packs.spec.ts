@@ -1,12 +1,13 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ProjectGraph, TargetConfiguration } from '@nx/devkit';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { libraryPacks } from './library-packs';
 
 function workspace(files: string[]): string {
   const root = mkdtempSync(join(tmpdir(), 'library-packs-'));
+  onTestFinished(() => rmSync(root, { recursive: true, force: true }));
   for (const file of files) {
     mkdirSync(join(root, file, '..'), { recursive: true });
     writeFileSync(join(root, file), file);
