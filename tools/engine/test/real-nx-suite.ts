@@ -36,7 +36,7 @@ export const CHECKOUT_NX_CACHE = { NX_CACHE_DIRECTORY: '.nx/cache' };
  * compiles Nx's modules again (Node 20 has no compile cache), so a small
  * `nx show projects` costs about 3.5 CPU-s isolated and 1.5 in process, and
  * these suites run hundreds of commands on 2 cores (e2e/identity.spec.ts:
- * 259 CPU-s isolated, 126 in process). The plugin's code and its executors are
+ * 259 CPU-s isolated, 121 in process). The plugin's code and its executors are
  * the same either way; what only isolation exercises (createNodes results and
  * errors crossing the worker boundary, each Nx major's worker protocol) is
  * covered by the cases that keep Nx's default (NX_DEFAULT_PLUGIN_ISOLATION):
