@@ -3,6 +3,7 @@
 // interrupted build leaves no tag anywhere.
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,11 +18,40 @@ const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 const FILES = {
   'package.json': json({ name: 'races', private: true }),
   'nx.json': json({ namedInputs: { default: ['{projectRoot}/**/*'], dockerImage: ['default'] }, plugins: ['@imagewise/nx-plugin'] }),
-  // Both runners find the content tag absent and build; the layer is large
-  // enough that their pushes overlap.
-  'services/slow/Dockerfile': 'FROM debian:bookworm-slim\nRUN sleep 3 && head -c 96M /dev/urandom > /payload\n',
   'services/slow/project.json': json({ name: 'slow' }),
 };
+
+/**
+ * The image both racing runners build. Its step connects to `gate` (host/port
+ * on the engine's bridge) and goes on only when it is told "go", which the test
+ * says once both runners are building: so both have found the content tag
+ * absent, however slow the machine. The gate's port is new on every run, so the
+ * step is never a cache hit. The layer is large enough that the pushes overlap.
+ */
+const gatedImage = (gate: string) => ({
+  ...FILES,
+  'services/slow/Dockerfile': `FROM debian:bookworm-slim\nRUN ["bash", "-c", "exec 3<>/dev/tcp/${gate} && read -r word <&3 && test $word = go && head -c 96M /dev/urandom > /payload"]\n`,
+});
+
+/** A server at `host` that holds each connection until open(), then answers "go" to each. */
+async function gateAt(host: string) {
+  const held = new Set<Socket>();
+  let opened = false;
+  const server = createServer((socket) => (opened ? socket.end('go\n') : held.add(socket)));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  const open = () => {
+    opened = true;
+    for (const socket of held) socket.end('go\n');
+  };
+  return {
+    address: `${host}/${(server.address() as AddressInfo).port}`,
+    open,
+    close: () => {
+      open();
+      return new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
 
 describe('docker:build races and interruptions', () => {
   let template: string;
@@ -50,12 +80,32 @@ describe('docker:build races and interruptions', () => {
     for (const ws of workspaces) ws.dispose();
   });
 
+  /** Resolves once the running build prints `marker` (its RUN step started). */
+  const stepStarted = (child: ChildProcess, marker: string) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the build step never started')), 300_000);
+      child.stdout!.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes(marker)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+
   it('two runners building the same image at once both succeed and agree on the content tag digest', async () => {
-    const [a, b] = [runner(), runner()];
+    const docker = new Docker({ socketPath: env.DOCKER_HOST.slice('unix://'.length) });
+    const bridge = (await docker.getNetwork('bridge').inspect()) as { IPAM: { Config: { Gateway: string }[] } };
+    const gate = await gateAt(bridge.IPAM.Config[0].Gateway);
+    const files = gatedImage(gate.address);
+    const [a, b] = [runner(files), runner(files)];
     // On two commits (same image inputs): their revision labels make two
     // different images even when the engine shares the build step between them.
     b.git('commit', '-q', '--allow-empty', '-m', 'runner b');
-    const runs = await Promise.all([a, b].map((ws) => ws.start('run', 'slow:docker:build', '--outputStyle=stream').output));
+    const builds = [a, b].map((ws) => ws.start('run', 'slow:docker:build', '--outputStyle=stream'));
+    const runs = await Promise.all(builds.map(({ child }) => stepStarted(child, '/dev/tcp/')))
+      .then(gate.open)
+      .then(() => Promise.all(builds.map((build) => build.output)))
+      .finally(gate.close);
     for (const run of runs) expect(run.code, run.stdout + run.stderr).toBe(0);
 
     const [fromA, fromB] = [metadata(a, 'slow'), metadata(b, 'slow')];
@@ -72,21 +122,9 @@ describe('docker:build races and interruptions', () => {
     expect(head.headers.get('docker-content-digest')).toBe(fromA.digest);
     // Each runner removed the staging tag it pushed through, in the registry and in the engine they share.
     expect((await tags('slow')).filter(isStagingTag)).toEqual([]);
-    const local = (await new Docker({ socketPath: env.DOCKER_HOST.slice('unix://'.length) }).listImages()).flatMap((image) => image.RepoTags ?? []);
+    const local = (await docker.listImages()).flatMap((image) => image.RepoTags ?? []);
     expect(local.filter((tag) => tag.includes(`${namespace}/slow:`) && isStagingTag(tag.split(':').pop()!))).toEqual([]);
   });
-
-  /** Resolves once the running build prints `marker` (its RUN step started). */
-  const stepStarted = (child: ChildProcess, marker: string) =>
-    new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the build step never started')), 120_000);
-      child.stdout!.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes(marker)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
 
   it('an interrupted build leaves no tag on a partial image, in the registry or the engine', async () => {
     const ws = runner({
