@@ -18,7 +18,6 @@ const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 const FILES = {
   'package.json': json({ name: 'races', private: true }),
   'nx.json': json({ namedInputs: { default: ['{projectRoot}/**/*'], dockerImage: ['default'] }, plugins: ['@imagewise/nx-plugin'] }),
-  'services/slow/project.json': json({ name: 'slow' }),
 };
 
 /**
@@ -30,6 +29,7 @@ const FILES = {
  */
 const gatedImage = (gate: string) => ({
   ...FILES,
+  'services/slow/project.json': json({ name: 'slow' }),
   'services/slow/Dockerfile': `FROM debian:bookworm-slim\nRUN ["bash", "-c", "exec 3<>/dev/tcp/${gate} && read -r word <&3 && test $word = go && head -c 96M /dev/urandom > /payload"]\n`,
 });
 
@@ -59,7 +59,7 @@ describe('docker:build races and interruptions', () => {
   let namespace: string;
   const workspaces: Workspace[] = [];
 
-  const runner = (files: Record<string, string> = FILES) => {
+  const runner = (files: Record<string, string>) => {
     const ws = new Workspace(template, files);
     ws.env = { ...env, IMAGEWISE_REGISTRY: `${env.IMAGEWISE_REGISTRY}/${namespace}` };
     workspaces.push(ws);
