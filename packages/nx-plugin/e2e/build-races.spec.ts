@@ -80,10 +80,13 @@ describe('docker:build races and interruptions', () => {
     for (const ws of workspaces) ws.dispose();
   });
 
-  /** Resolves once the running build prints `marker` (its RUN step started). */
+  /**
+   * Resolves once the running build prints `marker`: a word its RUN step echoes,
+   * or part of the step's command, which the plugin prints as BuildKit reports the step.
+   */
   const stepStarted = (child: ChildProcess, marker: string) =>
     new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the build step never started')), 300_000);
+      const timer = setTimeout(() => reject(new Error(`the build never printed ${marker}`)), 300_000);
       child.stdout!.on('data', (chunk: Buffer) => {
         if (chunk.toString().includes(marker)) {
           clearTimeout(timer);
